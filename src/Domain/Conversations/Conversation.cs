@@ -1,0 +1,74 @@
+using System.Collections.Immutable;
+
+namespace EventChat.Domain.Conversations;
+
+/// <summary>
+/// The write model of one conversation stream: only what decisions need. Decisions are pure
+/// functions of this state and <c>now</c>; they return the events to append, or none for a
+/// harmless repeat, and throw <see cref="DomainException"/> for a broken rule.
+/// </summary>
+public sealed record Conversation(
+    Guid Id,
+    ConversationKind Kind,
+    string? Title,
+    ImmutableHashSet<Guid> Participants,
+    ImmutableDictionary<Guid, long> ReadUpTo,
+    long LastSequence)
+{
+    public const int MaxTitleLength = 200;
+    public const int MaxParticipants = 1000;
+
+    public static Conversation Create(ConversationStarted e) =>
+        new(e.ConversationId, e.Kind, e.Title, [.. e.ParticipantIds], ImmutableDictionary<Guid, long>.Empty, LastSequence: 1);
+
+    // Every event advances LastSequence by one, keeping it equal to the stream's version.
+    public Conversation Apply(MessageSent e) => this with { LastSequence = LastSequence + 1 };
+
+    public Conversation Apply(MessagesMarkedRead e) =>
+        this with { ReadUpTo = ReadUpTo.SetItem(e.ReaderId, e.UpToSequence), LastSequence = LastSequence + 1 };
+
+    public static ConversationStarted StartDirect(Guid starter, Guid other, DateTimeOffset now)
+    {
+        if (starter == other)
+            throw new DomainException(DomainError.Invalid, "You cannot start a conversation with yourself.");
+        return new(DirectConversation.IdFor(starter, other), ConversationKind.Direct, null, starter, [starter, other], now);
+    }
+
+    public static ConversationStarted StartGroup(Guid id, Guid creator, IEnumerable<Guid> others, string? title, DateTimeOffset now)
+    {
+        Guid[] participants = [creator, .. others.Where(p => p != creator).Distinct()];
+        if (participants.Length < 2)
+            throw new DomainException(DomainError.Invalid, "A group needs at least one participant besides you.");
+        if (participants.Length > MaxParticipants)
+            throw new DomainException(DomainError.Invalid, $"A group has at most {MaxParticipants} participants.");
+        return new(id, ConversationKind.Group, string.IsNullOrWhiteSpace(title) ? null : title.Trim(), creator, participants, now);
+    }
+
+    public bool Includes(Guid userId) => Participants.Contains(userId);
+
+    /// <summary>Non-members are told the conversation does not exist, so its existence never leaks.</summary>
+    public void EnsureParticipant(Guid userId)
+    {
+        if (!Includes(userId))
+            throw DomainException.NotFound("Conversation");
+    }
+
+    public MessageSent Send(Guid messageId, Guid senderId, string content, string messageType, string? clientMessageId, DateTimeOffset now)
+    {
+        EnsureParticipant(senderId);
+        if (!MessageTypes.IsSendable(messageType))
+            throw new DomainException(DomainError.Invalid, $"Message type '{messageType}' cannot be sent.");
+        return new(Id, messageId, senderId, content, messageType, LastSequence + 1, clientMessageId, now);
+    }
+
+    /// <summary>Marks everything up to a message read; reading what is already read changes nothing.</summary>
+    public MessagesMarkedRead? MarkRead(Guid readerId, Guid messageId, long messageSequence, DateTimeOffset now)
+    {
+        EnsureParticipant(readerId);
+        if (messageSequence < 1 || messageSequence > LastSequence)
+            throw DomainException.NotFound("Message");
+        return messageSequence <= ReadUpTo.GetValueOrDefault(readerId)
+            ? null
+            : new(Id, readerId, messageId, messageSequence, now);
+    }
+}

@@ -1,0 +1,18 @@
+namespace EventChat.Domain;
+
+/// <summary>What kind of rule a command broke; the API maps each kind to one status and error code.</summary>
+public enum DomainError
+{
+    Invalid,
+    NotFound,
+    Forbidden,
+    Conflict,
+}
+
+/// <summary>A broken business rule. Its message is safe to show to the user who caused it.</summary>
+public sealed class DomainException(DomainError error, string message) : Exception(message)
+{
+    public DomainError Error { get; } = error;
+
+    public static DomainException NotFound(string what) => new(DomainError.NotFound, $"{what} was not found.");
+}

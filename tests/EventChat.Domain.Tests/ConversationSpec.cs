@@ -1,0 +1,30 @@
+using EventChat.Domain;
+using EventChat.Domain.Conversations;
+
+namespace EventChat.Domain.Tests;
+
+/// <summary>Given events (the stream so far), when a decision, then events or a broken rule.</summary>
+public abstract class ConversationSpec
+{
+    protected static readonly DateTimeOffset Now = new(2026, 11, 26, 12, 0, 0, TimeSpan.Zero);
+    protected static readonly Guid Alice = Guid.Parse("0199a000-0000-7000-8000-00000000000a");
+    protected static readonly Guid Bob = Guid.Parse("0199a000-0000-7000-8000-00000000000b");
+    protected static readonly Guid Carol = Guid.Parse("0199a000-0000-7000-8000-00000000000c");
+
+    /// <summary>Folds events the way Marten does: Create from the first, Apply for the rest.</summary>
+    protected static Conversation Given(params IConversationEvent[] events)
+    {
+        var state = Conversation.Create((ConversationStarted)events[0]);
+        foreach (var e in events.Skip(1))
+            state = (Conversation)typeof(Conversation).GetMethod(nameof(Conversation.Apply), [e.GetType()])!.Invoke(state, [e])!;
+        return state;
+    }
+
+    protected static ConversationStarted DirectChat(Guid a, Guid b) => Conversation.StartDirect(a, b, Now);
+
+    protected static MessageSent Sent(Conversation c, Guid sender, string content = "hi") =>
+        c.Send(Guid.CreateVersion7(), sender, content, MessageTypes.Text, null, Now);
+
+    protected static void ThenBroken(DomainError expected, Action when) =>
+        Assert.Equal(expected, Assert.Throws<DomainException>(when).Error);
+}

@@ -1,0 +1,58 @@
+using EventChat.Domain.Conversations;
+
+namespace EventChat.Domain.Tests;
+
+public sealed class ReadingMessages : ConversationSpec
+{
+    [Fact]
+    public void Reading_a_message_marks_everything_up_to_it()
+    {
+        var start = DirectChat(Alice, Bob);
+        var message = Sent(Given(start), Alice);
+
+        var read = Given(start, message).MarkRead(Bob, message.MessageId, message.Sequence, Now);
+
+        Assert.Equal(new MessagesMarkedRead(start.ConversationId, Bob, message.MessageId, message.Sequence, Now), read);
+    }
+
+    [Fact]
+    public void Reading_again_or_reading_further_back_changes_nothing()
+    {
+        var start = DirectChat(Alice, Bob);
+        var first = Sent(Given(start), Alice);
+        var second = Sent(Given(start, first), Alice);
+        var read = Given(start, first, second).MarkRead(Bob, second.MessageId, second.Sequence, Now)!;
+        var state = Given(start, first, second, read);
+
+        Assert.Null(state.MarkRead(Bob, second.MessageId, second.Sequence, Now));
+        Assert.Null(state.MarkRead(Bob, first.MessageId, first.Sequence, Now));
+    }
+
+    [Fact]
+    public void Reading_in_a_conversation_you_are_not_in_is_not_found()
+    {
+        var start = DirectChat(Alice, Bob);
+        var message = Sent(Given(start), Alice);
+
+        ThenBroken(DomainError.NotFound, () => Given(start, message).MarkRead(Carol, message.MessageId, message.Sequence, Now));
+    }
+
+    [Fact]
+    public void Reading_a_sequence_the_stream_has_not_reached_is_not_found() =>
+        ThenBroken(DomainError.NotFound, () => Given(DirectChat(Alice, Bob)).MarkRead(Bob, Guid.CreateVersion7(), 7, Now));
+}
+
+public sealed class EveryConversationEvent
+{
+    // LastSequence counts events; an event Marten cannot apply would silently break message numbering.
+    [Fact]
+    public void Is_applied_by_the_conversation_aggregate()
+    {
+        var events = typeof(IConversationEvent).Assembly.GetTypes()
+            .Where(t => t.IsClass && typeof(IConversationEvent).IsAssignableFrom(t));
+        var unapplied = events.Where(t => t != typeof(ConversationStarted)
+            && typeof(Conversation).GetMethod(nameof(Conversation.Apply), [t]) is null);
+
+        Assert.Empty(unapplied);
+    }
+}
