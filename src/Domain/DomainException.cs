@@ -7,6 +7,7 @@ public enum DomainError
     NotFound,
     Forbidden,
     Conflict,
+    Unauthenticated,
 }
 
 /// <summary>A broken business rule. Its message is safe to show to the user who caused it.</summary>

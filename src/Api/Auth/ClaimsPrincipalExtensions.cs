@@ -1,0 +1,17 @@
+using System.Security.Claims;
+
+namespace EventChat.Api.Auth;
+
+public static class ClaimsPrincipalExtensions
+{
+    /// <summary>The authenticated user's id, from the token's <c>sub</c> claim.</summary>
+    public static Guid UserId(this ClaimsPrincipal user) =>
+        Guid.TryParse(user.FindFirstValue(JwtClaims.Subject), out var id) ? id : throw new InvalidOperationException("The token has no user id.");
+}
+
+public static class JwtClaims
+{
+    public const string Subject = "sub";
+    public const string Name = "name";
+    public const string Role = "role";
+}

@@ -1,0 +1,36 @@
+using System.Security.Claims;
+using EventChat.Domain.Users;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace EventChat.Api.Auth;
+
+/// <summary>The contract's register/login answer.</summary>
+public sealed record AuthToken(Guid UserId, string Username, string Token, DateTimeOffset ExpiresAt);
+
+public sealed class TokenIssuer(JwtSettings settings, TimeProvider clock)
+{
+    private static readonly JsonWebTokenHandler Handler = new();
+
+    public AuthToken Issue(UserAccount user)
+    {
+        var now = clock.GetUtcNow();
+        var expires = now + settings.Lifetime;
+        var role = settings.Admins.Contains(user.Username) ? "admin" : "user";
+        var token = Handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = JwtSettings.Issuer,
+            Audience = JwtSettings.Audience,
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            Subject = new ClaimsIdentity([
+                new Claim(JwtClaims.Subject, user.Id.ToString()),
+                new Claim(JwtClaims.Name, user.Username),
+                new Claim(JwtClaims.Role, role),
+            ]),
+            SigningCredentials = new SigningCredentials(settings.Key, SecurityAlgorithms.HmacSha256),
+        });
+        return new(user.Id, user.Username, token, expires);
+    }
+}

@@ -1,0 +1,24 @@
+using EventChat.Api.Auth;
+using EventChat.Application.Users;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EventChat.Api.Endpoints;
+
+public sealed record RegisterRequest(string? Username, string? Password, string? DisplayName);
+
+public sealed record LoginRequest(string? Username, string? Password);
+
+public static class AuthEndpoints
+{
+    public static void MapAuth(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/auth").AllowAnonymous().WithTags("Auth");
+
+        auth.MapPost("/register", async Task<Created<AuthToken>> (RegisterRequest body, IMediator mediator, TokenIssuer tokens, CancellationToken ct) =>
+            TypedResults.Created((string?)null, tokens.Issue(await mediator.Send(new RegisterUser(body.Username, body.Password, body.DisplayName), ct))));
+
+        auth.MapPost("/login", async Task<Ok<AuthToken>> (LoginRequest body, IMediator mediator, TokenIssuer tokens, CancellationToken ct) =>
+            TypedResults.Ok(tokens.Issue(await mediator.Send(new LogIn(body.Username, body.Password), ct))));
+    }
+}

@@ -1,0 +1,24 @@
+using System.Security.Claims;
+using EventChat.Api.Auth;
+using EventChat.Api.Hubs;
+using EventChat.Application.Conversations;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EventChat.Api.Endpoints;
+
+public static class MessageEndpoints
+{
+    public static void MapMessages(this IEndpointRouteBuilder app)
+    {
+        var messages = app.MapGroup("/api/chat/messages").RequireAuthorization().WithTags("Messages");
+
+        // Same command as the hub's sendMessage, so a REST send pushes exactly as a hub send does.
+        messages.MapPost("/", async Task<Created<MessageDelivery>> (SendMessageRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            var delivery = await mediator.Send(body.ToCommand(user.UserId()), ct);
+            var message = delivery.Message;
+            return TypedResults.Created($"/api/chat/conversations/{message.ConversationId}/messages?after={message.Sequence - 1}&limit=1", delivery);
+        });
+    }
+}

@@ -1,0 +1,38 @@
+using EventChat.Domain;
+using FluentValidation;
+
+namespace EventChat.Api.Errors;
+
+/// <summary>
+/// The one mapping from a failure to what a client sees, used by both REST (problem details)
+/// and the hub (<c>error</c> event). Anything unexpected becomes a generic message, never a stack trace.
+/// </summary>
+public sealed record ApiError(int Status, string Code, string Message, IDictionary<string, string[]>? Fields = null)
+{
+    public const string UnexpectedMessage = "Something went wrong on our side. Please try again.";
+
+    public bool IsUnexpected => Code == "internal";
+
+    public static ApiError From(Exception exception) => exception switch
+    {
+        ValidationException v => new(400, "validation", "Some fields are invalid: " + string.Join(" ", v.Errors.Select(e => e.ErrorMessage).Distinct()),
+            v.Errors.GroupBy(e => CamelCase(e.PropertyName)).ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray())),
+        DomainException d => d.Error switch
+        {
+            DomainError.Invalid => new(400, "validation", d.Message),
+            DomainError.NotFound => new(404, "not_found", d.Message),
+            DomainError.Forbidden => new(403, "forbidden", d.Message),
+            DomainError.Conflict => new(409, "conflict", d.Message),
+            DomainError.Unauthenticated => new(401, "unauthorized", d.Message),
+            _ => Unexpected,
+        },
+        BadHttpRequestException b => new(b.StatusCode, "validation", "The request could not be read: check its JSON and parameters."),
+        _ => Unexpected,
+    };
+
+    private static readonly ApiError Unexpected = new(500, "internal", UnexpectedMessage);
+
+    // FluentValidation names properties as C# does ("Items[0].Id"); clients know them camelCased.
+    private static string CamelCase(string name) =>
+        string.Join('.', name.Split('.').Select(part => part.Length == 0 ? part : char.ToLowerInvariant(part[0]) + part[1..]));
+}

@@ -1,0 +1,23 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+
+namespace EventChat.Api.Errors;
+
+/// <summary>Turns any exception escaping an endpoint into RFC 7807 problem details.</summary>
+public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService problems, ILogger<ProblemDetailsExceptionHandler> log) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        var error = ApiError.From(exception);
+        if (error.IsUnexpected)
+            log.LogError(exception, "unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
+        ProblemDetails problem = error.Fields is { } fields
+            ? new HttpValidationProblemDetails(fields) { Title = "One or more fields are invalid." }
+            : new ProblemDetails { Title = error.Message };
+        problem.Status = error.Status;
+        problem.Detail = error.Message;
+        problem.Extensions["code"] = error.Code;
+        http.Response.StatusCode = error.Status;
+        return await problems.TryWriteAsync(new() { HttpContext = http, ProblemDetails = problem, Exception = exception });
+    }
+}

@@ -1,0 +1,106 @@
+using EventChat.Api.Auth;
+using EventChat.Api.Endpoints;
+using EventChat.Api.Errors;
+using EventChat.Api.Hubs;
+using EventChat.Application.Conversations;
+using EventChat.Application.Pipeline;
+using EventChat.Application.Ports;
+using EventChat.Projections;
+using FluentValidation;
+using JasperFx.Events;
+using Marten;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.IdentityModel.Tokens;
+using Weasel.Core;
+
+namespace EventChat.Api;
+
+/// <summary>Builds the EventChat web application; tests build the same app on a real port.</summary>
+public static class EventChatHost
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        AddLogging(builder.Logging);
+        AddServices(builder.Services, builder.Configuration, builder.Environment);
+
+        var app = builder.Build();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapAuth();
+        app.MapConversations();
+        app.MapMessages();
+        app.MapHealth();
+        app.MapHub<ChatHub>(ChatHub.Path);
+        return app;
+    }
+
+    private static void AddLogging(ILoggingBuilder logging) =>
+        // Request-start lines carry the full URL, and a browser's hub connection puts its token in the query.
+        logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+
+    private static void AddServices(IServiceCollection services, IConfiguration config, IHostEnvironment env)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+
+        services.AddMarten(opts =>
+            {
+                opts.Connection(config.GetConnectionString("EventChat") ?? throw new InvalidOperationException(
+                    "ConnectionStrings:EventChat is not set. Run ./eventchat run, or set ConnectionStrings__EventChat to your PostgreSQL."));
+                opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
+                // Quick append: one round trip per append; our events carry their own sequence, so nothing needs Rich mode.
+                opts.Events.AppendMode = EventAppendMode.Quick;
+                opts.AddEventChatProjections();
+            })
+            .UseLightweightSessions()
+            .ApplyAllDatabaseChangesOnStartup();
+
+        services.AddMediator(options =>
+        {
+            options.ServiceLifetime = ServiceLifetime.Scoped;
+            options.Assemblies = [typeof(SendMessage)];
+            options.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(RetryOnConflictBehavior<,>)];
+        });
+        services.AddValidatorsFromAssemblyContaining<SendMessage>(ServiceLifetime.Singleton);
+        services.AddSingleton<IPasswordHasher, AspNetPasswordHasher>();
+        services.AddSingleton<INotifier, SignalRNotifier>();
+
+        var jwt = JwtSettings.Resolve(config, env);
+        services.AddSingleton(jwt);
+        services.AddSingleton<TokenIssuer>();
+        services.AddAuthorization();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        {
+            options.MapInboundClaims = false;
+            options.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = JwtSettings.Issuer,
+                ValidAudience = JwtSettings.Audience,
+                IssuerSigningKey = jwt.Key,
+                NameClaimType = JwtClaims.Name,
+                RoleClaimType = JwtClaims.Role,
+                ClockSkew = TimeSpan.FromSeconds(30),
+            };
+            // Browsers cannot set headers on WebSocket/SSE requests, so the hub also takes ?access_token=.
+            options.Events = new JwtBearerEvents
+            {
+                OnMessageReceived = context =>
+                {
+                    if (context.HttpContext.Request.Path.StartsWithSegments(ChatHub.Path)
+                        && context.Request.Query["access_token"].ToString() is { Length: > 0 } token)
+                        context.Token = token;
+                    return Task.CompletedTask;
+                },
+            };
+        });
+
+        services.AddSignalR(options => options.AddFilter<HubErrorFilter>());
+        services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+    }
+}

@@ -1,0 +1,30 @@
+using EventChat.Api.Errors;
+using EventChat.Application;
+using Microsoft.AspNetCore.SignalR;
+
+namespace EventChat.Api.Hubs;
+
+/// <summary>
+/// A failed invocation completes with a message safe to show a user, and the caller also gets the
+/// contract's <c>error</c> event <c>{ message, code, method }</c>.
+/// </summary>
+public sealed class HubErrorFilter(ILogger<HubErrorFilter> log) : IHubFilter
+{
+    public sealed record ErrorEvent(string Message, string Code, string Method);
+
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception exception)
+        {
+            var error = ApiError.From(exception);
+            if (error.IsUnexpected)
+                log.LogError(exception, "hub method {Method} failed unexpectedly", context.HubMethodName);
+            await context.Hub.Clients.Caller.SendAsync(ClientEvents.Error, new ErrorEvent(error.Message, error.Code, context.HubMethodName));
+            throw new HubException(error.Message);
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using EventChat.Api;
+
+EventChatHost.Build(args).Run();

@@ -1,0 +1,26 @@
+using EventChat.Domain.Conversations;
+using EventChat.Projections;
+
+namespace EventChat.Application.Conversations;
+
+/// <summary>The contract's <c>conversation</c> object; <see cref="UnreadCount"/> is the viewer's own.</summary>
+public sealed record ConversationDto(
+    Guid Id,
+    string Kind,
+    string? Title,
+    IReadOnlyList<Guid> ParticipantIds,
+    DateTimeOffset CreatedAt,
+    MessageView? LastMessage,
+    long LastSequence,
+    int UnreadCount)
+{
+    public static ConversationDto From(ConversationView view, int unreadCount) =>
+        new(view.Id, view.Kind == ConversationKind.Direct ? "direct" : "group", view.Title, view.ParticipantIds,
+            view.CreatedAt, view.LastMessage, view.LastSequence, unreadCount);
+}
+
+/// <summary>What <c>sendMessage</c> returns and what <c>messageSent</c>/<c>newMessage</c> carry.</summary>
+public sealed record MessageDelivery(MessageView Message, ConversationDto Conversation, string Status);
+
+/// <summary>The <c>receiveMessage</c> payload.</summary>
+public sealed record ReceivedMessage(MessageView Message, ConversationDto Conversation);

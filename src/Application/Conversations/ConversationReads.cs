@@ -1,0 +1,35 @@
+using EventChat.Domain;
+using EventChat.Projections;
+using Marten;
+using Marten.Services.BatchQuerying;
+
+namespace EventChat.Application.Conversations;
+
+/// <summary>Read-side helpers shared by the conversation use cases.</summary>
+public static class ConversationReads
+{
+    /// <summary>The conversation if the user takes part in it; otherwise it does not exist, as far as they can tell.</summary>
+    public static async Task<ConversationView> LoadVisibleConversation(this IQuerySession session, Guid conversationId, Guid userId, CancellationToken ct)
+    {
+        var view = await session.LoadAsync<ConversationView>(conversationId, ct);
+        return view is not null && view.ParticipantIds.Contains(userId) ? view : throw DomainException.NotFound("Conversation");
+    }
+
+    /// <summary>Each (conversation, reader) pair's unread count, in one round trip.</summary>
+    public static async Task<int[]> CountUnread(this IQuerySession session, IReadOnlyList<(ConversationView View, Guid ReaderId)> pairs, CancellationToken ct)
+    {
+        if (pairs.Count == 0)
+            return [];
+        var batch = session.CreateBatchQuery();
+        var counts = pairs.Select(p => CountUnread(batch, p.View.Id, p.View.ReadUpToFor(p.ReaderId), p.ReaderId)).ToList();
+        await batch.Execute(ct);
+        return [.. (await Task.WhenAll(counts)).Select(count => (int)count)];
+    }
+
+    // Messages after the reader's read pointer that someone else sent; their own never count as unread.
+    private static Task<long> CountUnread(IBatchedQuery batch, Guid conversationId, long readUpTo, Guid readerId) =>
+        batch.Query<MessageView>().Where(m => m.ConversationId == conversationId && m.Sequence > readUpTo && m.SenderId != readerId).Count();
+
+    public static async Task<ConversationDto> ToDto(this IQuerySession session, ConversationView view, Guid viewerId, CancellationToken ct) =>
+        ConversationDto.From(view, (await session.CountUnread([(view, viewerId)], ct))[0]);
+}

@@ -1,0 +1,35 @@
+using EventChat.Domain;
+using EventChat.Domain.Conversations;
+using EventChat.Domain.Users;
+using JasperFx.Events;
+using Marten;
+
+namespace EventChat.Application.Conversations;
+
+/// <summary>Opening a conversation stream for a decision, shared by the commands that write to one.</summary>
+public static class ConversationStreams
+{
+    /// <summary>
+    /// The stream and its current state, locked against other writers until the session saves, so a
+    /// busy conversation serialises its writers instead of making them race and retry.
+    /// </summary>
+    public static async Task<(IEventStream<Conversation> Stream, Conversation State)> OpenConversation(
+        this IDocumentSession session, Guid conversationId, CancellationToken ct)
+    {
+        var stream = await session.Events.FetchForExclusiveWriting<Conversation>(conversationId, ct);
+        return (stream, stream.Aggregate ?? throw DomainException.NotFound("Conversation"));
+    }
+
+    /// <summary>The direct conversation between two users, started (and appended to the stream) on first use.</summary>
+    public static async Task<(IEventStream<Conversation> Stream, Conversation State)> OpenDirectConversation(
+        this IDocumentSession session, Guid senderId, Guid receiverId, DateTimeOffset now, CancellationToken ct)
+    {
+        var started = Conversation.StartDirect(senderId, receiverId, now);
+        var stream = await session.Events.FetchForExclusiveWriting<Conversation>(started.ConversationId, ct);
+        if (stream.Aggregate is { } existing)
+            return (stream, existing);
+        _ = await session.LoadAsync<UserAccount>(receiverId, ct) ?? throw DomainException.NotFound("User");
+        stream.AppendOne(started);
+        return (stream, Conversation.Create(started));
+    }
+}

@@ -1,0 +1,21 @@
+using EventChat.Projections;
+using Marten;
+using Mediator;
+
+namespace EventChat.Application.Conversations;
+
+/// <summary>The caller's conversations, most recently active first, each with the caller's unread count.</summary>
+public sealed record GetConversations(Guid UserId) : IQuery<IReadOnlyList<ConversationDto>>;
+
+public sealed class GetConversationsHandler(IQuerySession session) : IQueryHandler<GetConversations, IReadOnlyList<ConversationDto>>
+{
+    public async ValueTask<IReadOnlyList<ConversationDto>> Handle(GetConversations query, CancellationToken ct)
+    {
+        var views = await session.Query<ConversationView>()
+            .Where(v => v.ParticipantIds.Contains(query.UserId))
+            .OrderByDescending(v => v.LastActivityAt)
+            .ToListAsync(ct);
+        var unread = await session.CountUnread([.. views.Select(v => (v, query.UserId))], ct);
+        return [.. views.Select((v, i) => ConversationDto.From(v, unread[i]))];
+    }
+}

@@ -1,0 +1,55 @@
+using EventChat.Application.Ports;
+using EventChat.Domain.Conversations;
+using FluentValidation;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.Logging;
+
+namespace EventChat.Application.Conversations;
+
+/// <summary>Send to a user (starting the direct conversation on first use) or to a conversation the sender is in.</summary>
+public sealed record SendMessage(
+    Guid SenderId,
+    Guid? ReceiverId,
+    Guid? ConversationId,
+    string? Content,
+    string? MessageType = null,
+    string? ClientMessageId = null) : ICommand<MessageDelivery>;
+
+public sealed class SendMessageValidator : AbstractValidator<SendMessage>
+{
+    public const int MaxContentLength = 4000;
+    public const int MaxClientMessageIdLength = 100;
+
+    public SendMessageValidator()
+    {
+        RuleFor(c => c.ReceiverId).NotNull().When(c => c.ConversationId is null)
+            .WithMessage("Give either receiverId or conversationId.");
+        RuleFor(c => c.ReceiverId).Null().When(c => c.ConversationId is not null)
+            .WithMessage("Give either receiverId or conversationId, not both.");
+        // NotEmpty also refuses whitespace-only content.
+        RuleFor(c => c.Content).NotEmpty().WithMessage("Content must not be empty.")
+            .MaximumLength(MaxContentLength);
+        RuleFor(c => c.MessageType).Must(t => MessageTypes.All.Contains(t!)).When(c => c.MessageType is not null)
+            .WithMessage((_, type) => $"Unknown messageType '{type}'; use one of: {string.Join(", ", MessageTypes.All)}.");
+        RuleFor(c => c.ClientMessageId).MaximumLength(MaxClientMessageIdLength);
+    }
+}
+
+public sealed class SendMessageHandler(IDocumentStore store, INotifier notifier, TimeProvider clock, ILogger<SendMessageHandler> log)
+    : ICommandHandler<SendMessage, MessageDelivery>
+{
+    public async ValueTask<MessageDelivery> Handle(SendMessage command, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var now = clock.GetUtcNow();
+        var (stream, conversation) = command.ConversationId is { } id
+            ? await session.OpenConversation(id, ct)
+            : await session.OpenDirectConversation(command.SenderId, command.ReceiverId!.Value, now, ct);
+        var sent = conversation.Send(Guid.CreateVersion7(), command.SenderId, command.Content!, command.MessageType ?? MessageTypes.Text, command.ClientMessageId, now);
+        stream.AppendOne(sent);
+        await session.SaveChangesAsync(ct);
+        log.LogInformation("message sent in {ConversationId} by {SenderId} at sequence {Sequence}", sent.ConversationId, sent.SenderId, sent.Sequence);
+        return await notifier.Deliver(session, sent, ct);
+    }
+}

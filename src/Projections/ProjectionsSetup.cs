@@ -1,0 +1,25 @@
+using EventChat.Domain.Users;
+using JasperFx.Events.Projections;
+using Marten;
+
+namespace EventChat.Projections;
+
+public static class ProjectionsSetup
+{
+    /// <summary>Every projection and index EventChat's reads rely on, in one place.</summary>
+    public static StoreOptions AddEventChatProjections(this StoreOptions opts)
+    {
+        // Write models, snapshotted inline so a send reads one row instead of replaying the stream.
+        opts.Projections.Add<ConversationSnapshot>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<UserAccountSnapshot>(ProjectionLifecycle.Inline);
+        opts.Schema.For<UserAccount>().UniqueIndex(x => x.NormalizedUsername);
+
+        opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<MessageViewProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<ConversationView>().GinIndexJsonData();
+        opts.Schema.For<MessageView>()
+            .Duplicate(x => x.ConversationId)
+            .Duplicate(x => x.Sequence);
+        return opts;
+    }
+}

@@ -1,0 +1,24 @@
+using EventChat.Domain.Conversations;
+using EventChat.Domain.Users;
+using Marten.Events.Aggregation;
+
+namespace EventChat.Projections;
+
+// The domain's aggregates know nothing of Marten (Domain references only the BCL), and Marten 9 dispatches
+// Create/Apply through a source generator that runs only where Marten is referenced. These projections
+// are that bridge: each method hands the event to the aggregate's own pure Create/Apply.
+
+/// <summary>Keeps the <see cref="Conversation"/> write model snapshotted, so a decision loads one row.</summary>
+public sealed partial class ConversationSnapshot : SingleStreamProjection<Conversation, Guid>
+{
+    public static Conversation Create(ConversationStarted e) => Conversation.Create(e);
+
+    public static Conversation Apply(MessageSent e, Conversation state) => state.Apply(e);
+
+    public static Conversation Apply(MessagesMarkedRead e, Conversation state) => state.Apply(e);
+}
+
+public sealed partial class UserAccountSnapshot : SingleStreamProjection<UserAccount, Guid>
+{
+    public static UserAccount Create(UserRegistered e) => UserAccount.Create(e);
+}

@@ -1,0 +1,75 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EventChat.Api;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace EventChat.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// The real EventChat app on a real Kestrel port against the real PostgreSQL, shared by every test
+/// in the run. Tests isolate themselves by registering fresh users, not by fresh databases.
+/// </summary>
+public sealed class EventChatServer
+{
+    private static readonly Lazy<Task<EventChatServer>> Shared = new(StartAsync);
+    private static int _userCounter;
+
+    private EventChatServer(WebApplication app, Uri baseAddress) => (App, BaseAddress) = (app, baseAddress);
+
+    public WebApplication App { get; }
+    public Uri BaseAddress { get; }
+    public static ConcurrentQueue<string> LogLines { get; } = new();
+
+    public static Task<EventChatServer> Instance => Shared.Value;
+
+    private static async Task<EventChatServer> StartAsync()
+    {
+        var postgres = PostgresServer.Start();
+        var connectionString = await CreateDatabase(postgres.ConnectionString, "eventchat_tests");
+        var app = EventChatHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:EventChat"] = connectionString,
+                ["Jwt:SigningKey"] = "integration-tests-signing-key-that-is-long-enough-0123456789",
+            });
+            builder.Logging.ClearProviders();
+            builder.Logging.SetMinimumLevel(LogLevel.Debug);
+            builder.Logging.AddProvider(new CapturingLoggerProvider(LogLines));
+        });
+        await app.StartAsync();
+        return new(app, new Uri(app.Urls.First()));
+    }
+
+    private static async Task<string> CreateDatabase(string serverConnectionString, string name)
+    {
+        await using var connection = new NpgsqlConnection(serverConnectionString);
+        await connection.OpenAsync();
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+        await create.ExecuteNonQueryAsync();
+        return new NpgsqlConnectionStringBuilder(serverConnectionString) { Database = name, MaxPoolSize = 200 }.ConnectionString;
+    }
+
+    public HttpClient Http(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress };
+        if (token is not null)
+            client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Registers a new user with a unique name; every test starts from strangers.</summary>
+    public async Task<TestUser> NewUser(string name = "user")
+    {
+        var username = $"{name}{Interlocked.Increment(ref _userCounter)}_{Guid.NewGuid():N}"[..30];
+        using var http = Http();
+        var response = await http.PostAsJsonAsync("/api/auth/register", new { username, password = TestUser.Password });
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return new TestUser(this, body.GetProperty("userId").GetGuid(), username, body.GetProperty("token").GetString()!);
+    }
+}

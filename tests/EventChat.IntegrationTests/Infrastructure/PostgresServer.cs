@@ -1,0 +1,56 @@
+using System.Diagnostics;
+
+namespace EventChat.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A throwaway PostgreSQL for this test run, started from the machine's binaries by the same
+/// script <c>./eventchat</c> uses, on a free port, and removed when the test process exits.
+/// </summary>
+public sealed class PostgresServer
+{
+    private readonly string _directory;
+
+    private PostgresServer(string directory, string connectionString) =>
+        (_directory, ConnectionString) = (directory, connectionString);
+
+    public string ConnectionString { get; }
+
+    public static PostgresServer Start()
+    {
+        var directory = Directory.CreateTempSubdirectory("eventchat-test-pg-").FullName;
+        var port = Script("free-port").Trim();
+        var connectionString = Script("start", directory, port, "throwaway").Trim().Split('\n')[^1];
+        var server = new PostgresServer(directory, connectionString);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Remove();
+        return server;
+    }
+
+    private void Remove()
+    {
+        Script("stop", _directory);
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private static string Script(params string[] args)
+    {
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "scripts", "postgres.sh"));
+        foreach (var arg in args)
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        return process.ExitCode == 0
+            ? stdout
+            : throw new InvalidOperationException($"scripts/postgres.sh {string.Join(' ', args)} failed ({process.ExitCode}): {stderr.Result}");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "EventChat.sln")))
+                return dir.FullName;
+        throw new InvalidOperationException("Cannot find the repository root (EventChat.sln) above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,72 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+
+namespace EventChat.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// One real SignalR connection over a WebSocket, recording every server event it receives so tests
+/// can wait for an event (with a timeout) instead of sleeping.
+/// </summary>
+public sealed class Tab : IAsyncDisposable
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
+
+    private static readonly string[] ServerEvents = ["messageSent", "newMessage", "receiveMessage", "messageRead", "error"];
+    private readonly ConcurrentDictionary<string, Channel<JsonElement>> _received = new();
+
+    private Tab(HubConnection connection) => Connection = connection;
+
+    public HubConnection Connection { get; }
+
+    public static async Task<Tab> Open(Uri baseAddress, string? token)
+    {
+        var connection = new HubConnectionBuilder()
+            .WithUrl(new Uri(baseAddress, "/hubs/chat"), options =>
+            {
+                options.Transports = HttpTransportType.WebSockets;
+                options.SkipNegotiation = true;
+                options.AccessTokenProvider = () => Task.FromResult(token);
+            })
+            .Build();
+        var tab = new Tab(connection);
+        foreach (var name in ServerEvents)
+            connection.On<JsonElement>(name, payload => tab.Inbox(name).Writer.TryWrite(payload));
+        await connection.StartAsync();
+        return tab;
+    }
+
+    private Channel<JsonElement> Inbox(string eventName) => _received.GetOrAdd(eventName, _ => Channel.CreateUnbounded<JsonElement>());
+
+    /// <summary>Invokes a hub method the way a client app does, returning its JSON result.</summary>
+    public Task<JsonElement> Invoke(string method, object payload) => Connection.InvokeAsync<JsonElement>(method, payload);
+
+    /// <summary>The next <paramref name="eventName"/> event matching <paramref name="match"/>; fails after <see cref="Timeout"/>.</summary>
+    public async Task<JsonElement> Next(string eventName, Func<JsonElement, bool>? match = null)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        try
+        {
+            await foreach (var payload in Inbox(eventName).Reader.ReadAllAsync(timeout.Token))
+                if (match?.Invoke(payload) ?? true)
+                    return payload;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        throw new TimeoutException($"No '{eventName}' event arrived within {Timeout.TotalSeconds} s.");
+    }
+
+    /// <summary>Every <paramref name="eventName"/> event received so far, without waiting.</summary>
+    public IReadOnlyList<JsonElement> Received(string eventName)
+    {
+        var events = new List<JsonElement>();
+        while (Inbox(eventName).Reader.TryRead(out var payload))
+            events.Add(payload);
+        return events;
+    }
+
+    public ValueTask DisposeAsync() => Connection.DisposeAsync();
+}

@@ -1,0 +1,44 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace EventChat.IntegrationTests.Infrastructure;
+
+/// <summary>A registered user as a client app sees them: a token, a REST client, and any number of hub tabs.</summary>
+public sealed class TestUser(EventChatServer server, Guid id, string username, string token) : IAsyncDisposable
+{
+    public const string Password = "correct horse battery";
+
+    private readonly List<Tab> _tabs = [];
+
+    public Guid Id { get; } = id;
+    public string Username { get; } = username;
+    public string Token { get; } = token;
+    public HttpClient Http { get; } = server.Http(token);
+
+    /// <summary>A new hub connection, as a browser tab would open one (token in the query string).</summary>
+    public async Task<Tab> OpenTab()
+    {
+        var tab = await Tab.Open(server.BaseAddress, Token);
+        _tabs.Add(tab);
+        return tab;
+    }
+
+    public async Task<JsonElement> Get(string path)
+    {
+        var response = await Http.GetAsync(path);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    public async Task<JsonElement> Conversation(Guid conversationId) => await Get($"/api/chat/conversations/{conversationId}");
+
+    public async Task<JsonElement[]> Messages(Guid conversationId, string query = "limit=200") =>
+        [.. (await Get($"/api/chat/conversations/{conversationId}/messages?{query}")).GetProperty("items").EnumerateArray()];
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var tab in _tabs)
+            await tab.DisposeAsync();
+        Http.Dispose();
+    }
+}
