@@ -5,6 +5,7 @@
 #   postgres.sh bindir                        print the folder with initdb/pg_ctl/postgres
 #   postgres.sh start <dir> <port> [throwaway] start (initdb if needed); stdout: connection string
 #   postgres.sh stop <dir>                    stop if running (never fails if not)
+#   postgres.sh destroy <dir>                 stop, then delete <dir> (throwaway instances)
 #   postgres.sh status <dir>                  exit 0 + connection string if running, else exit 3
 #   postgres.sh createdb <port> <name>        create a database if missing
 #   postgres.sh free-port                     print a free TCP port on 127.0.0.1
@@ -303,6 +304,7 @@ main() {
     bindir)    ensure_bindir ;;
     start)     cmd_start "$@" ;;
     stop)      cmd_stop "$@" ;;
+    destroy)   cmd_stop "$@"; rm -rf -- "${1:?usage: destroy <dir>}" ;;
     status)    cmd_status "$@" ;;
     createdb)  cmd_createdb "$@" ;;
     free-port) cmd_free_port ;;

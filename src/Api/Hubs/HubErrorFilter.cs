@@ -1,5 +1,6 @@
 using EventChat.Api.Errors;
 using EventChat.Application;
+using System.Reflection;
 using Microsoft.AspNetCore.SignalR;
 
 namespace EventChat.Api.Hubs;
@@ -23,8 +24,12 @@ public sealed class HubErrorFilter(ILogger<HubErrorFilter> log) : IHubFilter
             var error = ApiError.From(exception);
             if (error.IsUnexpected)
                 log.LogError(exception, "hub method {Method} failed unexpectedly", context.HubMethodName);
-            await context.Hub.Clients.Caller.SendAsync(ClientEvents.Error, new ErrorEvent(error.Message, error.Code, context.HubMethodName));
+            await context.Hub.Clients.Caller.SendAsync(ClientEvents.Error, new ErrorEvent(error.Message, error.Code, ContractName(context)));
             throw new HubException(error.Message);
         }
     }
+
+    // Clients know methods by their contract names ("sendMessage"), not the C# names.
+    private static string ContractName(HubInvocationContext context) =>
+        context.HubMethod.GetCustomAttribute<HubMethodNameAttribute>()?.Name ?? context.HubMethodName;
 }

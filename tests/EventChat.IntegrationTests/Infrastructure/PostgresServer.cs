@@ -18,17 +18,38 @@ public sealed class PostgresServer
     public static PostgresServer Start()
     {
         var directory = Directory.CreateTempSubdirectory("eventchat-test-pg-").FullName;
-        var port = Script("free-port").Trim();
-        var connectionString = Script("start", directory, port, "throwaway").Trim().Split('\n')[^1];
+        var connectionString = StartOnAFreePort(directory);
         var server = new PostgresServer(directory, connectionString);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Remove();
         return server;
     }
 
+    // Another process can take the free port before PostgreSQL binds it; then try another.
+    private static string StartOnAFreePort(string directory)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return Script("start", directory, Script("free-port").Trim(), "throwaway").Trim().Split('\n')[^1];
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+            }
+        }
+    }
+
+    // Best effort at exit; ./eventchat test also removes the folder if the host is killed first.
     private void Remove()
     {
-        Script("stop", _directory);
-        Directory.Delete(_directory, recursive: true);
+        try
+        {
+            Script("destroy", _directory);
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"Could not remove the test PostgreSQL in {_directory}: {e.Message}");
+        }
     }
 
     private static string Script(params string[] args)

@@ -21,14 +21,17 @@ public sealed class Tab : IAsyncDisposable
 
     public HubConnection Connection { get; }
 
-    public static async Task<Tab> Open(Uri baseAddress, string? token)
+    /// <param name="tokenInQuery">Send the token as <c>?access_token=</c>, as a browser must, instead of a header.</param>
+    public static async Task<Tab> Open(Uri baseAddress, string? token, bool tokenInQuery = false)
     {
+        var url = new Uri(baseAddress, tokenInQuery ? $"/hubs/chat?access_token={token}" : "/hubs/chat");
         var connection = new HubConnectionBuilder()
-            .WithUrl(new Uri(baseAddress, "/hubs/chat"), options =>
+            .WithUrl(url, options =>
             {
                 options.Transports = HttpTransportType.WebSockets;
                 options.SkipNegotiation = true;
-                options.AccessTokenProvider = () => Task.FromResult(token);
+                if (!tokenInQuery)
+                    options.AccessTokenProvider = () => Task.FromResult(token);
             })
             .Build();
         var tab = new Tab(connection);
