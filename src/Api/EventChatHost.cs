@@ -70,6 +70,7 @@ public static class EventChatHost
         services.AddValidatorsFromAssemblyContaining<SendMessage>(ServiceLifetime.Singleton);
         services.AddSingleton<IPasswordHasher, AspNetPasswordHasher>();
         services.AddSingleton<INotifier, SignalRNotifier>();
+        services.AddSingleton<IPresence, InMemoryPresence>();
 
         var jwt = JwtSettings.Resolve(config, env);
         services.AddSingleton(jwt);

@@ -4,10 +4,21 @@ using Microsoft.AspNetCore.SignalR;
 namespace EventChat.Api.Hubs;
 
 /// <summary>The notifier port over SignalR: a user is every connection authenticated as them.</summary>
-public sealed class SignalRNotifier(IHubContext<ChatHub> hub) : INotifier
+public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence) : INotifier
 {
+    public static string Room(Guid conversationId) => $"conversation_{conversationId}";
+
     public Task ToUser(Guid userId, string eventName, object payload, CancellationToken ct) =>
         hub.Clients.User(userId.ToString()).SendAsync(eventName, payload, ct);
+
+    public async Task ToRoom(Guid conversationId, string eventName, object payload, Guid exceptUserId, CancellationToken ct) =>
+        await hub.Clients.GroupExcept(Room(conversationId), await presence.ConnectionsOf(exceptUserId)).SendAsync(eventName, payload, ct);
+
+    public async Task LeaveRoom(Guid userId, Guid conversationId, CancellationToken ct)
+    {
+        foreach (var connectionId in await presence.ConnectionsOf(userId))
+            await hub.Groups.RemoveFromGroupAsync(connectionId, Room(conversationId), ct);
+    }
 }
 
 /// <summary>SignalR's user identifier is the token's <c>sub</c> claim, so pushes by user id reach every tab.</summary>

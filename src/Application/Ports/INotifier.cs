@@ -6,5 +6,12 @@ namespace EventChat.Application.Ports;
 /// </summary>
 public interface INotifier
 {
+    /// <summary>Every connection of the user.</summary>
     Task ToUser(Guid userId, string eventName, object payload, CancellationToken ct);
+
+    /// <summary>The connections that joined the conversation's room (<c>conversation_{id}</c>), less every connection of <paramref name="exceptUserId"/>.</summary>
+    Task ToRoom(Guid conversationId, string eventName, object payload, Guid exceptUserId, CancellationToken ct);
+
+    /// <summary>Takes every connection of the user out of the conversation's room, e.g. once they are removed from it.</summary>
+    Task LeaveRoom(Guid userId, Guid conversationId, CancellationToken ct);
 }
