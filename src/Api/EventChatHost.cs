@@ -5,12 +5,15 @@ using EventChat.Api.Hubs;
 using EventChat.Application.Conversations;
 using EventChat.Application.Pipeline;
 using EventChat.Application.Ports;
+using EventChat.Application.Realtime;
 using EventChat.Projections;
 using FluentValidation;
 using JasperFx.Events;
 using Marten;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.IdentityModel.Tokens;
 using Weasel.Core;
 
@@ -65,7 +68,7 @@ public static class EventChatHost
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;
             options.Assemblies = [typeof(SendMessage)];
-            options.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(RetryOnConflictBehavior<,>)];
+            options.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(RateLimitBehavior<,>), typeof(RetryOnConflictBehavior<,>)];
         });
         services.AddValidatorsFromAssemblyContaining<SendMessage>(ServiceLifetime.Singleton);
         services.AddSingleton<IPasswordHasher, AspNetPasswordHasher>();
@@ -101,7 +104,27 @@ public static class EventChatHost
             };
         });
 
-        services.AddSignalR(options => options.AddFilter<HubErrorFilter>());
+        var limits = config.GetSection(HubLimits.Section).Get<HubLimits>() ?? new HubLimits();
+        services.AddSingleton(limits);
+        services.AddSingleton<IRateLimiter, UserRateLimiter>();
+        services.AddSingleton<TypingTracker>();
+        services.AddSignalR(options =>
+        {
+            options.AddFilter<HubErrorFilter>();
+            options.MaximumReceiveMessageSize = limits.MaxHubMessageBytes;
+            options.ClientTimeoutInterval = limits.ClientTimeout;
+            options.KeepAliveInterval = limits.KeepAlive;
+        });
+        // SignalR's client timeout only starts once a client has sent its first message, so a client whose
+        // network drops right after connecting would stay "online" for good. WebSocket-level pings, which
+        // browsers answer by themselves, catch that case too.
+        services.Configure<WebSocketOptions>(options =>
+        {
+            options.KeepAliveInterval = limits.KeepAlive;
+            options.KeepAliveTimeout = limits.ClientTimeout;
+        });
+        services.RemoveAll<IHubProtocol>();
+        services.AddSingleton<IHubProtocol, PayloadOptionalJsonHubProtocol>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
     }
 }

@@ -7,5 +7,10 @@ public static class ClientEvents
     public const string NewMessage = "newMessage";
     public const string ReceiveMessage = "receiveMessage";
     public const string MessageRead = "messageRead";
+    public const string UserTyping = "userTyping";
+    public const string TypingIndicator = "typingIndicator";
+    public const string OnlineUsers = "onlineUsers";
+    public const string UserOnline = "userOnline";
+    public const string UserOffline = "userOffline";
     public const string Error = "error";
 }

@@ -8,6 +8,7 @@ public enum DomainError
     Forbidden,
     Conflict,
     Unauthenticated,
+    RateLimited,
 }
 
 /// <summary>A broken business rule. Its message is safe to show to the user who caused it.</summary>

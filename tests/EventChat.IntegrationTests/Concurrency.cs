@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using EventChat.IntegrationTests.Infrastructure;
 using static EventChat.IntegrationTests.Messaging;
 
@@ -10,22 +11,24 @@ public sealed class Concurrency
     public async Task Two_hundred_concurrent_sends_from_several_connections_yield_two_hundred_ordered_messages()
     {
         var server = await EventChatServer.Instance;
-        await using var alice = await server.NewUser("alice");
-        await using var bob = await server.NewUser("bob");
-        var start = await Send(alice, new { receiverId = bob.Id, content = "start" });
-        var conversationId = ConversationId(start);
-        Tab[] tabs = [await alice.OpenTab(), await alice.OpenTab(), await bob.OpenTab(), await bob.OpenTab()];
+        // Ten senders, twenty each: within every sender's burst budget, so no send is rate limited.
+        var senders = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => server.NewUser("sender")));
+        var group = await senders[0].Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = senders.Skip(1).Select(s => s.Id) });
+        var conversationId = (await group.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var tabs = await Task.WhenAll(senders.Select(s => s.OpenTab()));
 
         var sends = Enumerable.Range(0, 200).Select(i => tabs[i % tabs.Length].Invoke("sendMessage", new { conversationId, content = $"m{i}" }));
         var results = await Task.WhenAll(sends);
 
         var returned = results.Select(r => r.GetProperty("message").GetProperty("sequence").GetInt64()).ToArray();
         Assert.Equal(200, returned.Distinct().Count());
-        var stored = (await bob.Messages(conversationId, $"after={start.GetProperty("message").GetProperty("sequence")}&limit=200")).ToArray();
+        var stored = await senders[1].Messages(conversationId, "after=0&limit=200");
         Assert.Equal(Enumerable.Range(0, 200).Select(i => $"m{i}").Order(), stored.Select(m => m.GetProperty("content").GetString()).Order());
         var sequences = stored.Select(m => m.GetProperty("sequence").GetInt64()).ToArray();
         Assert.True(sequences.Zip(sequences.Skip(1)).All(pair => pair.First < pair.Second), "sequences must strictly increase");
         Assert.Equal(returned.Order(), sequences);
+        foreach (var sender in senders)
+            await sender.DisposeAsync();
     }
 
     [Fact]

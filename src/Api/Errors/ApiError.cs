@@ -24,6 +24,7 @@ public sealed record ApiError(int Status, string Code, string Message, IDictiona
             DomainError.Forbidden => new(403, "forbidden", d.Message),
             DomainError.Conflict => new(409, "conflict", d.Message),
             DomainError.Unauthenticated => new(401, "unauthorized", d.Message),
+            DomainError.RateLimited => new(429, "rate_limited", d.Message),
             _ => Unexpected,
         },
         BadHttpRequestException b => new(b.StatusCode, "validation", "The request could not be read: check its JSON and parameters."),

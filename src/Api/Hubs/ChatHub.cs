@@ -1,8 +1,13 @@
+using System.Text.Json;
 using EventChat.Api.Auth;
+using EventChat.Application;
 using EventChat.Application.Conversations;
+using EventChat.Application.Ports;
+using EventChat.Application.Realtime;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using static EventChat.Api.Hubs.HubPayload;
 
 namespace EventChat.Api.Hubs;
 
@@ -11,7 +16,15 @@ public sealed record SendMessageRequest(Guid? ReceiverId, Guid? ConversationId, 
     public SendMessage ToCommand(Guid senderId) => new(senderId, ReceiverId, ConversationId, Content, MessageType, ClientMessageId);
 }
 
-public sealed record MessageReadRequest(Guid ConversationId, Guid MessageId);
+public sealed record MessageReadRequest(Guid? ConversationId, Guid? MessageId);
+
+public sealed record TypingRequest(Guid? ConversationId, Guid? ReceiverId);
+
+public sealed record OnlineUsersRequest(IReadOnlyList<Guid>? UserIds);
+
+public sealed record RoomRequest(Guid? ConversationId);
+
+public sealed record RoomAnswer(Guid ConversationId);
 
 /// <summary>
 /// The real-time face of the contract. It stays thin: each method binds the caller into a command and
@@ -19,17 +32,79 @@ public sealed record MessageReadRequest(Guid ConversationId, Guid MessageId);
 /// Pushes go to users (all their connections) through <see cref="SignalRNotifier"/>.
 /// </summary>
 [Authorize]
-public sealed class ChatHub(IMediator mediator) : Hub
+public sealed class ChatHub(IMediator mediator, IPresence presence, TypingTracker typing, HubLimits limits) : Hub
 {
     public const string Path = "/hubs/chat";
 
     private Guid CallerId => Context.User!.UserId();
 
+    public override async Task OnConnectedAsync()
+    {
+        if ((await presence.ConnectionsOf(CallerId)).Count >= limits.MaxConnectionsPerUser)
+        {
+            await Clients.Caller.SendAsync(ClientEvents.Error, new HubErrorFilter.ErrorEvent(
+                $"You have {limits.MaxConnectionsPerUser} connections open already; close one first.", "rate_limited", "connect"));
+            Context.Abort();
+            return;
+        }
+        if (await presence.Connected(CallerId, Context.ConnectionId))
+            await mediator.Send(new AnnouncePresence(CallerId, Online: true));
+    }
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        await typing.Disconnected(Context.ConnectionId);
+        if (await presence.Disconnected(CallerId, Context.ConnectionId))
+            await mediator.Send(new AnnouncePresence(CallerId, Online: false));
+    }
+
     [HubMethodName("sendMessage")]
-    public async Task<MessageDelivery> SendMessage(SendMessageRequest request) =>
-        await mediator.Send(request.ToCommand(CallerId), Context.ConnectionAborted);
+    public async Task<MessageDelivery> SendMessage(JsonElement? payload) =>
+        await mediator.Send(Bind<SendMessageRequest>(payload).ToCommand(CallerId), Context.ConnectionAborted);
 
     [HubMethodName("messageRead")]
-    public async Task<ReadResult> MessageRead(MessageReadRequest request) =>
-        await mediator.Send(new MarkRead(CallerId, request.ConversationId, request.MessageId), Context.ConnectionAborted);
+    public async Task<ReadResult> MessageRead(JsonElement? payload)
+    {
+        var request = Bind<MessageReadRequest>(payload);
+        return await mediator.Send(new MarkRead(CallerId, request.ConversationId ?? Guid.Empty, request.MessageId ?? Guid.Empty), Context.ConnectionAborted);
+    }
+
+    [HubMethodName("typingStart")]
+    public Task TypingStart(JsonElement? payload) => SetTyping(payload, isTyping: true);
+
+    [HubMethodName("typingStop")]
+    public Task TypingStop(JsonElement? payload) => SetTyping(payload, isTyping: false);
+
+    [HubMethodName("getOnlineUsers")]
+    public async Task<OnlineUsersAnswer> GetOnlineUsers(JsonElement? payload)
+    {
+        var request = BindOptional(payload, new OnlineUsersRequest(null));
+        var answer = await mediator.Send(new GetOnlineUsers(CallerId, request.UserIds), Context.ConnectionAborted);
+        await Clients.Caller.SendAsync(ClientEvents.OnlineUsers, answer);
+        return answer;
+    }
+
+    [HubMethodName("joinRoom")]
+    public async Task<RoomAnswer> JoinRoom(JsonElement? payload)
+    {
+        var conversationId = Required(Bind<RoomRequest>(payload).ConversationId, "conversationId");
+        await mediator.Send(new GetParticipants(CallerId, conversationId), Context.ConnectionAborted);
+        await Groups.AddToGroupAsync(Context.ConnectionId, SignalRNotifier.Room(conversationId));
+        return new(conversationId);
+    }
+
+    // Leaving a room one is not in is a harmless no-op, so it needs no membership check.
+    [HubMethodName("leaveRoom")]
+    public async Task<RoomAnswer> LeaveRoom(JsonElement? payload)
+    {
+        var conversationId = Required(Bind<RoomRequest>(payload).ConversationId, "conversationId");
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, SignalRNotifier.Room(conversationId));
+        return new(conversationId);
+    }
+
+    private async Task SetTyping(JsonElement? payload, bool isTyping)
+    {
+        var request = Bind<TypingRequest>(payload);
+        await mediator.Send(new SetTyping(CallerId, request.ConversationId ?? Guid.Empty, request.ReceiverId, isTyping, Context.ConnectionId), Context.ConnectionAborted);
+    }
 }

@@ -14,7 +14,12 @@ public sealed record SendMessage(
     Guid? ConversationId,
     string? Content,
     string? MessageType = null,
-    string? ClientMessageId = null) : ICommand<MessageDelivery>;
+    string? ClientMessageId = null) : ICommand<MessageDelivery>, IRateLimited
+{
+    public RateLimitPolicy Policy => RateLimitPolicy.Messages;
+
+    public Guid RateLimitedUserId => SenderId;
+}
 
 public sealed class SendMessageValidator : AbstractValidator<SendMessage>
 {

@@ -36,6 +36,9 @@ public sealed class EventChatServer
             {
                 ["ConnectionStrings:EventChat"] = connectionString,
                 ["Jwt:SigningKey"] = "integration-tests-signing-key-that-is-long-enough-0123456789",
+                // Short enough that a silently dead connection is noticed within a test's patience.
+                ["EventChat:Limits:ClientTimeout"] = "00:00:04",
+                ["EventChat:Limits:KeepAlive"] = "00:00:01",
             });
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);

@@ -14,15 +14,33 @@ public sealed class Tab : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private static readonly string[] ServerEvents = ["messageSent", "newMessage", "receiveMessage", "messageRead", "error"];
+    private static readonly string[] ServerEvents =
+    [
+        "messageSent", "newMessage", "receiveMessage", "messageRead", "userTyping", "typingIndicator",
+        "onlineUsers", "userOnline", "userOffline", "messageEdited", "messageDeleted", "error",
+    ];
     private readonly ConcurrentDictionary<string, Channel<JsonElement>> _received = new();
 
-    private Tab(HubConnection connection) => Connection = connection;
+    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private Tab(HubConnection connection)
+    {
+        Connection = connection;
+        connection.Closed += _ =>
+        {
+            _closed.TrySetResult();
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>Completes when the server closes this connection.</summary>
+    public Task Closed => _closed.Task.WaitAsync(Timeout);
 
     public HubConnection Connection { get; }
 
     /// <param name="tokenInQuery">Send the token as <c>?access_token=</c>, as a browser must, instead of a header.</param>
-    public static async Task<Tab> Open(Uri baseAddress, string? token, bool tokenInQuery = false)
+    /// <param name="settle">Wait until the server has finished accepting the connection (see below).</param>
+    public static async Task<Tab> Open(Uri baseAddress, string? token, bool tokenInQuery = false, bool settle = true)
     {
         var url = new Uri(baseAddress, tokenInQuery ? $"/hubs/chat?access_token={token}" : "/hubs/chat");
         var connection = new HubConnectionBuilder()
@@ -33,18 +51,27 @@ public sealed class Tab : IAsyncDisposable
                 if (!tokenInQuery)
                     options.AccessTokenProvider = () => Task.FromResult(token);
             })
+            // The test server treats 4 s of silence as a dead connection; ping well within that.
+            .WithKeepAliveInterval(TimeSpan.FromSeconds(1))
             .Build();
         var tab = new Tab(connection);
         foreach (var name in ServerEvents)
             connection.On<JsonElement>(name, payload => tab.Inbox(name).Writer.TryWrite(payload));
         await connection.StartAsync();
+        // StartAsync returns at the handshake, before the server's OnConnectedAsync has run; the server
+        // dispatches invocations only after it, so one harmless round trip means presence is settled.
+        if (settle)
+            await connection.InvokeAsync<JsonElement>("leaveRoom", new { conversationId = Guid.NewGuid() });
         return tab;
     }
 
     private Channel<JsonElement> Inbox(string eventName) => _received.GetOrAdd(eventName, _ => Channel.CreateUnbounded<JsonElement>());
 
     /// <summary>Invokes a hub method the way a client app does, returning its JSON result.</summary>
-    public Task<JsonElement> Invoke(string method, object payload) => Connection.InvokeAsync<JsonElement>(method, payload);
+    public Task<JsonElement> Invoke(string method, object? payload) => Connection.InvokeAsync<JsonElement>(method, payload);
+
+    /// <summary>Invokes a hub method that returns nothing.</summary>
+    public Task Send(string method, object? payload) => Connection.InvokeAsync(method, payload);
 
     /// <summary>The next <paramref name="eventName"/> event matching <paramref name="match"/>; fails after <see cref="Timeout"/>.</summary>
     public async Task<JsonElement> Next(string eventName, Func<JsonElement, bool>? match = null)

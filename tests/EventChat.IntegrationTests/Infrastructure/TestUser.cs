@@ -16,9 +16,9 @@ public sealed class TestUser(EventChatServer server, Guid id, string username, s
     public HttpClient Http { get; } = server.Http(token);
 
     /// <summary>A new hub connection, as a browser tab would open one (token in the query string).</summary>
-    public async Task<Tab> OpenTab()
+    public async Task<Tab> OpenTab(bool settle = true)
     {
-        var tab = await Tab.Open(server.BaseAddress, Token);
+        var tab = await Tab.Open(server.BaseAddress, Token, settle: settle);
         _tabs.Add(tab);
         return tab;
     }

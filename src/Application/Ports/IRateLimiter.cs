@@ -1,0 +1,22 @@
+namespace EventChat.Application.Ports;
+
+/// <summary>The budgets a user spends; each user has their own, so one user's flood never slows another.</summary>
+public enum RateLimitPolicy
+{
+    Messages,
+    Typing,
+}
+
+public interface IRateLimiter
+{
+    /// <summary>Spends one permit of the user's budget; false when it is exhausted.</summary>
+    bool TryAcquire(RateLimitPolicy policy, Guid userId);
+}
+
+/// <summary>A message whose sender spends a permit of <see cref="Policy"/> before it is handled.</summary>
+public interface IRateLimited
+{
+    RateLimitPolicy Policy { get; }
+
+    Guid RateLimitedUserId { get; }
+}

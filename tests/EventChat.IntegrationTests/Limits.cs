@@ -1,0 +1,74 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EventChat.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using static EventChat.IntegrationTests.Messaging;
+
+namespace EventChat.IntegrationTests;
+
+public sealed class Limits
+{
+    [Fact]
+    public async Task A_flood_from_one_user_is_limited_while_another_users_messages_go_through()
+    {
+        var server = await EventChatServer.Instance;
+        await using var flooder = await server.NewUser("flooder");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = ConversationId(await Send(bob, new { receiverId = flooder.Id, content = "hi" }));
+        var (flooderTab, bobTab) = (await flooder.OpenTab(), await bob.OpenTab());
+
+        var flood = Enumerable.Range(0, 40).Select(i => Outcome(flooderTab.Invoke("sendMessage", new { conversationId, content = $"spam {i}" }))).ToList();
+        var bobsSends = Enumerable.Range(0, 5).Select(i => Outcome(bobTab.Invoke("sendMessage", new { conversationId, content = $"bob {i}" }))).ToList();
+        var floodResults = await Task.WhenAll(flood);
+
+        Assert.All(await Task.WhenAll(bobsSends), ok => Assert.True(ok));
+        Assert.Contains(false, floodResults);
+        Assert.InRange(floodResults.Count(ok => ok), 20, 30);
+        Assert.Equal("rate_limited", (await flooderTab.Next("error")).GetProperty("code").GetString());
+        var viaRest = await flooder.Http.PostAsJsonAsync("/api/chat/messages", new { conversationId, content = "more spam" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, viaRest.StatusCode);
+        Assert.Equal("rate_limited", (await viaRest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task A_user_cannot_open_more_than_ten_connections()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        for (var i = 0; i < 10; i++)
+            await alice.OpenTab();
+
+        var eleventh = await alice.OpenTab(settle: false);
+
+        Assert.Equal("rate_limited", (await eleventh.Next("error")).GetProperty("code").GetString());
+        await eleventh.Closed;
+    }
+
+    [Fact]
+    public async Task A_hub_message_over_the_size_limit_closes_the_connection_and_stores_nothing()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var tab = await alice.OpenTab();
+
+        await Assert.ThrowsAnyAsync<Exception>(() => tab.Invoke("sendMessage", new { receiverId = bob.Id, content = new string('x', 40_000) }));
+
+        await tab.Closed;
+        Assert.Empty((await alice.Get("/api/chat/conversations")).EnumerateArray());
+    }
+
+    private static async Task<bool> Outcome(Task<JsonElement> invocation)
+    {
+        try
+        {
+            await invocation;
+            return true;
+        }
+        catch (HubException)
+        {
+            return false;
+        }
+    }
+}
