@@ -29,4 +29,15 @@ public sealed partial class ConversationViewProjection : SingleStreamProjection<
 
     public static ConversationView Apply(MessagesMarkedRead e, ConversationView view) =>
         view with { ReadUpTo = view.ReadUpTo.SetItem(e.ReaderId, e.UpToSequence) };
+
+    // Newcomers go last, keeping participantIds in join order. A departed user's ReadUpTo entry stays:
+    // it is never read for a non-participant, and it spares someone added back their old unread messages.
+    public static ConversationView Apply(ParticipantAdded e, ConversationView view) =>
+        view.ParticipantIds.Contains(e.UserId) ? view : view with { ParticipantIds = [.. view.ParticipantIds, e.UserId], LastActivityAt = e.AddedAt };
+
+    public static ConversationView Apply(ParticipantRemoved e, ConversationView view) =>
+        view with { ParticipantIds = [.. view.ParticipantIds.Where(p => p != e.UserId)], LastActivityAt = e.RemovedAt };
+
+    public static ConversationView Apply(ParticipantLeft e, ConversationView view) =>
+        view with { ParticipantIds = [.. view.ParticipantIds.Where(p => p != e.UserId)], LastActivityAt = e.LeftAt };
 }

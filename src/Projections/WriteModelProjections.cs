@@ -16,6 +16,12 @@ public sealed partial class ConversationSnapshot : SingleStreamProjection<Conver
     public static Conversation Apply(MessageSent e, Conversation state) => state.Apply(e);
 
     public static Conversation Apply(MessagesMarkedRead e, Conversation state) => state.Apply(e);
+
+    public static Conversation Apply(ParticipantAdded e, Conversation state) => state.Apply(e);
+
+    public static Conversation Apply(ParticipantRemoved e, Conversation state) => state.Apply(e);
+
+    public static Conversation Apply(ParticipantLeft e, Conversation state) => state.Apply(e);
 }
 
 public sealed partial class UserAccountSnapshot : SingleStreamProjection<UserAccount, Guid>

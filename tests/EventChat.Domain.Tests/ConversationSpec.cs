@@ -10,6 +10,7 @@ public abstract class ConversationSpec
     protected static readonly Guid Alice = Guid.Parse("0199a000-0000-7000-8000-00000000000a");
     protected static readonly Guid Bob = Guid.Parse("0199a000-0000-7000-8000-00000000000b");
     protected static readonly Guid Carol = Guid.Parse("0199a000-0000-7000-8000-00000000000c");
+    protected static readonly Guid Dave = Guid.Parse("0199a000-0000-7000-8000-00000000000d");
 
     /// <summary>Folds events the way Marten does: Create from the first, Apply for the rest.</summary>
     protected static Conversation Given(params IConversationEvent[] events)
@@ -21,6 +22,9 @@ public abstract class ConversationSpec
     }
 
     protected static ConversationStarted DirectChat(Guid a, Guid b) => Conversation.StartDirect(a, b, Now);
+
+    protected static ConversationStarted GroupChat(Guid creator, params Guid[] others) =>
+        Conversation.StartGroup(Guid.CreateVersion7(), creator, others, "Team", Now);
 
     protected static MessageSent Sent(Conversation c, Guid sender, string content = "hi") =>
         c.Send(Guid.CreateVersion7(), sender, content, MessageTypes.Text, null, Now);

@@ -10,6 +10,8 @@ public sealed record CreateConversationRequest(IReadOnlyList<Guid>? ParticipantI
 
 public sealed record MarkReadRequest(Guid MessageId);
 
+public sealed record AddParticipantsRequest(IReadOnlyList<Guid>? UserIds);
+
 public static class ConversationEndpoints
 {
     public static void MapConversations(this IEndpointRouteBuilder app)
@@ -33,5 +35,15 @@ public static class ConversationEndpoints
 
         conversations.MapPost("/{id:guid}/read", async Task<Ok<ReadResult>> (Guid id, MarkReadRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new MarkRead(user.UserId(), id, body.MessageId), ct)));
+
+        conversations.MapPost("/{id:guid}/participants", async Task<Ok<ConversationDto>> (Guid id, AddParticipantsRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new AddParticipants(user.UserId(), id, body.UserIds), ct)));
+
+        // Removing yourself is leaving the group.
+        conversations.MapDelete("/{id:guid}/participants/{userId:guid}", async Task<NoContent> (Guid id, Guid userId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new RemoveParticipant(user.UserId(), id, userId), ct);
+            return TypedResults.NoContent();
+        });
     }
 }

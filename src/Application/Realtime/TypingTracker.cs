@@ -51,6 +51,20 @@ public sealed class TypingTracker(INotifier notifier, TimeProvider clock)
             await Broadcast(stopped.Others, new(conversationId, userId, IsTyping: false));
     }
 
+    /// <summary>
+    /// A user taken out of a conversation stops typing there and hears no more of anyone's typing in it,
+    /// even of a typist whose start was broadcast while they were still in.
+    /// </summary>
+    public async Task Removed(Guid conversationId, Guid userId)
+    {
+        lock (_lock)
+        {
+            foreach (var (key, typist) in _typing.Where(entry => entry.Key.ConversationId == conversationId).ToList())
+                _typing[key] = typist with { Others = [.. typist.Others.Where(other => other != userId)] };
+        }
+        await Stop(conversationId, userId);
+    }
+
     /// <summary>A connection that closes stops whatever it was typing.</summary>
     public async Task Disconnected(string connectionId)
     {

@@ -7,11 +7,14 @@ namespace EventChat.Domain.Conversations;
 /// functions of this state and <c>now</c>; they return the events to append, or none for a
 /// harmless repeat, and throw <see cref="DomainException"/> for a broken rule.
 /// </summary>
+/// <param name="OwnerId">A group's owner: its creator, until they leave. Meaningless for a direct conversation.</param>
+/// <param name="Participants">In join order, longest-standing first, so an owner who leaves has one successor.</param>
 public sealed record Conversation(
     Guid Id,
     ConversationKind Kind,
     string? Title,
-    ImmutableHashSet<Guid> Participants,
+    Guid OwnerId,
+    ImmutableList<Guid> Participants,
     ImmutableDictionary<Guid, long> ReadUpTo,
     long LastSequence)
 {
@@ -19,13 +22,29 @@ public sealed record Conversation(
     public const int MaxParticipants = 1000;
 
     public static Conversation Create(ConversationStarted e) =>
-        new(e.ConversationId, e.Kind, e.Title, [.. e.ParticipantIds], ImmutableDictionary<Guid, long>.Empty, LastSequence: 1);
+        new(e.ConversationId, e.Kind, e.Title, e.StartedBy, [.. e.ParticipantIds], ImmutableDictionary<Guid, long>.Empty, LastSequence: 1);
 
     // Every event advances LastSequence by one, keeping it equal to the stream's version.
     public Conversation Apply(MessageSent e) => this with { LastSequence = LastSequence + 1 };
 
     public Conversation Apply(MessagesMarkedRead e) =>
         this with { ReadUpTo = ReadUpTo.SetItem(e.ReaderId, e.UpToSequence), LastSequence = LastSequence + 1 };
+
+    public Conversation Apply(ParticipantAdded e) =>
+        this with { Participants = Includes(e.UserId) ? Participants : Participants.Add(e.UserId), LastSequence = LastSequence + 1 };
+
+    public Conversation Apply(ParticipantRemoved e) => Without(e.UserId) with { LastSequence = LastSequence + 1 };
+
+    public Conversation Apply(ParticipantLeft e) => Without(e.UserId) with { LastSequence = LastSequence + 1 };
+
+    // Ownership follows from the events rather than being an event of its own: when the owner goes, it passes
+    // to whoever has been in the group longest; a group nobody is left in has no owner (Guid.Empty).
+    // A read pointer stays, so someone added back does not see what they had read as unread again.
+    private Conversation Without(Guid userId)
+    {
+        var remaining = Participants.Remove(userId);
+        return this with { Participants = remaining, OwnerId = userId == OwnerId ? remaining.FirstOrDefault() : OwnerId };
+    }
 
     public static ConversationStarted StartDirect(Guid starter, Guid other, DateTimeOffset now)
     {
@@ -45,6 +64,8 @@ public sealed record Conversation(
     }
 
     public bool Includes(Guid userId) => Participants.Contains(userId);
+
+    public bool IsOwnedBy(Guid userId) => Kind == ConversationKind.Group && OwnerId == userId;
 
     /// <summary>Non-members are told the conversation does not exist, so its existence never leaks.</summary>
     public void EnsureParticipant(Guid userId)
@@ -70,5 +91,39 @@ public sealed record Conversation(
         return messageSequence <= ReadUpTo.GetValueOrDefault(readerId)
             ? null
             : new(Id, readerId, messageId, messageSequence, now);
+    }
+
+    /// <summary>
+    /// Adds users to a group; any participant may. Users already in it are skipped, so a repeat adds nothing.
+    /// </summary>
+    public IReadOnlyList<ParticipantAdded> AddParticipants(Guid actorId, IReadOnlyCollection<Guid> userIds, DateTimeOffset now)
+    {
+        EnsureParticipant(actorId);
+        EnsureGroup();
+        Guid[] newcomers = [.. userIds.Distinct().Where(u => !Includes(u))];
+        if (Participants.Count + newcomers.Length > MaxParticipants)
+            throw new DomainException(DomainError.Invalid, $"A group has at most {MaxParticipants} participants.");
+        return [.. newcomers.Select(u => new ParticipantAdded(Id, u, actorId, now))];
+    }
+
+    /// <summary>
+    /// Takes a user out of a group: anyone may leave (remove themselves); only the owner may remove others.
+    /// Removing someone who is not in the group changes nothing.
+    /// </summary>
+    public IConversationEvent? RemoveParticipant(Guid actorId, Guid userId, DateTimeOffset now)
+    {
+        EnsureParticipant(actorId);
+        EnsureGroup();
+        if (userId == actorId)
+            return new ParticipantLeft(Id, actorId, now);
+        if (!IsOwnedBy(actorId))
+            throw new DomainException(DomainError.Forbidden, "Only the group's owner can remove participants.");
+        return Includes(userId) ? new ParticipantRemoved(Id, userId, actorId, now) : null;
+    }
+
+    private void EnsureGroup()
+    {
+        if (Kind == ConversationKind.Direct)
+            throw new DomainException(DomainError.Invalid, "A direct conversation always has exactly its two users.");
     }
 }

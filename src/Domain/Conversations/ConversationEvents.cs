@@ -41,3 +41,23 @@ public sealed record MessagesMarkedRead(
     Guid UpToMessageId,
     long UpToSequence,
     DateTimeOffset ReadAt) : IConversationEvent;
+
+/// <summary><paramref name="AddedBy"/>, a participant, added <paramref name="UserId"/> to a group.</summary>
+public sealed record ParticipantAdded(
+    Guid ConversationId,
+    Guid UserId,
+    Guid AddedBy,
+    DateTimeOffset AddedAt) : IConversationEvent;
+
+/// <summary>The group's owner, <paramref name="RemovedBy"/>, took <paramref name="UserId"/> out of the group.</summary>
+public sealed record ParticipantRemoved(
+    Guid ConversationId,
+    Guid UserId,
+    Guid RemovedBy,
+    DateTimeOffset RemovedAt) : IConversationEvent;
+
+/// <summary><paramref name="UserId"/> left the group of their own accord; an owner who leaves hands ownership on.</summary>
+public sealed record ParticipantLeft(
+    Guid ConversationId,
+    Guid UserId,
+    DateTimeOffset LeftAt) : IConversationEvent;

@@ -1,0 +1,250 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EventChat.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+using static EventChat.IntegrationTests.Messaging;
+
+namespace EventChat.IntegrationTests;
+
+public sealed class GroupMembership
+{
+    [Fact]
+    public async Task An_added_participant_reads_the_history_and_receives_new_messages()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var conversationId = await CreateGroup(alice, bob);
+        await Send(alice, new { conversationId, content = "before" });
+        var carolTab = await carol.OpenTab();
+
+        var response = await AddParticipants(bob, conversationId, carol.Id);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var conversation = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal([alice.Id, bob.Id, carol.Id], ParticipantIds(conversation));
+        Assert.Equal("group", conversation.GetProperty("kind").GetString());
+        Assert.Equal(1, conversation.GetProperty("unreadCount").GetInt32());
+        Assert.Equal(["before"], (await carol.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
+        Assert.Equal(conversationId, Assert.Single((await carol.Get("/api/chat/conversations")).EnumerateArray()).GetProperty("id").GetGuid());
+        await Send(alice, new { conversationId, content = "after" });
+        Assert.Equal("after", (await carolTab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(3, ParticipantIds(await alice.Conversation(conversationId)).Length);
+    }
+
+    [Fact]
+    public async Task A_removed_participant_receives_nothing_more_on_any_tab_and_is_shut_out()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var conversationId = await CreateGroup(alice, bob, carol);
+        var aliceTab = await alice.OpenTab();
+        var carolTab = await carol.OpenTab();
+        Tab[] bobTabs = [await bob.OpenTab(), await bob.OpenTab()];
+        foreach (var tab in bobTabs)
+            await tab.Invoke("joinRoom", new { conversationId });
+        var before = await Send(alice, new { conversationId, content = "before" });
+        await aliceTab.Send("typingStart", new { conversationId });
+        await aliceTab.Send("typingStop", new { conversationId });
+        foreach (var tab in bobTabs)
+        {
+            Assert.Equal("before", (await tab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
+            // Waiting for the stop skips the start before it, so these inboxes are empty afterwards.
+            await tab.Next("typingIndicator", t => !t.GetProperty("isTyping").GetBoolean());
+            await tab.Next("userTyping", t => !t.GetProperty("isTyping").GetBoolean());
+        }
+
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync(Participant(conversationId, bob.Id))).StatusCode);
+
+        // After the removal: a message, and typing (to participants and to the conversation's room).
+        await Send(alice, new { conversationId, content = "after" });
+        await aliceTab.Send("typingStart", new { conversationId });
+        Assert.Equal("after", (await carolTab.Next("newMessage", m => m.GetProperty("message").GetProperty("content").GetString() == "after")).GetProperty("message").GetProperty("content").GetString());
+        Assert.True((await carolTab.Next("userTyping", t => t.GetProperty("isTyping").GetBoolean())).GetProperty("isTyping").GetBoolean());
+        // A later push to Bob proves his connections are live; nothing of the group's arrived before it.
+        await Send(alice, new { receiverId = bob.Id, content = "ping" });
+        foreach (var tab in bobTabs)
+        {
+            Assert.Equal("ping", (await tab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
+            Assert.Equal(["before", "ping"], tab.Received("receiveMessage").Select(m => m.GetProperty("message").GetProperty("content").GetString()));
+            Assert.Empty(tab.Received("typingIndicator"));
+            Assert.Empty(tab.Received("userTyping"));
+            Assert.Empty(tab.Received("messageRead"));
+        }
+        await aliceTab.Send("typingStop", new { conversationId });
+
+        var messageId = before.GetProperty("message").GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/chat/conversations/{conversationId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/chat/conversations/{conversationId}/messages")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.PostAsJsonAsync("/api/chat/messages", new { conversationId, content = "still here?" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await AddParticipants(bob, conversationId, bob.Id)).StatusCode);
+        await Assert.ThrowsAsync<HubException>(() => bobTabs[0].Invoke("sendMessage", new { conversationId, content = "still here?" }));
+        Assert.Equal("not_found", (await bobTabs[0].Next("error")).GetProperty("code").GetString());
+        await Assert.ThrowsAsync<HubException>(() => bobTabs[1].Invoke("joinRoom", new { conversationId }));
+        Assert.Equal("not_found", (await bobTabs[1].Next("error")).GetProperty("code").GetString());
+        Assert.DoesNotContain((await bob.Get("/api/chat/conversations")).EnumerateArray(), c => c.GetProperty("id").GetGuid() == conversationId);
+        Assert.Equal([alice.Id, carol.Id], ParticipantIds(await carol.Conversation(conversationId)));
+        Assert.Equal(["before", "after"], (await carol.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
+    }
+
+    [Fact]
+    public async Task A_participant_can_leave_and_an_owner_who_leaves_hands_the_group_on()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        await using var dave = await server.NewUser("dave");
+        var conversationId = await CreateGroup(alice, bob, carol, dave);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await bob.Http.DeleteAsync(Participant(conversationId, bob.Id))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/chat/conversations/{conversationId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync(Participant(conversationId, alice.Id))).StatusCode);
+
+        // Carol has been in the group longest of those left, so she owns it now; Dave does not.
+        Assert.Equal([carol.Id, dave.Id], ParticipantIds(await carol.Conversation(conversationId)));
+        Assert.Equal(HttpStatusCode.Forbidden, (await dave.Http.DeleteAsync(Participant(conversationId, carol.Id))).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await carol.Http.DeleteAsync(Participant(conversationId, dave.Id))).StatusCode);
+        Assert.Equal([carol.Id], ParticipantIds(await carol.Conversation(conversationId)));
+        Assert.Equal(HttpStatusCode.NoContent, (await carol.Http.DeleteAsync(Participant(conversationId, carol.Id))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await carol.Http.GetAsync($"/api/chat/conversations/{conversationId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Only_the_owner_can_remove_others()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var conversationId = await CreateGroup(alice, bob, carol);
+
+        var byBob = await bob.Http.DeleteAsync(Participant(conversationId, carol.Id));
+
+        Assert.Equal(HttpStatusCode.Forbidden, byBob.StatusCode);
+        Assert.Equal("forbidden", await Code(byBob));
+        Assert.Equal(HttpStatusCode.Forbidden, (await bob.Http.DeleteAsync(Participant(conversationId, alice.Id))).StatusCode);
+        Assert.Equal([alice.Id, bob.Id, carol.Id], ParticipantIds(await carol.Conversation(conversationId)));
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync(Participant(conversationId, carol.Id))).StatusCode);
+        // Removing someone no longer in the group is a harmless repeat.
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync(Participant(conversationId, carol.Id))).StatusCode);
+        Assert.Equal([alice.Id, bob.Id], ParticipantIds(await bob.Conversation(conversationId)));
+    }
+
+    [Fact]
+    public async Task A_direct_conversation_refuses_membership_changes_and_keeps_its_two_users()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "just us" }));
+
+        var adding = await AddParticipants(alice, conversationId, carol.Id);
+
+        Assert.Equal(HttpStatusCode.BadRequest, adding.StatusCode);
+        Assert.Equal("validation", await Code(adding));
+        Assert.Equal(HttpStatusCode.BadRequest, (await alice.Http.DeleteAsync(Participant(conversationId, bob.Id))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await bob.Http.DeleteAsync(Participant(conversationId, bob.Id))).StatusCode);
+        Assert.Equal([alice.Id, bob.Id], ParticipantIds(await bob.Conversation(conversationId)).Order());
+        Assert.Equal(HttpStatusCode.NotFound, (await carol.Http.GetAsync($"/api/chat/conversations/{conversationId}")).StatusCode);
+        Assert.Equal(3, (await Send(bob, new { conversationId, content = "still us" })).GetProperty("message").GetProperty("sequence").GetInt64());
+    }
+
+    [Fact]
+    public async Task Adding_an_unknown_user_is_not_found_and_stores_nothing()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var conversationId = await CreateGroup(alice, bob);
+
+        var response = await AddParticipants(alice, conversationId, carol.Id, Guid.CreateVersion7());
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("not_found", await Code(response));
+        Assert.Equal(HttpStatusCode.NotFound, (await carol.Http.GetAsync($"/api/chat/conversations/{conversationId}")).StatusCode);
+        Assert.Equal([alice.Id, bob.Id], ParticipantIds(await alice.Conversation(conversationId)));
+        // The stream holds only its start: the next event is the second.
+        Assert.Equal(2, (await Send(alice, new { conversationId, content = "hi" })).GetProperty("message").GetProperty("sequence").GetInt64());
+    }
+
+    [Fact]
+    public async Task A_member_removed_while_someone_types_does_not_hear_the_typing_end()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var conversationId = await CreateGroup(alice, bob, carol);
+        var (aliceTab, bobTab, carolTab) = (await alice.OpenTab(), await bob.OpenTab(), await carol.OpenTab());
+        await aliceTab.Send("typingStart", new { conversationId });
+        await bobTab.Next("userTyping", t => t.GetProperty("isTyping").GetBoolean());
+
+        await alice.Http.DeleteAsync(Participant(conversationId, bob.Id));
+        await aliceTab.Send("typingStop", new { conversationId });
+
+        await carolTab.Next("userTyping", t => !t.GetProperty("isTyping").GetBoolean());
+        await Send(alice, new { receiverId = bob.Id, content = "proves bob's tab is live" });
+        await bobTab.Next("newMessage");
+        Assert.Empty(bobTab.Received("userTyping"));
+    }
+
+    [Fact]
+    public async Task Adding_someone_already_in_the_group_changes_nothing()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = await CreateGroup(alice, bob);
+
+        var response = await AddParticipants(bob, conversationId, alice.Id, bob.Id);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal([alice.Id, bob.Id], ParticipantIds(await response.Content.ReadFromJsonAsync<JsonElement>()));
+        Assert.Equal(2, (await Send(alice, new { conversationId, content = "hi" })).GetProperty("message").GetProperty("sequence").GetInt64());
+    }
+
+    [Fact]
+    public async Task Adding_nobody_or_an_empty_id_is_a_validation_problem()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = await CreateGroup(alice, bob);
+
+        var nobody = await alice.Http.PostAsJsonAsync(Participants(conversationId), new { userIds = Array.Empty<Guid>() });
+        var emptyId = await AddParticipants(alice, conversationId, Guid.Empty);
+
+        Assert.Equal(HttpStatusCode.BadRequest, nobody.StatusCode);
+        Assert.Equal(["userIds"], (await nobody.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.Equal(HttpStatusCode.BadRequest, emptyId.StatusCode);
+        Assert.Equal([alice.Id, bob.Id], ParticipantIds(await alice.Conversation(conversationId)));
+    }
+
+    private static async Task<Guid> CreateGroup(TestUser creator, params TestUser[] others)
+    {
+        var response = await creator.Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = others.Select(o => o.Id), title = "Team" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
+    private static string Participants(Guid conversationId) => $"/api/chat/conversations/{conversationId}/participants";
+
+    private static string Participant(Guid conversationId, Guid userId) => $"{Participants(conversationId)}/{userId}";
+
+    private static Task<HttpResponseMessage> AddParticipants(TestUser actor, Guid conversationId, params Guid[] userIds) =>
+        actor.Http.PostAsJsonAsync(Participants(conversationId), new { userIds });
+
+    private static Guid[] ParticipantIds(JsonElement conversation) =>
+        [.. conversation.GetProperty("participantIds").EnumerateArray().Select(p => p.GetGuid())];
+
+    private static async Task<string?> Code(HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
+}
