@@ -49,17 +49,23 @@ public static class EventChatHost
     private static void AddServices(IServiceCollection services, IConfiguration config, IHostEnvironment env)
     {
         services.AddSingleton(TimeProvider.System);
-        services.AddProblemDetails();
+        // Every problem response, including the framework's own 401s and 404s, carries the contract's error code.
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions.TryAdd("code", ApiError.CodeFor(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode)));
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 
-        services.AddMarten(opts =>
+        services.AddMarten(provider =>
             {
+                var opts = new StoreOptions();
                 opts.Connection(config.GetConnectionString("EventChat") ?? throw new InvalidOperationException(
                     "ConnectionStrings:EventChat is not set. Run ./eventchat run, or set ConnectionStrings__EventChat to your PostgreSQL."));
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 // Quick append: one round trip per append; our events carry their own sequence, so nothing needs Rich mode.
                 opts.Events.AppendMode = EventAppendMode.Quick;
+                opts.Logger(new ParameterFreeMartenLogger(provider.GetRequiredService<ILogger<ParameterFreeMartenLogger>>()));
+                opts.DisableNpgsqlLogging = true;
                 opts.AddEventChatProjections();
+                return opts;
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();

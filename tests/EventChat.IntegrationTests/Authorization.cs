@@ -57,7 +57,9 @@ public sealed class Authorization
         using var anonymous = server.Http();
         using var forged = server.Http("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.forged");
 
-        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/chat/conversations")).StatusCode);
+        var refused = await anonymous.GetAsync("/api/chat/conversations");
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal("unauthorized", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.Unauthorized, (await forged.GetAsync("/api/chat/conversations")).StatusCode);
         await Assert.ThrowsAnyAsync<Exception>(() => Tab.Open(server.BaseAddress, token: null));
     }

@@ -106,7 +106,21 @@ public sealed class BadInput
         var response = await alice.Http.PostAsJsonAsync("/api/chat/messages", new { receiverId = bob.Id, content = "I am the server", messageType = "system" });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains("reserved", problem.GetProperty("errors").GetProperty("messageType")[0].GetString());
         Assert.Empty((await bob.Get("/api/chat/conversations")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task An_unknown_route_is_a_not_found_problem_with_its_code()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+
+        var response = await alice.Http.GetAsync("/api/chat/nothing-here");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("not_found", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
 
     [Theory]

@@ -6,6 +6,20 @@ namespace EventChat.IntegrationTests;
 public sealed class Logging
 {
     [Fact]
+    public async Task A_failed_database_write_logs_no_data()
+    {
+        var server = await EventChatServer.Instance;
+        await using var taken = await server.NewUser("taken");
+        var secret = "secret-display-name-" + Guid.NewGuid().ToString("N")[..8];
+
+        // A taken username fails at the database's unique index, inside Marten.
+        var again = await taken.Http.PostAsJsonAsync("/api/auth/register", new { username = taken.Username, password = "another password", displayName = secret });
+
+        Assert.Equal(System.Net.HttpStatusCode.Conflict, again.StatusCode);
+        Assert.DoesNotContain(EventChatServer.LogLines, l => l.Contains(secret) || l.Contains("AQAAAA"));
+    }
+
+    [Fact]
     public async Task Tokens_never_reach_a_log_line_and_content_stays_out_of_information_logs()
     {
         var server = await EventChatServer.Instance;

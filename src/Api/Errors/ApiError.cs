@@ -33,6 +33,18 @@ public sealed record ApiError(int Status, string Code, string Message, IDictiona
 
     private static readonly ApiError Unexpected = new(500, "internal", UnexpectedMessage);
 
+    /// <summary>The contract's code for a status, for problem responses the framework writes itself.</summary>
+    public static string CodeFor(int status) => status switch
+    {
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        409 => "conflict",
+        429 => "rate_limited",
+        >= 500 => "internal",
+        _ => "validation",
+    };
+
     // FluentValidation names properties as C# does ("Items[0].Id"); clients know them camelCased.
     private static string CamelCase(string name) =>
         string.Join('.', name.Split('.').Select(part => part.Length == 0 ? part : char.ToLowerInvariant(part[0]) + part[1..]));

@@ -3,21 +3,37 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace EventChat.Api.Hubs;
 
-/// <summary>The notifier port over SignalR: a user is every connection authenticated as them.</summary>
-public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence) : INotifier
+/// <summary>
+/// The notifier port over SignalR: a user is every connection authenticated as them.
+/// A failed push is logged, never thrown: what it carried is already stored and can be fetched again,
+/// so it must not turn a committed command into a reported failure.
+/// </summary>
+public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence, ILogger<SignalRNotifier> log) : INotifier
 {
     public static string Room(Guid conversationId) => $"conversation_{conversationId}";
 
     public Task ToUser(Guid userId, string eventName, object payload, CancellationToken ct) =>
-        hub.Clients.User(userId.ToString()).SendAsync(eventName, payload, ct);
+        Push(eventName, () => hub.Clients.User(userId.ToString()).SendAsync(eventName, payload, ct));
 
-    public async Task ToRoom(Guid conversationId, string eventName, object payload, Guid exceptUserId, CancellationToken ct) =>
-        await hub.Clients.GroupExcept(Room(conversationId), await presence.ConnectionsOf(exceptUserId)).SendAsync(eventName, payload, ct);
+    public Task ToRoom(Guid conversationId, string eventName, object payload, Guid exceptUserId, CancellationToken ct) =>
+        Push(eventName, async () => await hub.Clients.GroupExcept(Room(conversationId), await presence.ConnectionsOf(exceptUserId)).SendAsync(eventName, payload, ct));
 
     public async Task LeaveRoom(Guid userId, Guid conversationId, CancellationToken ct)
     {
         foreach (var connectionId in await presence.ConnectionsOf(userId))
             await hub.Groups.RemoveFromGroupAsync(connectionId, Room(conversationId), ct);
+    }
+
+    private async Task Push(string eventName, Func<Task> push)
+    {
+        try
+        {
+            await push();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning(e, "push of {Event} failed", eventName);
+        }
     }
 }
 

@@ -42,7 +42,7 @@ public sealed class MarkReadHandler(IDocumentStore store, INotifier notifier, Ti
             await session.SaveChangesAsync(ct);
             log.LogInformation("messages read in {ConversationId} by {ReaderId} up to sequence {Sequence}", read.ConversationId, read.ReaderId, read.UpToSequence);
             foreach (var participant in conversation.Participants)
-                await notifier.ToUser(participant, ClientEvents.MessageRead, new ReadReceipt(read.ConversationId, read.UpToMessageId, read.ReaderId, read.ReadAt), ct);
+                await notifier.ToUser(participant, ClientEvents.MessageRead, new ReadReceipt(read.ConversationId, read.UpToMessageId, read.ReaderId, read.ReadAt), CancellationToken.None);
         }
         var view = await session.LoadVisibleConversation(conversation.Id, command.ReaderId, ct);
         return new(conversation.Id, message.Id, (await session.ToDto(view, command.ReaderId, ct)).UnreadCount);

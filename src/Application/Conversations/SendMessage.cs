@@ -35,8 +35,10 @@ public sealed class SendMessageValidator : AbstractValidator<SendMessage>
         // NotEmpty also refuses whitespace-only content.
         RuleFor(c => c.Content).NotEmpty().WithMessage("Content must not be empty.")
             .MaximumLength(MaxContentLength);
+        RuleFor(c => c.MessageType).Must(t => t != MessageTypes.System).When(c => c.MessageType is not null)
+            .WithMessage("messageType 'system' is reserved for messages the server writes.");
         RuleFor(c => c.MessageType).Must(t => MessageTypes.All.Contains(t!)).When(c => c.MessageType is not null)
-            .WithMessage((_, type) => $"Unknown messageType '{type}'; use one of: {string.Join(", ", MessageTypes.All)}.");
+            .WithMessage((_, type) => $"Unknown messageType '{type}'; use one of: {string.Join(", ", MessageTypes.Sendable)}.");
         RuleFor(c => c.ClientMessageId).MaximumLength(MaxClientMessageIdLength);
     }
 }
@@ -55,6 +57,7 @@ public sealed class SendMessageHandler(IDocumentStore store, INotifier notifier,
         stream.AppendOne(sent);
         await session.SaveChangesAsync(ct);
         log.LogInformation("message sent in {ConversationId} by {SenderId} at sequence {Sequence}", sent.ConversationId, sent.SenderId, sent.Sequence);
-        return await notifier.Deliver(session, sent, ct);
+        // Committed: from here on the sender hanging up must not cancel the others' pushes.
+        return await notifier.Deliver(session, sent, CancellationToken.None);
     }
 }

@@ -9,6 +9,8 @@ public static class MessageTypes
     public static readonly IReadOnlySet<string> All =
         new HashSet<string>(["text", "image", "file", "audio", "video", System], StringComparer.Ordinal);
 
+    public static readonly IReadOnlyList<string> Sendable = [.. All.Where(t => t != System)];
+
     /// <summary>Types a user may send; <c>system</c> is reserved for messages the server writes.</summary>
     public static bool IsSendable(string type) => All.Contains(type) && type != System;
 }
