@@ -12,5 +12,11 @@ public static class ClientEvents
     public const string OnlineUsers = "onlineUsers";
     public const string UserOnline = "userOnline";
     public const string UserOffline = "userOffline";
+    public const string StreamChat = "stream-chat";
+    public const string StreamViewers = "stream-viewers";
+    public const string StreamEnded = "stream-ended";
+    public const string PostLiked = "post-liked";
+    public const string PostUnliked = "post-unliked";
+    public const string PostCommented = "post-commented";
     public const string Error = "error";
 }

@@ -31,10 +31,13 @@ public sealed record RoomAnswer(Guid ConversationId);
 /// sends it through the mediator; <see cref="HubErrorFilter"/> turns failures into <c>error</c> events.
 /// Pushes go to users (all their connections) through <see cref="SignalRNotifier"/>.
 /// </summary>
+/// <remarks>Split by feature into partial files (ChatHub.*.cs); they share <see cref="Mediator"/> and <see cref="CallerId"/>.</remarks>
 [Authorize]
-public sealed class ChatHub(IMediator mediator, IPresence presence, TypingTracker typing, HubLimits limits) : Hub
+public sealed partial class ChatHub(IMediator mediator, IPresence presence, TypingTracker typing, HubLimits limits) : Hub
 {
     public const string Path = "/hubs/chat";
+
+    private IMediator Mediator => mediator;
 
     private Guid CallerId => Context.User!.UserId();
 
@@ -89,7 +92,7 @@ public sealed class ChatHub(IMediator mediator, IPresence presence, TypingTracke
     {
         var conversationId = Required(Bind<RoomRequest>(payload).ConversationId, "conversationId");
         await mediator.Send(new GetParticipants(CallerId, conversationId), Context.ConnectionAborted);
-        await Groups.AddToGroupAsync(Context.ConnectionId, SignalRNotifier.Room(conversationId));
+        await Groups.AddToGroupAsync(Context.ConnectionId, RealtimeGroups.Conversation(conversationId));
         return new(conversationId);
     }
 
@@ -98,7 +101,7 @@ public sealed class ChatHub(IMediator mediator, IPresence presence, TypingTracke
     public async Task<RoomAnswer> LeaveRoom(JsonElement? payload)
     {
         var conversationId = Required(Bind<RoomRequest>(payload).ConversationId, "conversationId");
-        await Groups.RemoveFromGroupAsync(Context.ConnectionId, SignalRNotifier.Room(conversationId));
+        await Groups.RemoveFromGroupAsync(Context.ConnectionId, RealtimeGroups.Conversation(conversationId));
         return new(conversationId);
     }
 

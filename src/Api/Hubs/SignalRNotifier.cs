@@ -1,3 +1,4 @@
+using EventChat.Application;
 using EventChat.Application.Ports;
 using Microsoft.AspNetCore.SignalR;
 
@@ -10,18 +11,19 @@ namespace EventChat.Api.Hubs;
 /// </summary>
 public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence, ILogger<SignalRNotifier> log) : INotifier
 {
-    public static string Room(Guid conversationId) => $"conversation_{conversationId}";
-
     public Task ToUser(Guid userId, string eventName, object payload, CancellationToken ct) =>
         Push(eventName, () => hub.Clients.User(userId.ToString()).SendAsync(eventName, payload, ct));
 
+    public Task ToGroup(string group, string eventName, object payload, CancellationToken ct) =>
+        Push(eventName, () => hub.Clients.Group(group).SendAsync(eventName, payload, ct));
+
     public Task ToRoom(Guid conversationId, string eventName, object payload, Guid exceptUserId, CancellationToken ct) =>
-        Push(eventName, async () => await hub.Clients.GroupExcept(Room(conversationId), await presence.ConnectionsOf(exceptUserId)).SendAsync(eventName, payload, ct));
+        Push(eventName, async () => await hub.Clients.GroupExcept(RealtimeGroups.Conversation(conversationId), await presence.ConnectionsOf(exceptUserId)).SendAsync(eventName, payload, ct));
 
     public async Task LeaveRoom(Guid userId, Guid conversationId, CancellationToken ct)
     {
         foreach (var connectionId in await presence.ConnectionsOf(userId))
-            await hub.Groups.RemoveFromGroupAsync(connectionId, Room(conversationId), ct);
+            await hub.Groups.RemoveFromGroupAsync(connectionId, RealtimeGroups.Conversation(conversationId), ct);
     }
 
     private async Task Push(string eventName, Func<Task> push)

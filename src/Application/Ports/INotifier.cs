@@ -9,6 +9,9 @@ public interface INotifier
     /// <summary>Every connection of the user.</summary>
     Task ToUser(Guid userId, string eventName, object payload, CancellationToken ct);
 
+    /// <summary>Every connection in a group (see <see cref="RealtimeGroups"/>), pushed once for the whole group.</summary>
+    Task ToGroup(string group, string eventName, object payload, CancellationToken ct);
+
     /// <summary>The connections that joined the conversation's room (<c>conversation_{id}</c>), less every connection of <paramref name="exceptUserId"/>.</summary>
     Task ToRoom(Guid conversationId, string eventName, object payload, Guid exceptUserId, CancellationToken ct);
 
