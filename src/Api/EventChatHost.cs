@@ -6,6 +6,7 @@ using EventChat.Application.Conversations;
 using EventChat.Application.Pipeline;
 using EventChat.Application.Ports;
 using EventChat.Application.Realtime;
+using EventChat.Application.Streams;
 using EventChat.Projections;
 using FluentValidation;
 using JasperFx.Events;
@@ -37,6 +38,8 @@ public static class EventChatHost
         app.MapAuth();
         app.MapConversations();
         app.MapMessages();
+        app.MapPosts();
+        app.MapStreams();
         app.MapHealth();
         app.MapHub<ChatHub>(ChatHub.Path);
         return app;
@@ -114,6 +117,7 @@ public static class EventChatHost
         services.AddSingleton(limits);
         services.AddSingleton<IRateLimiter, UserRateLimiter>();
         services.AddSingleton<TypingTracker>();
+        services.AddSingleton<StreamViewers>();
         services.AddSignalR(options =>
         {
             options.AddFilter<HubErrorFilter>();

@@ -15,6 +15,7 @@ public static class ClientEvents
     public const string StreamChat = "stream-chat";
     public const string StreamViewers = "stream-viewers";
     public const string StreamEnded = "stream-ended";
+    public const string StreamMessageRemoved = "stream-message-removed";
     public const string PostLiked = "post-liked";
     public const string PostUnliked = "post-unliked";
     public const string PostCommented = "post-commented";

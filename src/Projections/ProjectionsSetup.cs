@@ -20,6 +20,21 @@ public static class ProjectionsSetup
         opts.Schema.For<MessageView>()
             .Duplicate(x => x.ConversationId)
             .Duplicate(x => x.Sequence);
+
+        // Posts: one stream per post; likes and comments are events in it.
+        opts.Projections.Add<PostSnapshot>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<PostViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<CommentViewProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<CommentView>()
+            .Duplicate(x => x.PostId)
+            .Duplicate(x => x.Sequence);
+        // Live sessions: one stream per session; chat, moderation and the end are events in it.
+        opts.Projections.Add<LiveSessionSnapshot>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<LiveSessionViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<StreamMessageViewProjection>(ProjectionLifecycle.Inline);
+        opts.Schema.For<StreamMessageView>()
+            .Duplicate(x => x.SessionId)
+            .Duplicate(x => x.Sequence);
         return opts;
     }
 }

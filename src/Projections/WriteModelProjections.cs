@@ -1,4 +1,5 @@
 using EventChat.Domain.Conversations;
+using EventChat.Domain.Posts;
 using EventChat.Domain.Users;
 using Marten.Events.Aggregation;
 
@@ -27,4 +28,16 @@ public sealed partial class ConversationSnapshot : SingleStreamProjection<Conver
 public sealed partial class UserAccountSnapshot : SingleStreamProjection<UserAccount, Guid>
 {
     public static UserAccount Create(UserRegistered e) => UserAccount.Create(e);
+}
+
+/// <summary>Keeps the <see cref="Post"/> write model snapshotted, so a like or comment loads one row.</summary>
+public sealed partial class PostSnapshot : SingleStreamProjection<Post, Guid>
+{
+    public static Post Create(PostCreated e) => Post.Create(e);
+
+    public static Post Apply(PostLiked e, Post state) => state.Apply(e);
+
+    public static Post Apply(PostUnliked e, Post state) => state.Apply(e);
+
+    public static Post Apply(PostCommented e, Post state) => state.Apply(e);
 }

@@ -7,6 +7,16 @@ public static class ClaimsPrincipalExtensions
     /// <summary>The authenticated user's id, from the token's <c>sub</c> claim.</summary>
     public static Guid UserId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(JwtClaims.Subject), out var id) ? id : throw new InvalidOperationException("The token has no user id.");
+
+    /// <summary>Moderators, and admins above them, may moderate any live session.</summary>
+    public static bool CanModerate(this ClaimsPrincipal user) => user.IsInRole(Roles.Moderator) || user.IsInRole(Roles.Admin);
+}
+
+public static class Roles
+{
+    public const string User = "user";
+    public const string Moderator = "moderator";
+    public const string Admin = "admin";
 }
 
 public static class JwtClaims

@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace EventChat.Api.Auth;
 
 /// <summary>How tokens are signed and for how long they live, resolved once at start-up.</summary>
-public sealed record JwtSettings(SymmetricSecurityKey Key, TimeSpan Lifetime, IReadOnlySet<string> Admins)
+public sealed record JwtSettings(SymmetricSecurityKey Key, TimeSpan Lifetime, IReadOnlySet<string> Admins, IReadOnlySet<string> Moderators)
 {
     public const string Issuer = "eventchat";
     public const string Audience = "eventchat";
@@ -27,9 +27,11 @@ public sealed record JwtSettings(SymmetricSecurityKey Key, TimeSpan Lifetime, IR
         if (bytes.Length < MinKeyBytes)
             throw new InvalidOperationException($"Jwt:SigningKey is too short: it needs at least {MinKeyBytes} bytes, it has {bytes.Length}.");
         var lifetime = config.GetValue("Jwt:TokenLifetime", TimeSpan.FromHours(12));
-        var admins = config.GetSection("EventChat:Admins").Get<string[]>() ?? [];
-        return new(new SymmetricSecurityKey(bytes), lifetime, new HashSet<string>(admins, StringComparer.OrdinalIgnoreCase));
+        return new(new SymmetricSecurityKey(bytes), lifetime, Usernames(config, "EventChat:Admins"), Usernames(config, "EventChat:Moderators"));
     }
+
+    private static HashSet<string> Usernames(IConfiguration config, string section) =>
+        new(config.GetSection(section).Get<string[]>() ?? [], StringComparer.OrdinalIgnoreCase);
 
     private static string DevelopmentKey(string dataDirectory)
     {

@@ -16,7 +16,9 @@ public sealed class TokenIssuer(JwtSettings settings, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var expires = now + settings.Lifetime;
-        var role = settings.Admins.Contains(user.Username) ? "admin" : "user";
+        var role = settings.Admins.Contains(user.Username) ? Roles.Admin
+            : settings.Moderators.Contains(user.Username) ? Roles.Moderator
+            : Roles.User;
         var token = Handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = JwtSettings.Issuer,

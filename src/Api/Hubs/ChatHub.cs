@@ -4,6 +4,7 @@ using EventChat.Application;
 using EventChat.Application.Conversations;
 using EventChat.Application.Ports;
 using EventChat.Application.Realtime;
+using EventChat.Application.Streams;
 using Mediator;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
@@ -57,6 +58,7 @@ public sealed partial class ChatHub(IMediator mediator, IPresence presence, Typi
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         await typing.Disconnected(Context.ConnectionId);
+        await mediator.Send(new StreamConnectionClosed(CallerId, Context.ConnectionId));
         if (await presence.Disconnected(CallerId, Context.ConnectionId))
             await mediator.Send(new AnnouncePresence(CallerId, Online: false));
     }

@@ -17,6 +17,10 @@ public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence
     public Task ToGroup(string group, string eventName, object payload, CancellationToken ct) =>
         Push(eventName, () => hub.Clients.Group(group).SendAsync(eventName, payload, ct));
 
+    public Task JoinGroup(string connectionId, string group, CancellationToken ct) => hub.Groups.AddToGroupAsync(connectionId, group, ct);
+
+    public Task LeaveGroup(string connectionId, string group, CancellationToken ct) => hub.Groups.RemoveFromGroupAsync(connectionId, group, ct);
+
     public Task ToRoom(Guid conversationId, string eventName, object payload, Guid exceptUserId, CancellationToken ct) =>
         Push(eventName, async () => await hub.Clients.GroupExcept(RealtimeGroups.Conversation(conversationId), await presence.ConnectionsOf(exceptUserId)).SendAsync(eventName, payload, ct));
 

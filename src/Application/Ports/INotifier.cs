@@ -12,6 +12,12 @@ public interface INotifier
     /// <summary>Every connection in a group (see <see cref="RealtimeGroups"/>), pushed once for the whole group.</summary>
     Task ToGroup(string group, string eventName, object payload, CancellationToken ct);
 
+    /// <summary>Adds one connection to a group, so group pushes reach it.</summary>
+    Task JoinGroup(string connectionId, string group, CancellationToken ct);
+
+    /// <summary>Takes one connection out of a group.</summary>
+    Task LeaveGroup(string connectionId, string group, CancellationToken ct);
+
     /// <summary>The connections that joined the conversation's room (<c>conversation_{id}</c>), less every connection of <paramref name="exceptUserId"/>.</summary>
     Task ToRoom(Guid conversationId, string eventName, object payload, Guid exceptUserId, CancellationToken ct);
 

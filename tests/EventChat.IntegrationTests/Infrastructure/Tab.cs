@@ -18,6 +18,7 @@ public sealed class Tab : IAsyncDisposable
     [
         "messageSent", "newMessage", "receiveMessage", "messageRead", "userTyping", "typingIndicator",
         "onlineUsers", "userOnline", "userOffline", "messageEdited", "messageDeleted", "error",
+        "stream-chat", "stream-viewers", "stream-ended", "stream-message-removed", "post-liked", "post-unliked", "post-commented",
     ];
     private readonly ConcurrentDictionary<string, Channel<JsonElement>> _received = new();
 

@@ -1,0 +1,45 @@
+using System.Security.Claims;
+using EventChat.Api.Auth;
+using EventChat.Application.Posts;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EventChat.Api.Endpoints;
+
+public sealed record CreatePostRequest(string? Content);
+
+public sealed record CommentRequest(string? Content);
+
+/// <summary>Posts are public to every signed-in user; the same commands as the hub's, so REST pushes exactly as the hub does.</summary>
+public static class PostEndpoints
+{
+    public static void MapPosts(this IEndpointRouteBuilder app)
+    {
+        var posts = app.MapGroup("/api/posts").RequireAuthorization().WithTags("Posts");
+
+        posts.MapPost("/", async Task<Created<PostDto>> (CreatePostRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            var post = await mediator.Send(new CreatePost(user.UserId(), body.Content), ct);
+            return TypedResults.Created($"/api/posts/{post.Id}", post);
+        });
+
+        posts.MapGet("/{id:guid}", async Task<Ok<PostDto>> (Guid id, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetPost(id), ct)));
+
+        // Idempotent per user: a repeat answers 200 with the unchanged count.
+        posts.MapPost("/{id:guid}/likes", async Task<Ok<LikeResult>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new LikePost(user.UserId(), id), ct)));
+
+        posts.MapDelete("/{id:guid}/likes", async Task<Ok<LikeResult>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new UnlikePost(user.UserId(), id), ct)));
+
+        posts.MapPost("/{id:guid}/comments", async Task<Created<CommentResult>> (Guid id, CommentRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            var result = await mediator.Send(new CommentOnPost(user.UserId(), id, body.Content), ct);
+            return TypedResults.Created($"/api/posts/{id}/comments?after={result.Comment.Sequence - 1}&limit=1", result);
+        });
+
+        posts.MapGet("/{id:guid}/comments", async Task<Ok<CommentPage>> (Guid id, long? after, int? limit, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetComments(id, after, limit), ct)));
+    }
+}

@@ -1,0 +1,43 @@
+using System.Security.Claims;
+using EventChat.Api.Auth;
+using EventChat.Application.Streams;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EventChat.Api.Endpoints;
+
+public sealed record StartStreamRequest(string? Title);
+
+public sealed record BanRequest(Guid? UserId);
+
+public static class StreamEndpoints
+{
+    public static void MapStreams(this IEndpointRouteBuilder app)
+    {
+        var streams = app.MapGroup("/api/streams").RequireAuthorization().WithTags("Live sessions");
+
+        streams.MapPost("/", async Task<Created<LiveSessionDto>> (StartStreamRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            var started = await mediator.Send(new StartLiveSession(user.UserId(), body.Title), ct);
+            return TypedResults.Created($"/api/streams/{started.Id}", started);
+        });
+
+        streams.MapGet("/{id:guid}", async Task<Ok<LiveSessionDto>> (Guid id, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetLiveSession(id), ct)));
+
+        streams.MapPost("/{id:guid}/end", async Task<Ok<LiveSessionDto>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new EndLiveSession(user.UserId(), user.CanModerate(), id), ct)));
+
+        streams.MapDelete("/{id:guid}/messages/{messageId:guid}", async Task<NoContent> (Guid id, Guid messageId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new RemoveStreamMessage(user.UserId(), user.CanModerate(), id, messageId), ct);
+            return TypedResults.NoContent();
+        });
+
+        streams.MapPost("/{id:guid}/bans", async Task<NoContent> (Guid id, BanRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new BanFromStream(user.UserId(), user.CanModerate(), id, body.UserId ?? Guid.Empty), ct);
+            return TypedResults.NoContent();
+        });
+    }
+}

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using EventChat.Application.Streams;
+using Microsoft.AspNetCore.SignalR;
+using static EventChat.Api.Hubs.HubPayload;
+
+namespace EventChat.Api.Hubs;
+
+public sealed record StreamRequest(Guid? SessionId);
+
+public sealed record StreamChatRequest(Guid? SessionId, string? Content);
+
+/// <summary>Live-session chat: watch (<c>join-stream</c>/<c>leave-stream</c>) and talk (<c>stream-chat</c>).</summary>
+public sealed partial class ChatHub
+{
+    [HubMethodName("join-stream")]
+    public async Task<JoinedStream> JoinStream(JsonElement? payload) =>
+        await Mediator.Send(new JoinStream(CallerId, Bind<StreamRequest>(payload).SessionId ?? Guid.Empty, Context.ConnectionId), Context.ConnectionAborted);
+
+    [HubMethodName("leave-stream")]
+    public async Task<StreamViewerCount> LeaveStream(JsonElement? payload) =>
+        await Mediator.Send(new LeaveStream(CallerId, Bind<StreamRequest>(payload).SessionId ?? Guid.Empty, Context.ConnectionId), Context.ConnectionAborted);
+
+    [HubMethodName("stream-chat")]
+    public async Task<StreamChat> StreamChat(JsonElement? payload)
+    {
+        var request = Bind<StreamChatRequest>(payload);
+        return await Mediator.Send(new PostStreamChat(CallerId, request.SessionId ?? Guid.Empty, request.Content), Context.ConnectionAborted);
+    }
+}

@@ -1,0 +1,36 @@
+using EventChat.Domain;
+using EventChat.Projections;
+using Marten;
+using Mediator;
+
+namespace EventChat.Application.Posts;
+
+/// <summary>One post with its likers and newest comments; posts are public to every signed-in user.</summary>
+public sealed record GetPost(Guid PostId) : IQuery<PostDto>
+{
+    public const int RecentComments = 20;
+}
+
+public sealed class GetPostHandler(IQuerySession session) : IQueryHandler<GetPost, PostDto>
+{
+    public async ValueTask<PostDto> Handle(GetPost query, CancellationToken ct)
+    {
+        // One round trip for the post and its newest comments.
+        var batch = session.CreateBatchQuery();
+        var post = batch.Load<PostView>(query.PostId);
+        var comments = batch.Query<CommentView>().Where(c => c.PostId == query.PostId)
+            .OrderByDescending(c => c.Sequence).Take(GetPost.RecentComments).ToList();
+        await batch.Execute(ct);
+        var view = await post ?? throw DomainException.NotFound("Post");
+        return PostDto.From(view, [.. (await comments).Reverse()]);
+    }
+}
+
+/// <summary>The author of a post, to check it exists and to route its pushes; not found if there is no such post.</summary>
+public sealed record GetPostAuthor(Guid PostId) : IQuery<Guid>;
+
+public sealed class GetPostAuthorHandler(IQuerySession session) : IQueryHandler<GetPostAuthor, Guid>
+{
+    public async ValueTask<Guid> Handle(GetPostAuthor query, CancellationToken ct) =>
+        (await session.LoadAsync<PostView>(query.PostId, ct))?.AuthorId ?? throw DomainException.NotFound("Post");
+}

@@ -1,0 +1,37 @@
+using EventChat.Application.Ports;
+using FluentValidation;
+using Mediator;
+
+namespace EventChat.Application.Streams;
+
+/// <summary>One connection stops watching; leaving a session one is not watching is a harmless no-op.</summary>
+public sealed record LeaveStream(Guid UserId, Guid SessionId, string ConnectionId) : ICommand<StreamViewerCount>;
+
+public sealed class LeaveStreamValidator : AbstractValidator<LeaveStream>
+{
+    public LeaveStreamValidator() => RuleFor(c => c.SessionId).NotEmpty();
+}
+
+public sealed class LeaveStreamHandler(INotifier notifier, StreamViewers viewers) : ICommandHandler<LeaveStream, StreamViewerCount>
+{
+    public async ValueTask<StreamViewerCount> Handle(LeaveStream command, CancellationToken ct)
+    {
+        await notifier.LeaveGroup(command.ConnectionId, RealtimeGroups.Stream(command.SessionId), ct);
+        var count = new StreamViewerCount(command.SessionId, viewers.Leave(command.SessionId, command.UserId, command.ConnectionId));
+        await notifier.ToGroup(RealtimeGroups.Stream(command.SessionId), ClientEvents.StreamViewers, count, CancellationToken.None);
+        return count;
+    }
+}
+
+/// <summary>A closed connection stops watching everything it watched; each of those rooms hears its new count.</summary>
+public sealed record StreamConnectionClosed(Guid UserId, string ConnectionId) : ICommand;
+
+public sealed class StreamConnectionClosedHandler(INotifier notifier, StreamViewers viewers) : ICommandHandler<StreamConnectionClosed>
+{
+    public async ValueTask<Unit> Handle(StreamConnectionClosed command, CancellationToken ct)
+    {
+        foreach (var change in viewers.Disconnected(command.UserId, command.ConnectionId))
+            await notifier.ToGroup(RealtimeGroups.Stream(change.SessionId), ClientEvents.StreamViewers, new StreamViewerCount(change.SessionId, change.ViewerCount), CancellationToken.None);
+        return Unit.Value;
+    }
+}

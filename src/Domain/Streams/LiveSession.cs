@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+
+namespace EventChat.Domain.Streams;
+
+/// <summary>
+/// The write model of one live session: whether it is live, who hosts it, who is banned from its chat.
+/// Whether someone is watching is not here: viewing is ephemeral and is passed in by the caller.
+/// </summary>
+public sealed record LiveSession(Guid Id, Guid HostId, string Title, bool IsLive, ImmutableHashSet<Guid> Banned, long LastSequence)
+{
+    public const int MaxTitleLength = 200;
+    public const int MaxMessageLength = 1000;
+
+    public static LiveSession Create(LiveSessionStarted e) => new(e.SessionId, e.HostId, e.Title, IsLive: true, [], LastSequence: 1);
+
+    // Every event advances LastSequence by one, keeping it equal to the stream's version.
+    public LiveSession Apply(StreamMessagePosted e) => this with { LastSequence = LastSequence + 1 };
+
+    public LiveSession Apply(StreamMessageRemoved e) => this with { LastSequence = LastSequence + 1 };
+
+    public LiveSession Apply(StreamViewerBanned e) => this with { Banned = Banned.Add(e.UserId), LastSequence = LastSequence + 1 };
+
+    public LiveSession Apply(LiveSessionEnded e) => this with { IsLive = false, LastSequence = LastSequence + 1 };
+
+    public static LiveSessionStarted Start(Guid id, Guid hostId, string title, DateTimeOffset now) => new(id, hostId, title.Trim(), now);
+
+    public StreamMessagePosted Post(Guid messageId, Guid senderId, string content, bool isWatching, DateTimeOffset now)
+    {
+        EnsureLive();
+        if (Banned.Contains(senderId))
+            throw new DomainException(DomainError.Forbidden, "You have been banned from this session's chat.");
+        if (!isWatching)
+            throw new DomainException(DomainError.Forbidden, "Join the stream before you chat in it.");
+        return new(Id, messageId, senderId, content, LastSequence + 1, now);
+    }
+
+    public StreamMessageRemoved RemoveMessage(Guid actorId, bool actorModerates, Guid messageId, long messageSequence, DateTimeOffset now)
+    {
+        EnsureModerator(actorId, actorModerates);
+        if (messageSequence < 1 || messageSequence > LastSequence)
+            throw DomainException.NotFound("Message");
+        return new(Id, messageId, actorId, now);
+    }
+
+    /// <summary>Bars a user from the chat; banning again changes nothing; the host cannot be banned.</summary>
+    public StreamViewerBanned? Ban(Guid actorId, bool actorModerates, Guid userId, DateTimeOffset now)
+    {
+        EnsureModerator(actorId, actorModerates);
+        if (userId == HostId)
+            throw new DomainException(DomainError.Invalid, "The host cannot be banned from their own session.");
+        return Banned.Contains(userId) ? null : new(Id, userId, actorId, now);
+    }
+
+    /// <summary>Ends the session; ending an ended session changes nothing.</summary>
+    public LiveSessionEnded? End(Guid actorId, bool actorModerates, DateTimeOffset now)
+    {
+        EnsureModerator(actorId, actorModerates);
+        return IsLive ? new(Id, actorId, now) : null;
+    }
+
+    public void EnsureLive()
+    {
+        if (!IsLive)
+            throw new DomainException(DomainError.Conflict, "This live session has ended.");
+    }
+
+    private void EnsureModerator(Guid actorId, bool actorModerates)
+    {
+        if (actorId != HostId && !actorModerates)
+            throw new DomainException(DomainError.Forbidden, "Only the host or a moderator can do that.");
+    }
+}

@@ -1,0 +1,101 @@
+using EventChat.Domain;
+using EventChat.Domain.Streams;
+
+namespace EventChat.Domain.Tests;
+
+public sealed class LiveSessionDecisions
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 26, 20, 0, 0, TimeSpan.Zero);
+    private static readonly Guid Host = Guid.Parse("0199b000-0000-7000-8000-000000000001");
+    private static readonly Guid Viewer = Guid.Parse("0199b000-0000-7000-8000-000000000002");
+    private static readonly Guid Troll = Guid.Parse("0199b000-0000-7000-8000-000000000003");
+    private static readonly LiveSessionStarted Started = LiveSession.Start(Guid.CreateVersion7(), Host, "  Launch day  ", Now);
+
+    /// <summary>Folds events the way Marten does: Create from the first, Apply for the rest.</summary>
+    private static LiveSession Given(params ILiveSessionEvent[] events)
+    {
+        var state = LiveSession.Create((LiveSessionStarted)events[0]);
+        foreach (var e in events.Skip(1))
+            state = (LiveSession)typeof(LiveSession).GetMethod(nameof(LiveSession.Apply), [e.GetType()])!.Invoke(state, [e])!;
+        return state;
+    }
+
+    private static void ThenBroken(DomainError expected, Action when) =>
+        Assert.Equal(expected, Assert.Throws<DomainException>(when).Error);
+
+    [Fact]
+    public void A_session_starts_live_with_a_trimmed_title()
+    {
+        var session = Given(Started);
+
+        Assert.True(session.IsLive);
+        Assert.Equal("Launch day", session.Title);
+        Assert.Equal(Host, session.HostId);
+    }
+
+    [Fact]
+    public void A_watching_viewer_posts_a_message_numbered_after_the_stream()
+    {
+        var posted = Given(Started).Post(Guid.CreateVersion7(), Viewer, "hi", isWatching: true, Now);
+
+        Assert.Equal(2, posted.Sequence);
+        Assert.Equal(Viewer, posted.SenderId);
+        Assert.Equal(3, Given(Started, posted).Post(Guid.CreateVersion7(), Host, "welcome", isWatching: true, Now).Sequence);
+    }
+
+    [Fact]
+    public void Only_viewers_may_chat() =>
+        ThenBroken(DomainError.Forbidden, () => Given(Started).Post(Guid.CreateVersion7(), Viewer, "hi", isWatching: false, Now));
+
+    [Fact]
+    public void A_banned_user_may_not_chat()
+    {
+        var banned = Given(Started).Ban(Host, actorModerates: false, Troll, Now)!;
+
+        ThenBroken(DomainError.Forbidden, () => Given(Started, banned).Post(Guid.CreateVersion7(), Troll, "spam", isWatching: true, Now));
+    }
+
+    [Fact]
+    public void An_ended_session_takes_no_chat_and_ending_again_changes_nothing()
+    {
+        var ended = Given(Started).End(Host, actorModerates: false, Now)!;
+        var state = Given(Started, ended);
+
+        Assert.False(state.IsLive);
+        ThenBroken(DomainError.Conflict, () => state.Post(Guid.CreateVersion7(), Viewer, "hi", isWatching: true, Now));
+        Assert.Null(state.End(Host, actorModerates: false, Now));
+    }
+
+    [Fact]
+    public void Only_the_host_or_a_moderator_may_end_ban_or_remove()
+    {
+        var posted = Given(Started).Post(Guid.CreateVersion7(), Viewer, "hi", isWatching: true, Now);
+        var state = Given(Started, posted);
+
+        ThenBroken(DomainError.Forbidden, () => state.End(Viewer, actorModerates: false, Now));
+        ThenBroken(DomainError.Forbidden, () => state.Ban(Viewer, actorModerates: false, Troll, Now));
+        ThenBroken(DomainError.Forbidden, () => state.RemoveMessage(Viewer, actorModerates: false, posted.MessageId, posted.Sequence, Now));
+        Assert.NotNull(state.End(Viewer, actorModerates: true, Now));
+        Assert.NotNull(state.RemoveMessage(Host, actorModerates: false, posted.MessageId, posted.Sequence, Now));
+    }
+
+    [Fact]
+    public void Banning_twice_changes_nothing_and_the_host_cannot_be_banned()
+    {
+        var banned = Given(Started).Ban(Host, actorModerates: false, Troll, Now)!;
+
+        Assert.Null(Given(Started, banned).Ban(Host, actorModerates: false, Troll, Now));
+        ThenBroken(DomainError.Invalid, () => Given(Started).Ban(Viewer, actorModerates: true, Host, Now));
+    }
+
+    // LastSequence counts events; an event Marten cannot apply would silently break message numbering.
+    [Fact]
+    public void Every_live_session_event_is_applied_by_the_aggregate()
+    {
+        var unapplied = typeof(ILiveSessionEvent).Assembly.GetTypes()
+            .Where(t => t.IsClass && typeof(ILiveSessionEvent).IsAssignableFrom(t) && t != typeof(LiveSessionStarted))
+            .Where(t => typeof(LiveSession).GetMethod(nameof(LiveSession.Apply), [t]) is null);
+
+        Assert.Empty(unapplied);
+    }
+}

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EventChat.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.SignalR;
+
+namespace EventChat.IntegrationTests;
+
+public sealed class LiveSessions
+{
+    [Fact]
+    public async Task Joins_and_leaves_move_the_viewer_count_for_everyone_in_the_room()
+    {
+        var server = await EventChatServer.Instance;
+        await using var host = await server.NewUser("host");
+        var sessionId = await Start(host);
+        var viewers = await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => server.NewUser("viewer")));
+        var tabs = await Task.WhenAll(viewers.Select(v => v.OpenTab()));
+
+        Assert.Equal(1, (await Join(tabs[0], sessionId)).GetProperty("viewerCount").GetInt32());
+        await Join(tabs[1], sessionId);
+        await Join(tabs[2], sessionId);
+        await NextCount(tabs[0], 3);
+        await NextCount(tabs[1], 3);
+
+        var left = await tabs[2].Invoke("leave-stream", new { sessionId });
+        Assert.Equal(2, left.GetProperty("viewerCount").GetInt32());
+        await NextCount(tabs[0], 2);
+        await tabs[1].DisposeAsync();
+        await NextCount(tabs[0], 1);
+
+        var session = await host.Get($"/api/streams/{sessionId}");
+        Assert.Equal(1, session.GetProperty("viewerCount").GetInt32());
+        Assert.Equal("live", session.GetProperty("state").GetString());
+        foreach (var viewer in viewers)
+            await viewer.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_viewer_with_two_connections_counts_once()
+    {
+        var server = await EventChatServer.Instance;
+        await using var host = await server.NewUser("host");
+        await using var viewer = await server.NewUser("viewer");
+        var sessionId = await Start(host);
+        var (phone, laptop) = (await viewer.OpenTab(), await viewer.OpenTab());
+
+        await Join(phone, sessionId);
+        Assert.Equal(1, (await Join(laptop, sessionId)).GetProperty("viewerCount").GetInt32());
+        Assert.Equal(1, (await phone.Invoke("leave-stream", new { sessionId })).GetProperty("viewerCount").GetInt32());
+        Assert.Equal(0, (await laptop.Invoke("leave-stream", new { sessionId })).GetProperty("viewerCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task Chat_reaches_every_viewer_and_no_one_outside_the_room()
+    {
+        var server = await EventChatServer.Instance;
+        await using var host = await server.NewUser("host");
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var outsider = await server.NewUser("outsider");
+        var sessionId = await Start(host);
+        var (hostTab, aliceTab, bobTab, outsiderTab) = (await host.OpenTab(), await alice.OpenTab(), await bob.OpenTab(), await outsider.OpenTab());
+        foreach (var tab in new[] { hostTab, aliceTab, bobTab })
+            await Join(tab, sessionId);
+
+        var answer = await aliceTab.Invoke("stream-chat", new { sessionId, content = "hello stream" });
+
+        Assert.Equal(sessionId, answer.GetProperty("sessionId").GetGuid());
+        Assert.Equal("hello stream", answer.GetProperty("message").GetProperty("content").GetString());
+        foreach (var tab in new[] { hostTab, aliceTab, bobTab })
+        {
+            var pushed = await tab.Next("stream-chat");
+            Assert.Equal(alice.Id, pushed.GetProperty("message").GetProperty("senderId").GetGuid());
+            Assert.Equal("hello stream", pushed.GetProperty("message").GetProperty("content").GetString());
+        }
+        await Assert.ThrowsAsync<HubException>(() => outsiderTab.Invoke("stream-chat", new { sessionId, content = "not watching" }));
+        Assert.Equal("forbidden", (await outsiderTab.Next("error")).GetProperty("code").GetString());
+        Assert.Empty(outsiderTab.Received("stream-chat"));
+        Assert.Empty(bobTab.Received("stream-chat"));
+        Assert.Equal(1, (await host.Get($"/api/streams/{sessionId}")).GetProperty("messageCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task Joining_shows_the_recent_chat_without_messages_the_host_took_down()
+    {
+        var server = await EventChatServer.Instance;
+        await using var host = await server.NewUser("host");
+        await using var alice = await server.NewUser("alice");
+        await using var late = await server.NewUser("late");
+        var sessionId = await Start(host);
+        var aliceTab = await alice.OpenTab();
+        await Join(aliceTab, sessionId);
+        var ids = new List<Guid>();
+        foreach (var content in new[] { "one", "two", "three" })
+            ids.Add((await aliceTab.Invoke("stream-chat", new { sessionId, content })).GetProperty("message").GetProperty("id").GetGuid());
+
+        var removed = await host.Http.DeleteAsync($"/api/streams/{sessionId}/messages/{ids[1]}");
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        var takenDown = await aliceTab.Next("stream-message-removed");
+        Assert.Equal(ids[1], takenDown.GetProperty("messageId").GetGuid());
+
+        var joined = await Join(await late.OpenTab(), sessionId);
+        Assert.Equal(["one", "three"], joined.GetProperty("recentMessages").EnumerateArray().Select(m => m.GetProperty("content").GetString()));
+        Assert.Equal(2, (await host.Get($"/api/streams/{sessionId}")).GetProperty("messageCount").GetInt32());
+        Assert.Equal(HttpStatusCode.Forbidden, (await alice.Http.DeleteAsync($"/api/streams/{sessionId}/messages/{ids[0]}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_ended_session_announces_it_and_takes_no_more_chat_or_viewers()
+    {
+        var server = await EventChatServer.Instance;
+        await using var host = await server.NewUser("host");
+        await using var viewer = await server.NewUser("viewer");
+        var sessionId = await Start(host);
+        var tab = await viewer.OpenTab();
+        await Join(tab, sessionId);
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.Http.PostAsync($"/api/streams/{sessionId}/end", null)).StatusCode);
+        var ended = await host.Http.PostAsync($"/api/streams/{sessionId}/end", null);
+
+        Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
+        Assert.Equal("ended", (await ended.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
+        Assert.Equal(sessionId, (await tab.Next("stream-ended")).GetProperty("sessionId").GetGuid());
+        await Assert.ThrowsAsync<HubException>(() => tab.Invoke("stream-chat", new { sessionId, content = "anyone?" }));
+        Assert.Equal("conflict", (await tab.Next("error")).GetProperty("code").GetString());
+        await Assert.ThrowsAsync<HubException>(() => Join(tab, sessionId));
+        Assert.Equal("conflict", (await tab.Next("error")).GetProperty("code").GetString());
+        Assert.Equal(0, (await host.Get($"/api/streams/{sessionId}")).GetProperty("messageCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_banned_user_can_watch_but_not_chat()
+    {
+        var server = await EventChatServer.Instance;
+        await using var host = await server.NewUser("host");
+        await using var troll = await server.NewUser("troll");
+        await using var fan = await server.NewUser("fan");
+        var sessionId = await Start(host);
+        var (trollTab, fanTab) = (await troll.OpenTab(), await fan.OpenTab());
+        await Join(trollTab, sessionId);
+        await Join(fanTab, sessionId);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Http.PostAsJsonAsync($"/api/streams/{sessionId}/bans", new { userId = troll.Id })).StatusCode);
+
+        await Assert.ThrowsAsync<HubException>(() => trollTab.Invoke("stream-chat", new { sessionId, content = "spam" }));
+        Assert.Equal("forbidden", (await trollTab.Next("error")).GetProperty("code").GetString());
+        await fanTab.Invoke("stream-chat", new { sessionId, content = "great show" });
+        Assert.Equal("great show", (await trollTab.Next("stream-chat")).GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await fan.Http.PostAsJsonAsync($"/api/streams/{sessionId}/bans", new { userId = troll.Id })).StatusCode);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData(null)]
+    public async Task Empty_stream_chat_is_a_validation_error_and_stores_nothing(string? content)
+    {
+        var server = await EventChatServer.Instance;
+        await using var host = await server.NewUser("host");
+        var sessionId = await Start(host);
+        var tab = await host.OpenTab();
+        await Join(tab, sessionId);
+
+        await Assert.ThrowsAsync<HubException>(() => tab.Invoke("stream-chat", new { sessionId, content }));
+
+        Assert.Equal("validation", (await tab.Next("error")).GetProperty("code").GetString());
+        Assert.Equal(0, (await host.Get($"/api/streams/{sessionId}")).GetProperty("messageCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task Unknown_sessions_and_bad_titles_get_clear_errors()
+    {
+        var server = await EventChatServer.Instance;
+        await using var host = await server.NewUser("host");
+        var tab = await host.OpenTab();
+
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.GetAsync($"/api/streams/{Guid.CreateVersion7()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Http.PostAsJsonAsync("/api/streams", new { title = "" })).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await host.Http.PostAsJsonAsync("/api/streams", new { title = new string('t', 201) })).StatusCode);
+        await Assert.ThrowsAsync<HubException>(() => Join(tab, Guid.CreateVersion7()));
+        Assert.Equal("not_found", (await tab.Next("error")).GetProperty("code").GetString());
+        await Assert.ThrowsAsync<HubException>(() => tab.Invoke("stream-chat", new { sessionId = Guid.CreateVersion7(), content = "hi" }));
+        Assert.Equal("not_found", (await tab.Next("error")).GetProperty("code").GetString());
+    }
+
+    private static async Task<Guid> Start(TestUser host)
+    {
+        var response = await host.Http.PostAsJsonAsync("/api/streams", new { title = "Live now" });
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var session = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(host.Id, session.GetProperty("hostId").GetGuid());
+        return session.GetProperty("id").GetGuid();
+    }
+
+    private static Task<JsonElement> Join(Tab tab, Guid sessionId) => tab.Invoke("join-stream", new { sessionId });
+
+    private static Task<JsonElement> NextCount(Tab tab, int count) =>
+        tab.Next("stream-viewers", e => e.GetProperty("viewerCount").GetInt32() == count);
+}
