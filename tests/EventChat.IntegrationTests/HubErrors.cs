@@ -42,4 +42,17 @@ public sealed class HubErrors
         Assert.Equal(method, error.GetProperty("method").GetString());
         Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("message").GetString()));
     }
+
+    [Fact]
+    public async Task An_unknown_method_fails_that_call_and_keeps_the_connection()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        var tab = await alice.OpenTab();
+
+        await Assert.ThrowsAsync<HubException>(() => tab.Invoke("no-such-method", new { }));
+
+        var answer = await tab.Invoke("getOnlineUsers", new { });
+        Assert.Equal(System.Text.Json.JsonValueKind.Array, answer.GetProperty("onlineUsers").ValueKind);
+    }
 }

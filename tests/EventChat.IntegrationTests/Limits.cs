@@ -28,6 +28,7 @@ public sealed class Limits
         Assert.Equal("rate_limited", (await flooderTab.Next("error")).GetProperty("code").GetString());
         var viaRest = await flooder.Http.PostAsJsonAsync("/api/chat/messages", new { conversationId, content = "more spam" });
         Assert.Equal(HttpStatusCode.TooManyRequests, viaRest.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(1), viaRest.Headers.RetryAfter?.Delta);
         Assert.Equal("rate_limited", (await viaRest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
     }
 

@@ -62,6 +62,22 @@ public sealed class Typing
     }
 
     [Fact]
+    public async Task Typing_towards_a_user_as_the_seed_clients_send_it_reaches_them()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "hi" }));
+        var (aliceTab, bobTab) = (await alice.OpenTab(), await bob.OpenTab());
+
+        await aliceTab.Send("typingStart", new { receiverId = bob.Id });
+
+        var typing = await bobTab.Next("userTyping");
+        Assert.Equal(conversationId, typing.GetProperty("conversationId").GetGuid());
+        Assert.True(typing.GetProperty("isTyping").GetBoolean());
+    }
+
+    [Fact]
     public async Task Disconnecting_while_typing_stops_typing()
     {
         var server = await EventChatServer.Instance;

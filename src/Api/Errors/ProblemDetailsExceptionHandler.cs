@@ -18,6 +18,9 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         problem.Detail = error.Message;
         problem.Extensions["code"] = error.Code;
         http.Response.StatusCode = error.Status;
+        // Budgets refill every second; telling clients so keeps well-behaved ones from hammering.
+        if (error.Status == StatusCodes.Status429TooManyRequests)
+            http.Response.Headers.RetryAfter = "1";
         return await problems.TryWriteAsync(new() { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 }

@@ -110,6 +110,6 @@ public sealed partial class ChatHub(IMediator mediator, IPresence presence, Typi
     private async Task SetTyping(JsonElement? payload, bool isTyping)
     {
         var request = Bind<TypingRequest>(payload);
-        await mediator.Send(new SetTyping(CallerId, request.ConversationId ?? Guid.Empty, request.ReceiverId, isTyping, Context.ConnectionId), Context.ConnectionAborted);
+        await mediator.Send(new SetTyping(CallerId, request.ConversationId, request.ReceiverId, isTyping, Context.ConnectionId), Context.ConnectionAborted);
     }
 }

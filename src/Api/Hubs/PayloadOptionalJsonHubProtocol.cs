@@ -26,11 +26,25 @@ public sealed class PayloadOptionalJsonHubProtocol(IOptions<JsonHubProtocolOptio
         if (!_json.TryParseMessage(ref input, binder, out message))
             return false;
         if (message is InvocationBindingFailureMessage failure
-            && binder.GetParameterTypes(failure.Target).Count == 1
+            && TakesOnePayload(binder, failure.Target)
             && _json.TryParseMessage(ref unread, new WithoutParameters(binder), out var bare)
             && bare is InvocationMessage { Arguments.Length: 0 } invocation)
             message = new InvocationMessage(invocation.InvocationId, invocation.Target, [null], invocation.StreamIds) { Headers = invocation.Headers };
         return true;
+    }
+
+    // The binder throws for a method the hub does not have; that must stay SignalR's own "method does not
+    // exist" failure of the one call, not an exception that closes the connection.
+    private static bool TakesOnePayload(IInvocationBinder binder, string method)
+    {
+        try
+        {
+            return binder.GetParameterTypes(method).Count == 1;
+        }
+        catch (HubException)
+        {
+            return false;
+        }
     }
 
     public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => _json.WriteMessage(message, output);
