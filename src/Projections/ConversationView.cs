@@ -27,6 +27,13 @@ public sealed partial class ConversationViewProjection : SingleStreamProjection<
     public static ConversationView Apply(MessageSent e, ConversationView view) =>
         view with { LastMessage = MessageView.From(e), LastSequence = e.Sequence, LastActivityAt = e.SentAt };
 
+    // The list shows the last message as it is now: edited text, or a tombstone.
+    public static ConversationView Apply(MessageEdited e, ConversationView view) =>
+        view.LastMessage?.Id == e.MessageId ? view with { LastMessage = view.LastMessage.Edited(e) } : view;
+
+    public static ConversationView Apply(MessageDeleted e, ConversationView view) =>
+        view.LastMessage?.Id == e.MessageId ? view with { LastMessage = view.LastMessage.Deleted(e) } : view;
+
     public static ConversationView Apply(MessagesMarkedRead e, ConversationView view) =>
         view with { ReadUpTo = view.ReadUpTo.SetItem(e.ReaderId, e.UpToSequence) };
 

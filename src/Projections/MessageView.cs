@@ -3,8 +3,6 @@ using Marten.Events.Projections;
 
 namespace EventChat.Projections;
 
-public sealed record Attachment(Guid Id, string FileName, string ContentType, long Size);
-
 /// <summary>One message as clients see it (the contract's <c>message</c> object).</summary>
 public sealed record MessageView(
     Guid Id,
@@ -15,17 +13,33 @@ public sealed record MessageView(
     long Sequence,
     DateTimeOffset SentAt,
     string? ClientMessageId,
-    IReadOnlyList<Attachment> Attachments,
+    IReadOnlyList<MessageAttachment> Attachments,
     Guid? ReplyToId = null,
     DateTimeOffset? EditedAt = null,
     DateTimeOffset? DeletedAt = null)
 {
     public static MessageView From(MessageSent e) =>
-        new(e.MessageId, e.ConversationId, e.SenderId, e.Content, e.MessageType, e.Sequence, e.SentAt, e.ClientMessageId, []);
+        new(e.MessageId, e.ConversationId, e.SenderId, e.Content, e.MessageType, e.Sequence, e.SentAt, e.ClientMessageId, e.Attachments ?? [], e.ReplyToId);
+
+    public MessageView Edited(MessageEdited e) => this with { Content = e.Content, EditedAt = e.EditedAt };
+
+    /// <summary>A tombstone: the message keeps its place in the conversation, nothing of what it said.</summary>
+    public MessageView Deleted(MessageDeleted e) => this with { Content = "", Attachments = [], DeletedAt = e.DeletedAt };
 }
 
-/// <summary>One document per message, written in the same transaction as the event.</summary>
-public sealed partial class MessageViewProjection : EventProjection
+/// <summary>One document per message, keyed by message id, written in the same transaction as the event.</summary>
+public sealed partial class MessageViewProjection : MultiStreamProjection<MessageView, Guid>
 {
-    public MessageView Create(MessageSent e) => MessageView.From(e);
+    public MessageViewProjection()
+    {
+        Identity<MessageSent>(e => e.MessageId);
+        Identity<MessageEdited>(e => e.MessageId);
+        Identity<MessageDeleted>(e => e.MessageId);
+    }
+
+    public static MessageView Create(MessageSent e) => MessageView.From(e);
+
+    public static MessageView Apply(MessageEdited e, MessageView view) => view.Edited(e);
+
+    public static MessageView Apply(MessageDeleted e, MessageView view) => view.Deleted(e);
 }

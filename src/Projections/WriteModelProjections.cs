@@ -16,6 +16,10 @@ public sealed partial class ConversationSnapshot : SingleStreamProjection<Conver
 
     public static Conversation Apply(MessageSent e, Conversation state) => state.Apply(e);
 
+    public static Conversation Apply(MessageEdited e, Conversation state) => state.Apply(e);
+
+    public static Conversation Apply(MessageDeleted e, Conversation state) => state.Apply(e);
+
     public static Conversation Apply(MessagesMarkedRead e, Conversation state) => state.Apply(e);
 
     public static Conversation Apply(ParticipantAdded e, Conversation state) => state.Apply(e);

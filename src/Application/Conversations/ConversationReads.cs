@@ -26,9 +26,9 @@ public static class ConversationReads
         return [.. (await Task.WhenAll(counts)).Select(count => (int)count)];
     }
 
-    // Messages after the reader's read pointer that someone else sent; their own never count as unread.
+    // Messages after the reader's read pointer that someone else sent and nobody deleted; their own never count.
     private static Task<long> CountUnread(IBatchedQuery batch, Guid conversationId, long readUpTo, Guid readerId) =>
-        batch.Query<MessageView>().Where(m => m.ConversationId == conversationId && m.Sequence > readUpTo && m.SenderId != readerId).Count();
+        batch.Query<MessageView>().Where(m => m.ConversationId == conversationId && m.Sequence > readUpTo && m.SenderId != readerId && m.DeletedAt == null).Count();
 
     public static async Task<ConversationDto> ToDto(this IQuerySession session, ConversationView view, Guid viewerId, CancellationToken ct) =>
         ConversationDto.From(view, (await session.CountUnread([(view, viewerId)], ct))[0]);

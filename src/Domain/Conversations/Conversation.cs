@@ -27,6 +27,10 @@ public sealed record Conversation(
     // Every event advances LastSequence by one, keeping it equal to the stream's version.
     public Conversation Apply(MessageSent e) => this with { LastSequence = LastSequence + 1 };
 
+    public Conversation Apply(MessageEdited e) => this with { LastSequence = LastSequence + 1 };
+
+    public Conversation Apply(MessageDeleted e) => this with { LastSequence = LastSequence + 1 };
+
     public Conversation Apply(MessagesMarkedRead e) =>
         this with { ReadUpTo = ReadUpTo.SetItem(e.ReaderId, e.UpToSequence), LastSequence = LastSequence + 1 };
 

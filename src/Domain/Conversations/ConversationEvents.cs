@@ -23,7 +23,17 @@ public sealed record ConversationStarted(
     IReadOnlyList<Guid> ParticipantIds,
     DateTimeOffset StartedAt) : IConversationEvent;
 
-/// <summary>A message, numbered by <paramref name="Sequence"/>: its version in the conversation's stream.</summary>
+/// <summary>A file a message carries, as it was when the message was sent.</summary>
+public sealed record MessageAttachment(Guid Id, string FileName, string ContentType, long Size)
+{
+    /// <summary>Where members download it; derived, so it is never stored as a fact of its own.</summary>
+    public string Url => $"/api/chat/attachments/{Id}";
+}
+
+/// <summary>
+/// A message, numbered by <paramref name="Sequence"/>: its version in the conversation's stream.
+/// <paramref name="ReplyToId"/> and <paramref name="Attachments"/> came later; older events read them as absent.
+/// </summary>
 public sealed record MessageSent(
     Guid ConversationId,
     Guid MessageId,
@@ -32,7 +42,26 @@ public sealed record MessageSent(
     string MessageType,
     long Sequence,
     string? ClientMessageId,
-    DateTimeOffset SentAt) : IConversationEvent;
+    DateTimeOffset SentAt,
+    Guid? ReplyToId = null,
+    IReadOnlyList<MessageAttachment>? Attachments = null) : IConversationEvent;
+
+/// <summary>The sender changed a message's text; the earlier text stays in this stream's history.</summary>
+public sealed record MessageEdited(
+    Guid ConversationId,
+    Guid MessageId,
+    Guid EditorId,
+    string Content,
+    long Sequence,
+    DateTimeOffset EditedAt) : IConversationEvent;
+
+/// <summary>The sender or a moderator deleted a message; read models keep only a tombstone.</summary>
+public sealed record MessageDeleted(
+    Guid ConversationId,
+    Guid MessageId,
+    Guid DeletedBy,
+    long Sequence,
+    DateTimeOffset DeletedAt) : IConversationEvent;
 
 /// <summary>The reader has read every message up to and including <paramref name="UpToSequence"/>.</summary>
 public sealed record MessagesMarkedRead(
