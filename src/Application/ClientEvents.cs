@@ -7,6 +7,8 @@ public static class ClientEvents
     public const string NewMessage = "newMessage";
     public const string ReceiveMessage = "receiveMessage";
     public const string MessageRead = "messageRead";
+    public const string MessageEdited = "messageEdited";
+    public const string MessageDeleted = "messageDeleted";
     public const string UserTyping = "userTyping";
     public const string TypingIndicator = "typingIndicator";
     public const string OnlineUsers = "onlineUsers";

@@ -3,7 +3,23 @@ using Marten.Events.Projections;
 
 namespace EventChat.Projections;
 
-/// <summary>One message as clients see it (the contract's <c>message</c> object).</summary>
+/// <summary>
+/// The message a reply answers, as it is now (never stored with the reply, so editing or deleting the
+/// original shows in every reply to it). <see cref="Excerpt"/> is null once the original is deleted.
+/// </summary>
+public sealed record ReplyPreview(Guid Id, Guid SenderId, string? Excerpt)
+{
+    public const int ExcerptLength = 100;
+
+    public static ReplyPreview Of(MessageView target) =>
+        new(target.Id, target.SenderId, target.DeletedAt is not null ? null
+            : target.Content.Length <= ExcerptLength ? target.Content : target.Content[..ExcerptLength] + "…");
+}
+
+/// <summary>
+/// One message as clients see it (the contract's <c>message</c> object). <see cref="ReplyTo"/> is filled
+/// in when messages are read or pushed, not stored.
+/// </summary>
 public sealed record MessageView(
     Guid Id,
     Guid ConversationId,
@@ -16,8 +32,11 @@ public sealed record MessageView(
     IReadOnlyList<MessageAttachment> Attachments,
     Guid? ReplyToId = null,
     DateTimeOffset? EditedAt = null,
-    DateTimeOffset? DeletedAt = null)
+    DateTimeOffset? DeletedAt = null,
+    ReplyPreview? ReplyTo = null)
 {
+    public MessageFacts Facts => new(Id, ConversationId, SenderId, Content, DeletedAt is not null);
+
     public static MessageView From(MessageSent e) =>
         new(e.MessageId, e.ConversationId, e.SenderId, e.Content, e.MessageType, e.Sequence, e.SentAt, e.ClientMessageId, e.Attachments ?? [], e.ReplyToId);
 

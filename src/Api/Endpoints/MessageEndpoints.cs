@@ -2,10 +2,13 @@ using System.Security.Claims;
 using EventChat.Api.Auth;
 using EventChat.Api.Hubs;
 using EventChat.Application.Conversations;
+using EventChat.Projections;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EventChat.Api.Endpoints;
+
+public sealed record EditMessageRequest(string? Content);
 
 public static class MessageEndpoints
 {
@@ -20,5 +23,17 @@ public static class MessageEndpoints
             var message = delivery.Message;
             return TypedResults.Created($"/api/chat/conversations/{message.ConversationId}/messages?after={message.Sequence - 1}&limit=1", delivery);
         });
+
+        messages.MapPatch("/{id:guid}", async Task<Ok<MessageView>> (Guid id, EditMessageRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new EditMessage(user.UserId(), id, body.Content), ct)));
+
+        messages.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new DeleteMessage(user.UserId(), user.CanModerate(), id), ct);
+            return TypedResults.NoContent();
+        });
+
+        messages.MapGet("/{id:guid}/versions", async Task<Ok<MessageVersions>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetMessageVersions(user.UserId(), id), ct)));
     }
 }

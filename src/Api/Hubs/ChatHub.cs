@@ -12,9 +12,12 @@ using static EventChat.Api.Hubs.HubPayload;
 
 namespace EventChat.Api.Hubs;
 
-public sealed record SendMessageRequest(Guid? ReceiverId, Guid? ConversationId, string? Content, string? MessageType, string? ClientMessageId)
+public sealed record SendMessageRequest(
+    Guid? ReceiverId, Guid? ConversationId, string? Content, string? MessageType, string? ClientMessageId,
+    IReadOnlyList<Guid>? AttachmentIds = null, Guid? ReplyToId = null)
 {
-    public SendMessage ToCommand(Guid senderId) => new(senderId, ReceiverId, ConversationId, Content, MessageType, ClientMessageId);
+    public SendMessage ToCommand(Guid senderId) =>
+        new(senderId, ReceiverId, ConversationId, Content, MessageType, ClientMessageId, AttachmentIds, ReplyToId);
 }
 
 public sealed record MessageReadRequest(Guid? ConversationId, Guid? MessageId);

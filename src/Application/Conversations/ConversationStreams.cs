@@ -2,6 +2,7 @@ using EventChat.Domain;
 using EventChat.Domain.Conversations;
 using EventChat.Domain.Users;
 using JasperFx.Events;
+using EventChat.Projections;
 using Marten;
 
 namespace EventChat.Application.Conversations;
@@ -18,6 +19,18 @@ public static class ConversationStreams
     {
         var stream = await session.Events.FetchForExclusiveWriting<Conversation>(conversationId, ct);
         return (stream, stream.Aggregate ?? throw DomainException.NotFound("Conversation"));
+    }
+
+    /// <summary>
+    /// The stream of a message's conversation, locked, and the message as it stands under that lock (read
+    /// again after locking, so a concurrent edit or delete is seen).
+    /// </summary>
+    public static async Task<(IEventStream<Conversation> Stream, Conversation State, MessageView Message)> OpenMessage(
+        this IDocumentSession session, Guid messageId, CancellationToken ct)
+    {
+        var conversationId = (await session.LoadMessage(messageId, ct)).ConversationId;
+        var stream = await session.Events.FetchForExclusiveWriting<Conversation>(conversationId, ct);
+        return (stream, stream.Aggregate ?? throw DomainException.NotFound("Message"), await session.LoadMessage(messageId, ct));
     }
 
     /// <summary>The direct conversation between two users, started (and appended to the stream) on first use.</summary>

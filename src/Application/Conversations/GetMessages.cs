@@ -40,6 +40,7 @@ public sealed class GetMessagesHandler(IQuerySession session) : IQueryHandler<Ge
             ? (await inRange.OrderByDescending(m => m.Sequence).Take(limit + 1).ToListAsync(ct)).Reverse().ToList()
             : [.. await inRange.OrderBy(m => m.Sequence).Take(limit + 1).ToListAsync(ct)];
         var hasMore = rows.Count > limit;
-        return new(query.After is null ? rows.TakeLast(limit).ToList() : rows.Take(limit).ToList(), hasMore);
+        var page = query.After is null ? rows.TakeLast(limit).ToList() : rows.Take(limit).ToList();
+        return new(await session.WithReplyPreviews(page, ct), hasMore);
     }
 }

@@ -5,6 +5,9 @@ using Marten;
 
 namespace EventChat.Application.Conversations;
 
+/// <summary>The <c>messageEdited</c>/<c>messageDeleted</c> payload.</summary>
+public sealed record MessageChanged(MessageView Message);
+
 /// <summary>Pushes a stored message to everyone in its conversation, each with their own unread count.</summary>
 public static class MessageDeliveries
 {
@@ -16,7 +19,7 @@ public static class MessageDeliveries
         var view = await session.LoadAsync<ConversationView>(sent.ConversationId, ct)
             ?? throw new InvalidOperationException($"Conversation view {sent.ConversationId} is missing after a committed send.");
         var unread = await session.CountUnread([.. view.ParticipantIds.Select(p => (view, p))], ct);
-        var message = MessageView.From(sent);
+        var message = await session.WithReplyPreview(MessageView.From(sent), ct);
         MessageDelivery? senderDelivery = null;
         for (var i = 0; i < view.ParticipantIds.Count; i++)
         {
@@ -31,5 +34,19 @@ public static class MessageDeliveries
             await notifier.ToUser(userId, ClientEvents.ReceiveMessage, new ReceivedMessage(message, conversation), ct);
         }
         return senderDelivery!;
+    }
+
+    /// <summary>What the sender is answered for a message already stored, without pushing anything.</summary>
+    public static async Task<MessageDelivery> DeliveryToSender(this IQuerySession session, MessageView message, CancellationToken ct)
+    {
+        var view = await session.LoadVisibleConversation(message.ConversationId, message.SenderId, ct);
+        return new(message, await session.ToDto(view, message.SenderId, ct), Sent);
+    }
+
+    /// <summary>Pushes a message's new state (<c>messageEdited</c>, <c>messageDeleted</c>) to every participant.</summary>
+    public static async Task PushChange(this INotifier notifier, IEnumerable<Guid> participants, string eventName, MessageView message)
+    {
+        foreach (var participant in participants)
+            await notifier.ToUser(participant, eventName, new MessageChanged(message), CancellationToken.None);
     }
 }

@@ -14,7 +14,9 @@ public sealed record SendMessage(
     Guid? ConversationId,
     string? Content,
     string? MessageType = null,
-    string? ClientMessageId = null) : ICommand<MessageDelivery>, IRateLimited
+    string? ClientMessageId = null,
+    IReadOnlyList<Guid>? AttachmentIds = null,
+    Guid? ReplyToId = null) : ICommand<MessageDelivery>, IRateLimited
 {
     public RateLimitPolicy Policy => RateLimitPolicy.Messages;
 
@@ -25,6 +27,7 @@ public sealed class SendMessageValidator : AbstractValidator<SendMessage>
 {
     public const int MaxContentLength = 4000;
     public const int MaxClientMessageIdLength = 100;
+    public const int MaxAttachments = 10;
 
     public SendMessageValidator()
     {
@@ -32,9 +35,13 @@ public sealed class SendMessageValidator : AbstractValidator<SendMessage>
             .WithMessage("Give either receiverId or conversationId.");
         RuleFor(c => c.ReceiverId).Null().When(c => c.ConversationId is not null)
             .WithMessage("Give either receiverId or conversationId, not both.");
-        // NotEmpty also refuses whitespace-only content.
-        RuleFor(c => c.Content).NotEmpty().WithMessage("Content must not be empty.")
-            .MaximumLength(MaxContentLength);
+        // NotEmpty also refuses whitespace-only content; a message carrying files may have no text.
+        RuleFor(c => c.Content).NotEmpty().When(c => c.AttachmentIds is not { Count: > 0 }).WithMessage("Content must not be empty.");
+        RuleFor(c => c.Content).MaximumLength(MaxContentLength);
+        RuleFor(c => c.AttachmentIds).Must(ids => ids!.Count <= MaxAttachments).When(c => c.AttachmentIds is not null)
+            .WithMessage($"A message carries at most {MaxAttachments} attachments.");
+        RuleForEach(c => c.AttachmentIds).NotEmpty();
+        RuleFor(c => c.ReplyToId).NotEqual(Guid.Empty);
         RuleFor(c => c.MessageType).Must(t => t != MessageTypes.System).When(c => c.MessageType is not null)
             .WithMessage("messageType 'system' is reserved for messages the server writes.");
         RuleFor(c => c.MessageType).Must(t => MessageTypes.All.Contains(t!)).When(c => c.MessageType is not null)
@@ -53,7 +60,14 @@ public sealed class SendMessageHandler(IDocumentStore store, INotifier notifier,
         var (stream, conversation) = command.ConversationId is { } id
             ? await session.OpenConversation(id, ct)
             : await session.OpenDirectConversation(command.SenderId, command.ReceiverId!.Value, now, ct);
-        var sent = conversation.Send(Guid.CreateVersion7(), command.SenderId, command.Content!, command.MessageType ?? MessageTypes.Text, command.ClientMessageId, now);
+        conversation.EnsureParticipant(command.SenderId);
+        // A retried send (same client id) answers as the first one did and pushes nothing again. The stream
+        // lock held here orders it after the first attempt's commit, so racing retries see it too.
+        if (await session.FindRetriedSend(conversation.Id, command.SenderId, command.ClientMessageId, ct) is { } original)
+            return await session.DeliveryToSender(await session.WithReplyPreview(original, ct), ct);
+        var attachments = await session.LoadOwnAttachments(command.SenderId, command.AttachmentIds, ct);
+        var sent = conversation.Send(Guid.CreateVersion7(), command.SenderId, command.Content ?? "", command.MessageType ?? MessageTypes.DefaultFor(attachments),
+            command.ClientMessageId, now, command.ReplyToId, await session.LoadMessageFacts(command.ReplyToId, ct), attachments);
         stream.AppendOne(sent);
         await session.SaveChangesAsync(ct);
         log.LogInformation("message sent in {ConversationId} by {SenderId} at sequence {Sequence}", sent.ConversationId, sent.SenderId, sent.Sequence);

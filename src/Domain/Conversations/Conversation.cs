@@ -78,12 +78,47 @@ public sealed record Conversation(
             throw DomainException.NotFound("Conversation");
     }
 
-    public MessageSent Send(Guid messageId, Guid senderId, string content, string messageType, string? clientMessageId, DateTimeOffset now)
+    public MessageSent Send(Guid messageId, Guid senderId, string content, string messageType, string? clientMessageId, DateTimeOffset now,
+        Guid? replyToId = null, MessageFacts? replyTarget = null, IReadOnlyList<MessageAttachment>? attachments = null)
     {
         EnsureParticipant(senderId);
         if (!MessageTypes.IsSendable(messageType))
             throw new DomainException(DomainError.Invalid, $"Message type '{messageType}' cannot be sent.");
-        return new(Id, messageId, senderId, content, messageType, LastSequence + 1, clientMessageId, now);
+        if (replyToId is not null && replyTarget?.ConversationId != Id)
+            throw new DomainException(DomainError.Invalid, "You can only reply to a message of the same conversation.");
+        if (attachments is { Count: > 0 } && messageType == MessageTypes.Text)
+            throw new DomainException(DomainError.Invalid, "A message with attachments has messageType image, file, audio or video.");
+        return new(Id, messageId, senderId, content, messageType, LastSequence + 1, clientMessageId, now, replyToId, attachments is { Count: > 0 } ? attachments : null);
+    }
+
+    /// <summary>The sender changes a message's text; the same text again changes nothing.</summary>
+    public MessageEdited? Edit(Guid editorId, MessageFacts message, string content, DateTimeOffset now)
+    {
+        EnsureVisible(editorId, message);
+        if (message.SenderId != editorId)
+            throw new DomainException(DomainError.Forbidden, "You can only edit your own messages.");
+        if (message.IsDeleted)
+            throw new DomainException(DomainError.Conflict, "A deleted message cannot be edited.");
+        return message.Content == content ? null : new(Id, message.Id, editorId, content, LastSequence + 1, now);
+    }
+
+    /// <summary>The sender, or a moderator anywhere, deletes a message; deleting it again changes nothing.</summary>
+    public MessageDeleted? Delete(Guid actorId, bool actorModerates, MessageFacts message, DateTimeOffset now)
+    {
+        if (!actorModerates)
+        {
+            EnsureVisible(actorId, message);
+            if (message.SenderId != actorId)
+                throw new DomainException(DomainError.Forbidden, "You can only delete your own messages.");
+        }
+        return message.IsDeleted ? null : new(Id, message.Id, actorId, LastSequence + 1, now);
+    }
+
+    // Someone outside the conversation is told the message does not exist, whatever its id.
+    private void EnsureVisible(Guid userId, MessageFacts message)
+    {
+        if (!Includes(userId) || message.ConversationId != Id)
+            throw DomainException.NotFound("Message");
     }
 
     /// <summary>Marks everything up to a message read; reading what is already read changes nothing.</summary>

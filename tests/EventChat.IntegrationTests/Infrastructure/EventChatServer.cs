@@ -18,13 +18,24 @@ public sealed class EventChatServer
     private static readonly Lazy<Task<EventChatServer>> Shared = new(StartAsync);
     private static int _userCounter;
 
-    private EventChatServer(WebApplication app, Uri baseAddress) => (App, BaseAddress) = (app, baseAddress);
+    private EventChatServer(WebApplication app, Uri baseAddress)
+    {
+        (App, BaseAddress) = (app, baseAddress);
+        _moderator = new(() => Register(ModeratorName));
+    }
 
     public WebApplication App { get; }
     public Uri BaseAddress { get; }
     public static ConcurrentQueue<string> LogLines { get; } = new();
 
     public static Task<EventChatServer> Instance => Shared.Value;
+
+    /// <summary>The one user the test server names a moderator.</summary>
+    public const string ModeratorName = "site-moderator";
+
+    private readonly Lazy<Task<TestUser>> _moderator;
+
+    public Task<TestUser> Moderator => _moderator.Value;
 
     private static async Task<EventChatServer> StartAsync()
     {
@@ -39,6 +50,8 @@ public sealed class EventChatServer
                 // Short enough that a silently dead connection is noticed within a test's patience.
                 ["EventChat:Limits:ClientTimeout"] = "00:00:04",
                 ["EventChat:Limits:KeepAlive"] = "00:00:01",
+                ["EventChat:Attachments:MaxBytes"] = "1048576",
+                ["EventChat:Moderators:0"] = ModeratorName,
             });
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
@@ -68,7 +81,11 @@ public sealed class EventChatServer
     /// <summary>Registers a new user with a unique name; every test starts from strangers.</summary>
     public async Task<TestUser> NewUser(string name = "user")
     {
-        var username = $"{name}{Interlocked.Increment(ref _userCounter)}_{Guid.NewGuid():N}"[..30];
+        return await Register($"{name}{Interlocked.Increment(ref _userCounter)}_{Guid.NewGuid():N}"[..30]);
+    }
+
+    private async Task<TestUser> Register(string username)
+    {
         using var http = Http();
         var response = await http.PostAsJsonAsync("/api/auth/register", new { username, password = TestUser.Password });
         response.EnsureSuccessStatusCode();

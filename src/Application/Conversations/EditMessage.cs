@@ -1,0 +1,38 @@
+using EventChat.Application.Ports;
+using EventChat.Projections;
+using FluentValidation;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.Logging;
+
+namespace EventChat.Application.Conversations;
+
+/// <summary>The sender changes a message's text; every participant hears <c>messageEdited</c>.</summary>
+public sealed record EditMessage(Guid EditorId, Guid MessageId, string? Content) : ICommand<MessageView>;
+
+public sealed class EditMessageValidator : AbstractValidator<EditMessage>
+{
+    public EditMessageValidator()
+    {
+        RuleFor(c => c.MessageId).NotEmpty();
+        RuleFor(c => c.Content).NotEmpty().WithMessage("Content must not be empty.").MaximumLength(SendMessageValidator.MaxContentLength);
+    }
+}
+
+public sealed class EditMessageHandler(IDocumentStore store, INotifier notifier, TimeProvider clock, ILogger<EditMessageHandler> log)
+    : ICommandHandler<EditMessage, MessageView>
+{
+    public async ValueTask<MessageView> Handle(EditMessage command, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var (stream, conversation, message) = await session.OpenMessage(command.MessageId, ct);
+        if (conversation.Edit(command.EditorId, message.Facts, command.Content!, clock.GetUtcNow()) is not { } edited)
+            return await session.WithReplyPreview(message, ct);
+        stream.AppendOne(edited);
+        await session.SaveChangesAsync(ct);
+        log.LogInformation("message {MessageId} edited in {ConversationId} at sequence {Sequence}", edited.MessageId, edited.ConversationId, edited.Sequence);
+        var changed = await session.WithReplyPreview(message.Edited(edited), CancellationToken.None);
+        await notifier.PushChange(conversation.Participants, ClientEvents.MessageEdited, changed);
+        return changed;
+    }
+}

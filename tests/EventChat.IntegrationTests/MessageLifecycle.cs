@@ -1,0 +1,144 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EventChat.IntegrationTests.Infrastructure;
+using static EventChat.IntegrationTests.Messaging;
+
+namespace EventChat.IntegrationTests;
+
+public sealed class MessageLifecycle
+{
+    [Fact]
+    public async Task Racing_sends_with_one_client_message_id_store_one_message_and_push_it_once()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "hi" }));
+        var (aliceTab, bobTab) = (await alice.OpenTab(), await bob.OpenTab());
+        var body = new { conversationId, content = "only once", clientMessageId = "c-42" };
+
+        var answers = await Task.WhenAll(aliceTab.Invoke("sendMessage", body), Send(alice, body), aliceTab.Invoke("sendMessage", body));
+        var afterLostResponse = await Send(alice, body);
+
+        var ids = answers.Append(afterLostResponse).Select(a => a.GetProperty("message").GetProperty("id").GetGuid()).Distinct();
+        var sequences = answers.Append(afterLostResponse).Select(a => a.GetProperty("message").GetProperty("sequence").GetInt64()).Distinct();
+        Assert.Single(ids);
+        Assert.Single(sequences);
+        Assert.Equal(["hi", "only once"], (await bob.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
+        await bobTab.Next("newMessage");
+        await Send(alice, new { conversationId, content = "later" });
+        await bobTab.Next("newMessage", m => m.GetProperty("message").GetProperty("content").GetString() == "later");
+        Assert.Empty(bobTab.Received("newMessage"));
+    }
+
+    [Fact]
+    public async Task An_edit_shows_in_the_push_the_history_and_the_messages_and_keeps_earlier_versions()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var sent = await Send(alice, new { receiverId = bob.Id, content = "helo wrld" });
+        var (id, conversationId) = (sent.GetProperty("message").GetProperty("id").GetGuid(), ConversationId(sent));
+        var bobTab = await bob.OpenTab();
+
+        var edited = await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = "hello world" });
+
+        Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
+        var pushed = (await bobTab.Next("messageEdited")).GetProperty("message");
+        Assert.Equal("hello world", pushed.GetProperty("content").GetString());
+        Assert.True(pushed.GetProperty("editedAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
+        Assert.Equal("hello world", (await bob.Messages(conversationId))[0].GetProperty("content").GetString());
+        Assert.Equal("hello world", (await bob.Conversation(conversationId)).GetProperty("lastMessage").GetProperty("content").GetString());
+        var versions = await bob.Get($"/api/chat/messages/{id}/versions");
+        Assert.Equal(["helo wrld", "hello world"], versions.GetProperty("items").EnumerateArray().Select(v => v.GetProperty("content").GetString()));
+    }
+
+    [Fact]
+    public async Task Editing_or_deleting_someone_elses_message_is_forbidden_and_changes_nothing()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var mallory = await server.NewUser("mallory");
+        var sent = await Send(alice, new { receiverId = bob.Id, content = "mine" });
+        var (id, conversationId) = (sent.GetProperty("message").GetProperty("id").GetGuid(), ConversationId(sent));
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await bob.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = "yours" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await bob.Http.DeleteAsync($"/api/chat/messages/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = "x" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.Http.DeleteAsync($"/api/chat/messages/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.Http.GetAsync($"/api/chat/messages/{id}/versions")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = " " })).StatusCode);
+
+        var message = Assert.Single(await alice.Messages(conversationId));
+        Assert.Equal("mine", message.GetProperty("content").GetString());
+        Assert.Equal(JsonValueKind.Null, message.GetProperty("editedAt").ValueKind);
+    }
+
+    [Fact]
+    public async Task A_deleted_message_leaves_a_tombstone_without_its_text_and_stops_counting_as_unread()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var first = await Send(alice, new { receiverId = bob.Id, content = "keep" });
+        var conversationId = ConversationId(first);
+        var doomed = (await Send(alice, new { conversationId, content = "regret" })).GetProperty("message").GetProperty("id").GetGuid();
+        var bobTab = await bob.OpenTab();
+        Assert.Equal(2, (await bob.Conversation(conversationId)).GetProperty("unreadCount").GetInt32());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync($"/api/chat/messages/{doomed}")).StatusCode);
+
+        var pushed = (await bobTab.Next("messageDeleted")).GetProperty("message");
+        Assert.Equal(doomed, pushed.GetProperty("id").GetGuid());
+        Assert.Equal("", pushed.GetProperty("content").GetString());
+        var tombstone = (await bob.Messages(conversationId))[1];
+        Assert.Equal("", tombstone.GetProperty("content").GetString());
+        Assert.NotEqual(JsonValueKind.Null, tombstone.GetProperty("deletedAt").ValueKind);
+        Assert.Empty((await bob.Get($"/api/chat/messages/{doomed}/versions")).GetProperty("items").EnumerateArray());
+        Assert.Equal(1, (await bob.Conversation(conversationId)).GetProperty("unreadCount").GetInt32());
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync($"/api/chat/messages/{doomed}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_moderator_may_delete_any_message()
+    {
+        var server = await EventChatServer.Instance;
+        var moderator = await server.Moderator;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var sent = await Send(alice, new { receiverId = bob.Id, content = "reported" });
+
+        var deleted = await moderator.Http.DeleteAsync($"/api/chat/messages/{sent.GetProperty("message").GetProperty("id").GetGuid()}");
+
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal("", (await bob.Messages(ConversationId(sent)))[0].GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task A_reply_shows_what_it_answers_and_follows_the_originals_deletion()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var original = await Send(alice, new { receiverId = bob.Id, content = "Shall we meet at noon?" });
+        var (originalId, conversationId) = (original.GetProperty("message").GetProperty("id").GetGuid(), ConversationId(original));
+        var aliceTab = await alice.OpenTab();
+
+        var reply = await Send(bob, new { conversationId, content = "Yes!", replyToId = originalId });
+
+        var replyTo = reply.GetProperty("message").GetProperty("replyTo");
+        Assert.Equal(originalId, replyTo.GetProperty("id").GetGuid());
+        Assert.Equal(alice.Id, replyTo.GetProperty("senderId").GetGuid());
+        Assert.Equal("Shall we meet at noon?", replyTo.GetProperty("excerpt").GetString());
+        Assert.Equal(originalId, (await aliceTab.Next("newMessage")).GetProperty("message").GetProperty("replyTo").GetProperty("id").GetGuid());
+        await alice.Http.DeleteAsync($"/api/chat/messages/{originalId}");
+        Assert.Equal(JsonValueKind.Null, (await alice.Messages(conversationId))[1].GetProperty("replyTo").GetProperty("excerpt").ValueKind);
+
+        var elsewhere = ConversationId(await Send(alice, new { receiverId = carol.Id, content = "hi" }));
+        var crossReply = await alice.Http.PostAsJsonAsync("/api/chat/messages", new { conversationId = elsewhere, content = "re", replyToId = originalId });
+        Assert.Equal(HttpStatusCode.BadRequest, crossReply.StatusCode);
+    }
+}
