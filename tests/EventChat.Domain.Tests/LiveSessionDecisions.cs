@@ -74,9 +74,9 @@ public sealed class LiveSessionDecisions
 
         ThenBroken(DomainError.Forbidden, () => state.End(Viewer, actorModerates: false, Now));
         ThenBroken(DomainError.Forbidden, () => state.Ban(Viewer, actorModerates: false, Troll, Now));
-        ThenBroken(DomainError.Forbidden, () => state.RemoveMessage(Viewer, actorModerates: false, posted.MessageId, posted.Sequence, Now));
+        ThenBroken(DomainError.Forbidden, () => state.RemoveMessage(Viewer, actorModerates: false, posted.MessageId, posted.Sequence, alreadyRemoved: false, Now));
         Assert.NotNull(state.End(Viewer, actorModerates: true, Now));
-        Assert.NotNull(state.RemoveMessage(Host, actorModerates: false, posted.MessageId, posted.Sequence, Now));
+        Assert.NotNull(state.RemoveMessage(Host, actorModerates: false, posted.MessageId, posted.Sequence, alreadyRemoved: false, Now));
     }
 
     [Fact]

@@ -104,6 +104,8 @@ public sealed class LiveSessions
         Assert.Equal(["one", "three"], joined.GetProperty("recentMessages").EnumerateArray().Select(m => m.GetProperty("content").GetString()));
         Assert.Equal(2, (await host.Get($"/api/streams/{sessionId}")).GetProperty("messageCount").GetInt32());
         Assert.Equal(HttpStatusCode.Forbidden, (await alice.Http.DeleteAsync($"/api/streams/{sessionId}/messages/{ids[0]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await alice.Http.DeleteAsync($"/api/streams/{sessionId}/messages/{ids[1]}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await host.Http.DeleteAsync($"/api/streams/{sessionId}/messages/{ids[1]}")).StatusCode);
     }
 
     [Fact]
@@ -148,6 +150,7 @@ public sealed class LiveSessions
         await fanTab.Invoke("stream-chat", new { sessionId, content = "great show" });
         Assert.Equal("great show", (await trollTab.Next("stream-chat")).GetProperty("message").GetProperty("content").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await fan.Http.PostAsJsonAsync($"/api/streams/{sessionId}/bans", new { userId = troll.Id })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await host.Http.PostAsJsonAsync($"/api/streams/{sessionId}/bans", new { userId = Guid.CreateVersion7() })).StatusCode);
     }
 
     [Theory]

@@ -17,7 +17,9 @@ public sealed class LeaveStreamHandler(INotifier notifier, StreamViewers viewers
     public async ValueTask<StreamViewerCount> Handle(LeaveStream command, CancellationToken ct)
     {
         await notifier.LeaveGroup(command.ConnectionId, RealtimeGroups.Stream(command.SessionId), ct);
-        var count = new StreamViewerCount(command.SessionId, viewers.Leave(command.SessionId, command.UserId, command.ConnectionId));
+        if (viewers.Leave(command.SessionId, command.UserId, command.ConnectionId) is not { } left)
+            return new(command.SessionId, viewers.Count(command.SessionId));
+        var count = new StreamViewerCount(command.SessionId, left);
         await notifier.ToGroup(RealtimeGroups.Stream(command.SessionId), ClientEvents.StreamViewers, count, CancellationToken.None);
         return count;
     }

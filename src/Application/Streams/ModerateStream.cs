@@ -1,5 +1,6 @@
 using EventChat.Application.Ports;
 using EventChat.Domain;
+using EventChat.Domain.Users;
 using EventChat.Projections;
 using FluentValidation;
 using Marten;
@@ -30,9 +31,8 @@ public sealed class RemoveStreamMessageHandler(IDocumentStore store, INotifier n
         var message = await session.LoadAsync<StreamMessageView>(command.MessageId, ct);
         if (message?.SessionId != live.Id)
             throw DomainException.NotFound("Message");
-        if (message.RemovedAt is not null)
+        if (live.RemoveMessage(command.ActorId, command.ActorModerates, message.Id, message.Sequence, message.RemovedAt is not null, clock.GetUtcNow()) is not { } removed)
             return Unit.Value;
-        var removed = live.RemoveMessage(command.ActorId, command.ActorModerates, message.Id, message.Sequence, clock.GetUtcNow());
         stream.AppendOne(removed);
         await session.SaveChangesAsync(ct);
         log.LogInformation("stream message {MessageId} in {SessionId} removed by {ActorId}", removed.MessageId, removed.SessionId, removed.RemovedBy);
@@ -59,6 +59,7 @@ public sealed class BanFromStreamHandler(IDocumentStore store, TimeProvider cloc
     {
         await using var session = store.LightweightSession();
         var (stream, live) = await session.OpenLiveSession(command.SessionId, ct);
+        _ = await session.LoadAsync<UserAccount>(command.UserId, ct) ?? throw DomainException.NotFound("User");
         if (live.Ban(command.ActorId, command.ActorModerates, command.UserId, clock.GetUtcNow()) is { } banned)
         {
             stream.AppendOne(banned);

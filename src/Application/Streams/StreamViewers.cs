@@ -24,10 +24,14 @@ public sealed class StreamViewers
         }
     }
 
-    public int Leave(Guid sessionId, Guid userId, string connectionId)
+    /// <summary>The count after the connection left, or null when it was not watching (nothing changed).</summary>
+    public int? Leave(Guid sessionId, Guid userId, string connectionId)
     {
         lock (_lock)
-            return LeaveLocked(sessionId, userId, connectionId);
+        {
+            var watching = _sessions.TryGetValue(sessionId, out var viewers) && viewers.TryGetValue(userId, out var c) && c.Contains(connectionId);
+            return watching ? LeaveLocked(sessionId, userId, connectionId) : null;
+        }
     }
 
     /// <summary>A closed connection leaves every session it watched; returns the sessions whose count it changed.</summary>

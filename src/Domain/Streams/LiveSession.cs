@@ -34,12 +34,13 @@ public sealed record LiveSession(Guid Id, Guid HostId, string Title, bool IsLive
         return new(Id, messageId, senderId, content, LastSequence + 1, now);
     }
 
-    public StreamMessageRemoved RemoveMessage(Guid actorId, bool actorModerates, Guid messageId, long messageSequence, DateTimeOffset now)
+    /// <summary>Takes a message down; taking it down again changes nothing.</summary>
+    public StreamMessageRemoved? RemoveMessage(Guid actorId, bool actorModerates, Guid messageId, long messageSequence, bool alreadyRemoved, DateTimeOffset now)
     {
         EnsureModerator(actorId, actorModerates);
         if (messageSequence < 1 || messageSequence > LastSequence)
             throw DomainException.NotFound("Message");
-        return new(Id, messageId, actorId, now);
+        return alreadyRemoved ? null : new(Id, messageId, actorId, now);
     }
 
     /// <summary>Bars a user from the chat; banning again changes nothing; the host cannot be banned.</summary>
