@@ -1,6 +1,7 @@
 using EventChat.Api.Auth;
 using EventChat.Api.Endpoints;
 using EventChat.Api.Errors;
+using EventChat.Api.Files;
 using EventChat.Api.Hubs;
 using EventChat.Application.Conversations;
 using EventChat.Application.Pipeline;
@@ -38,6 +39,8 @@ public static class EventChatHost
         app.MapAuth();
         app.MapConversations();
         app.MapMessages();
+        app.MapAttachments();
+        app.MapSearch();
         app.MapPosts();
         app.MapStreams();
         app.MapHealth();
@@ -83,6 +86,8 @@ public static class EventChatHost
         services.AddSingleton<IPasswordHasher, AspNetPasswordHasher>();
         services.AddSingleton<INotifier, SignalRNotifier>();
         services.AddSingleton<IPresence, InMemoryPresence>();
+        services.AddSingleton<IFileStore>(_ => FolderFileStore.FromConfiguration(config, env));
+        services.AddAttachmentOptions(config);
 
         var jwt = JwtSettings.Resolve(config, env);
         services.AddSingleton(jwt);

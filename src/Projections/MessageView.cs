@@ -35,7 +35,7 @@ public sealed record MessageView(
     DateTimeOffset? DeletedAt = null,
     ReplyPreview? ReplyTo = null)
 {
-    public MessageFacts Facts => new(Id, ConversationId, SenderId, Content, DeletedAt is not null);
+    public MessageFacts ToFacts() => new(Id, ConversationId, SenderId, Content, DeletedAt is not null);
 
     public static MessageView From(MessageSent e) =>
         new(e.MessageId, e.ConversationId, e.SenderId, e.Content, e.MessageType, e.Sequence, e.SentAt, e.ClientMessageId, e.Attachments ?? [], e.ReplyToId);

@@ -19,7 +19,12 @@ public static class ProjectionsSetup
         opts.Schema.For<ConversationView>().GinIndexJsonData();
         opts.Schema.For<MessageView>()
             .Duplicate(x => x.ConversationId)
-            .Duplicate(x => x.Sequence);
+            .Duplicate(x => x.Sequence)
+            // Downloads ask which messages carry a file: a containment query this index answers.
+            .Index(x => x.Attachments, index => index.ToGinWithJsonbPathOps());
+        // Message search: a GIN index on to_tsvector('english', data ->> 'content'). PostgreSQL uses it only for a
+        // query that repeats the expression, so SearchMessages builds its SQL from MessageSearch, which spells it once.
+        opts.Schema.For<MessageView>().FullTextIndex(MessageSearch.Config, x => x.Content);
 
         // Posts: one stream per post; likes and comments are events in it.
         opts.Projections.Add<PostSnapshot>(ProjectionLifecycle.Inline);

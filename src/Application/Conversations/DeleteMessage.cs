@@ -24,7 +24,7 @@ public sealed class DeleteMessageHandler(IDocumentStore store, INotifier notifie
     {
         await using var session = store.LightweightSession();
         var (stream, conversation, message) = await session.OpenMessage(command.MessageId, ct);
-        if (conversation.Delete(command.ActorId, command.ActorModerates, message.Facts, clock.GetUtcNow()) is not { } deleted)
+        if (conversation.Delete(command.ActorId, command.ActorModerates, message.ToFacts(), clock.GetUtcNow()) is not { } deleted)
             return Unit.Value;
         stream.AppendOne(deleted);
         await session.SaveChangesAsync(ct);

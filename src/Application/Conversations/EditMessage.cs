@@ -26,7 +26,7 @@ public sealed class EditMessageHandler(IDocumentStore store, INotifier notifier,
     {
         await using var session = store.LightweightSession();
         var (stream, conversation, message) = await session.OpenMessage(command.MessageId, ct);
-        if (conversation.Edit(command.EditorId, message.Facts, command.Content!, clock.GetUtcNow()) is not { } edited)
+        if (conversation.Edit(command.EditorId, message.ToFacts(), command.Content!, clock.GetUtcNow()) is not { } edited)
             return await session.WithReplyPreview(message, ct);
         stream.AppendOne(edited);
         await session.SaveChangesAsync(ct);

@@ -12,7 +12,7 @@ public static class MessageReads
         await session.LoadAsync<MessageView>(messageId, ct) ?? throw DomainException.NotFound("Message");
 
     public static async Task<MessageFacts?> LoadMessageFacts(this IQuerySession session, Guid? messageId, CancellationToken ct) =>
-        messageId is { } id ? (await session.LoadAsync<MessageView>(id, ct))?.Facts : null;
+        messageId is { } id ? (await session.LoadAsync<MessageView>(id, ct))?.ToFacts() : null;
 
     /// <summary>The sender's earlier message with this client id in this conversation, if this send is a retry.</summary>
     public static async Task<MessageView?> FindRetriedSend(this IQuerySession session, Guid conversationId, Guid senderId, string? clientMessageId, CancellationToken ct) =>

@@ -51,6 +51,7 @@ public sealed class EventChatServer
                 ["EventChat:Limits:ClientTimeout"] = "00:00:04",
                 ["EventChat:Limits:KeepAlive"] = "00:00:01",
                 ["EventChat:Attachments:MaxBytes"] = "1048576",
+                ["EventChat:Attachments:Folder"] = Directory.CreateTempSubdirectory("eventchat-test-files-").FullName,
                 ["EventChat:Moderators:0"] = ModeratorName,
             });
             builder.Logging.ClearProviders();

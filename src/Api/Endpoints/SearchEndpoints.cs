@@ -1,0 +1,18 @@
+using System.Security.Claims;
+using EventChat.Api.Auth;
+using EventChat.Application.Conversations;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EventChat.Api.Endpoints;
+
+public static class SearchEndpoints
+{
+    public static void MapSearch(this IEndpointRouteBuilder app)
+    {
+        var search = app.MapGroup("/api/chat/search").RequireAuthorization().WithTags("Search");
+
+        search.MapGet("/", async Task<Ok<SearchResults>> (string? q, Guid? conversationId, int? limit, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new SearchMessages(user.UserId(), q, conversationId, limit), ct)));
+    }
+}
