@@ -3,6 +3,8 @@ using EventChat.Api.Endpoints;
 using EventChat.Api.Errors;
 using EventChat.Api.Files;
 using EventChat.Api.Hubs;
+using EventChat.Api.OpenApi;
+using EventChat.Api.Telemetry;
 using EventChat.Application.Conversations;
 using EventChat.Application.Pipeline;
 using EventChat.Application.Ports;
@@ -34,17 +36,27 @@ public static class EventChatHost
         var app = builder.Build();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        // The web client (wwwroot) at "/": public files, served before auth so they need no token.
+        app.UseDefaultFiles();
+        app.UseStaticFiles();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAuth();
+        app.MapUsers();
         app.MapConversations();
         app.MapMessages();
         app.MapAttachments();
         app.MapSearch();
         app.MapPosts();
         app.MapStreams();
-        app.MapHealth();
+        app.MapAdmin();
         app.MapHub<ChatHub>(ChatHub.Path);
+
+        // Operability, all anonymous: API reference (/openapi/v1.json, /docs), health (/health/live, /health/ready,
+        // /health) and metrics (/metrics, may require a role). See docs/operations.md.
+        app.MapApiReference();
+        app.MapHealth();
+        app.MapMetrics();
         return app;
     }
 
@@ -80,9 +92,16 @@ public static class EventChatHost
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;
             options.Assemblies = [typeof(SendMessage)];
-            options.PipelineBehaviors = [typeof(ValidationBehavior<,>), typeof(RateLimitBehavior<,>), typeof(RetryOnConflictBehavior<,>)];
+            // Outermost first: MetricsBehavior times everything inside it, validation included.
+            options.PipelineBehaviors = [typeof(MetricsBehavior<,>), typeof(ValidationBehavior<,>), typeof(RateLimitBehavior<,>), typeof(RetryOnConflictBehavior<,>)];
         });
         services.AddValidatorsFromAssemblyContaining<SendMessage>(ServiceLifetime.Singleton);
+
+        // Operability: OpenAPI document, health checks, OpenTelemetry metrics (EventChatMetrics, ProjectionLag).
+        services.AddApiReference();
+        services.AddEventChatHealthChecks(config);
+        services.AddEventChatMetrics();
+
         services.AddSingleton<IPasswordHasher, AspNetPasswordHasher>();
         services.AddSingleton<INotifier, SignalRNotifier>();
         services.AddSingleton<IPresence, InMemoryPresence>();

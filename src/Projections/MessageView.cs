@@ -12,8 +12,16 @@ public sealed record ReplyPreview(Guid Id, Guid SenderId, string? Excerpt)
     public const int ExcerptLength = 100;
 
     public static ReplyPreview Of(MessageView target) =>
-        new(target.Id, target.SenderId, target.DeletedAt is not null ? null
-            : target.Content.Length <= ExcerptLength ? target.Content : target.Content[..ExcerptLength] + "…");
+        new(target.Id, target.SenderId, target.DeletedAt is not null ? null : Shorten(target.Content));
+
+    // Cut on a whole character: never between the two halves of a surrogate pair (an emoji, say).
+    private static string Shorten(string content)
+    {
+        if (content.Length <= ExcerptLength)
+            return content;
+        var cut = char.IsHighSurrogate(content[ExcerptLength - 1]) ? ExcerptLength - 1 : ExcerptLength;
+        return content[..cut] + "…";
+    }
 }
 
 /// <summary>

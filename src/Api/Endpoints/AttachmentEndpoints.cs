@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using EventChat.Api.Auth;
+using EventChat.Api.OpenApi;
 using EventChat.Application.Attachments;
 using EventChat.Domain.Conversations;
 using Mediator;
@@ -35,7 +36,7 @@ public static class AttachmentEndpoints
     public static void MapAttachments(this IEndpointRouteBuilder app)
     {
         var requestLimit = app.ServiceProvider.GetRequiredService<AttachmentOptions>().MaxBytes + MultipartAllowance;
-        var attachments = app.MapGroup("/api/chat/attachments").RequireAuthorization().WithTags("Attachments");
+        var attachments = app.MapGroup("/api/chat/attachments").RequireAuthorization().WithTags("Attachments").ProducesProblems(401, 500);
 
         attachments.MapPost("/", async Task<Created<MessageAttachment>> (IFormFile? file, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             {
@@ -43,6 +44,8 @@ public static class AttachmentEndpoints
                 var uploaded = await mediator.Send(new UploadAttachment(user.UserId(), file?.FileName, file?.ContentType, file?.Length ?? 0, content), ct);
                 return TypedResults.Created(uploaded.Url, uploaded);
             })
+            .WithSummary("Upload a file (multipart field file) to attach to a message")
+            .ProducesProblems(400, 413, 415, 429)
             // Bearer tokens, not cookies, authenticate this API, so a cross-site form cannot upload as the user.
             .DisableAntiforgery()
             .WithMetadata(new UploadSizeLimit(requestLimit))
@@ -56,7 +59,10 @@ public static class AttachmentEndpoints
             response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'";
             return TypedResults.File(content, ServedContentType(attachment.ContentType), attachment.FileName,
                 lastModified: attachment.UploadedAt, enableRangeProcessing: true);
-        });
+        })
+            .WithSummary("Download a file of a message you can see")
+            .Produces<Stream>(StatusCodes.Status200OK, UploadAttachmentHandler.DefaultContentType)
+            .ProducesProblems(404);
     }
 
     /// <summary>The stored type, except types a browser would render as an active document, which are served as plain bytes.</summary>

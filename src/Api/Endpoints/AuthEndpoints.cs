@@ -1,4 +1,5 @@
 using EventChat.Api.Auth;
+using EventChat.Api.OpenApi;
 using EventChat.Application.Users;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,12 +14,16 @@ public static class AuthEndpoints
 {
     public static void MapAuth(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").AllowAnonymous().WithTags("Auth");
+        var auth = app.MapGroup("/api/auth").AllowAnonymous().WithTags("Auth").ProducesProblems(500);
 
         auth.MapPost("/register", async Task<Created<AuthToken>> (RegisterRequest body, IMediator mediator, TokenIssuer tokens, CancellationToken ct) =>
-            TypedResults.Created((string?)null, tokens.Issue(await mediator.Send(new RegisterUser(body.Username, body.Password, body.DisplayName), ct))));
+            TypedResults.Created((string?)null, tokens.Issue(await mediator.Send(new RegisterUser(body.Username, body.Password, body.DisplayName), ct))))
+            .WithSummary("Register a user and get a token")
+            .ProducesProblems(400, 409);
 
         auth.MapPost("/login", async Task<Ok<AuthToken>> (LoginRequest body, IMediator mediator, TokenIssuer tokens, CancellationToken ct) =>
-            TypedResults.Ok(tokens.Issue(await mediator.Send(new LogIn(body.Username, body.Password), ct))));
+            TypedResults.Ok(tokens.Issue(await mediator.Send(new LogIn(body.Username, body.Password), ct))))
+            .WithSummary("Log in and get a token")
+            .ProducesProblems(400, 401);
     }
 }

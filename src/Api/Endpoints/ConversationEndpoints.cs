@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using EventChat.Api.Auth;
+using EventChat.Api.OpenApi;
 using EventChat.Application.Conversations;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,34 +17,52 @@ public static class ConversationEndpoints
 {
     public static void MapConversations(this IEndpointRouteBuilder app)
     {
-        var conversations = app.MapGroup("/api/chat/conversations").RequireAuthorization().WithTags("Conversations");
+        var conversations = app.MapGroup("/api/chat/conversations").RequireAuthorization().WithTags("Conversations").ProducesProblems(401, 500);
 
         conversations.MapGet("/", async Task<Ok<IReadOnlyList<ConversationDto>>> (ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new GetConversations(user.UserId()), ct)));
+            TypedResults.Ok(await mediator.Send(new GetConversations(user.UserId()), ct)))
+            .WithSummary("Your conversations, most recently active first");
 
         conversations.MapPost("/", async Task<Created<ConversationDto>> (CreateConversationRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         {
             var created = await mediator.Send(new CreateGroupConversation(user.UserId(), body.ParticipantIds, body.Title), ct);
             return TypedResults.Created($"/api/chat/conversations/{created.Id}", created);
-        });
+        })
+            .WithSummary("Start a group conversation")
+            .ProducesProblems(400, 404);
 
-        conversations.MapGet("/{id:guid}", async Task<Ok<ConversationDto>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new GetConversation(user.UserId(), id), ct)));
+        conversations.MapGet("/{id:guid}", async Task<Ok<ConversationDto>> (Guid id, DateTimeOffset? asOf, long? version, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetConversation(user.UserId(), id, asOf, version), ct)))
+            .WithSummary("A conversation, now or as it stood at asOf / version")
+            .ProducesProblems(400, 404);
+
+        conversations.MapGet("/{id:guid}/events", async Task<Ok<EventPage>> (Guid id, long? after, int? limit, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetConversationEvents(user.UserId(), user.IsInRole(Roles.Admin), id, after, limit), ct)))
+            .WithSummary("A conversation's event history")
+            .ProducesProblems(400, 404);
 
         conversations.MapGet("/{id:guid}/messages", async Task<Ok<MessagePage>> (Guid id, long? after, long? before, int? limit, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new GetMessages(user.UserId(), id, after, before, limit), ct)));
+            TypedResults.Ok(await mediator.Send(new GetMessages(user.UserId(), id, after, before, limit), ct)))
+            .WithSummary("A page of a conversation's messages, by sequence")
+            .ProducesProblems(400, 404);
 
         conversations.MapPost("/{id:guid}/read", async Task<Ok<ReadResult>> (Guid id, MarkReadRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new MarkRead(user.UserId(), id, body.MessageId), ct)));
+            TypedResults.Ok(await mediator.Send(new MarkRead(user.UserId(), id, body.MessageId), ct)))
+            .WithSummary("Mark messages read, up to and including one")
+            .ProducesProblems(400, 404);
 
         conversations.MapPost("/{id:guid}/participants", async Task<Ok<ConversationDto>> (Guid id, AddParticipantsRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new AddParticipants(user.UserId(), id, body.UserIds), ct)));
+            TypedResults.Ok(await mediator.Send(new AddParticipants(user.UserId(), id, body.UserIds), ct)))
+            .WithSummary("Add users to a group")
+            .ProducesProblems(400, 404);
 
         // Removing yourself is leaving the group.
         conversations.MapDelete("/{id:guid}/participants/{userId:guid}", async Task<NoContent> (Guid id, Guid userId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         {
             await mediator.Send(new RemoveParticipant(user.UserId(), id, userId), ct);
             return TypedResults.NoContent();
-        });
+        })
+            .WithSummary("Remove a participant from a group, or leave it")
+            .ProducesProblems(400, 403, 404);
     }
 }

@@ -1,5 +1,6 @@
 using EventChat.Api.Errors;
 using EventChat.Application;
+using EventChat.Application.Telemetry;
 using System.Reflection;
 using Microsoft.AspNetCore.SignalR;
 
@@ -9,7 +10,7 @@ namespace EventChat.Api.Hubs;
 /// A failed invocation completes with a message safe to show a user, and the caller also gets the
 /// contract's <c>error</c> event <c>{ message, code, method }</c>.
 /// </summary>
-public sealed class HubErrorFilter(ILogger<HubErrorFilter> log) : IHubFilter
+public sealed class HubErrorFilter(ILogger<HubErrorFilter> log, EventChatMetrics metrics) : IHubFilter
 {
     public sealed record ErrorEvent(string Message, string Code, string Method);
 
@@ -24,7 +25,9 @@ public sealed class HubErrorFilter(ILogger<HubErrorFilter> log) : IHubFilter
             var error = ApiError.From(exception);
             if (error.IsUnexpected)
                 log.LogError(exception, "hub method {Method} failed unexpectedly", context.HubMethodName);
-            await context.Hub.Clients.Caller.SendAsync(ClientEvents.Error, new ErrorEvent(error.Message, error.Code, ContractName(context)));
+            var method = ContractName(context);
+            metrics.HubError(error.Code, method);
+            await context.Hub.Clients.Caller.SendAsync(ClientEvents.Error, new ErrorEvent(error.Message, error.Code, method));
             throw new HubException(error.Message);
         }
     }

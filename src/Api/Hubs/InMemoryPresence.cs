@@ -38,6 +38,15 @@ public sealed class InMemoryPresence : IPresence
             return ValueTask.FromResult<IReadOnlyList<Guid>>([.. userIds.Distinct().Where(_connections.ContainsKey)]);
     }
 
+    public int ConnectedUsers
+    {
+        get
+        {
+            lock (_lock)
+                return _connections.Count;
+        }
+    }
+
     public ValueTask<IReadOnlyList<string>> ConnectionsOf(Guid userId)
     {
         lock (_lock)

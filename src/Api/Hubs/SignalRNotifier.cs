@@ -1,5 +1,6 @@
 using EventChat.Application;
 using EventChat.Application.Ports;
+using EventChat.Application.Telemetry;
 using Microsoft.AspNetCore.SignalR;
 
 namespace EventChat.Api.Hubs;
@@ -9,20 +10,20 @@ namespace EventChat.Api.Hubs;
 /// A failed push is logged, never thrown: what it carried is already stored and can be fetched again,
 /// so it must not turn a committed command into a reported failure.
 /// </summary>
-public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence, ILogger<SignalRNotifier> log) : INotifier
+public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence, EventChatMetrics metrics, ILogger<SignalRNotifier> log) : INotifier
 {
     public Task ToUser(Guid userId, string eventName, object payload, CancellationToken ct) =>
-        Push(eventName, () => hub.Clients.User(userId.ToString()).SendAsync(eventName, payload, ct));
+        Push("user", eventName, () => hub.Clients.User(userId.ToString()).SendAsync(eventName, payload, ct));
 
     public Task ToGroup(string group, string eventName, object payload, CancellationToken ct) =>
-        Push(eventName, () => hub.Clients.Group(group).SendAsync(eventName, payload, ct));
+        Push("group", eventName, () => hub.Clients.Group(group).SendAsync(eventName, payload, ct));
 
     public Task JoinGroup(string connectionId, string group, CancellationToken ct) => hub.Groups.AddToGroupAsync(connectionId, group, ct);
 
     public Task LeaveGroup(string connectionId, string group, CancellationToken ct) => hub.Groups.RemoveFromGroupAsync(connectionId, group, ct);
 
     public Task ToRoom(Guid conversationId, string eventName, object payload, Guid exceptUserId, CancellationToken ct) =>
-        Push(eventName, async () => await hub.Clients.GroupExcept(RealtimeGroups.Conversation(conversationId), await presence.ConnectionsOf(exceptUserId)).SendAsync(eventName, payload, ct));
+        Push("room", eventName, async () => await hub.Clients.GroupExcept(RealtimeGroups.Conversation(conversationId), await presence.ConnectionsOf(exceptUserId)).SendAsync(eventName, payload, ct));
 
     public async Task LeaveRoom(Guid userId, Guid conversationId, CancellationToken ct)
     {
@@ -30,14 +31,16 @@ public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence
             await hub.Groups.RemoveFromGroupAsync(connectionId, RealtimeGroups.Conversation(conversationId), ct);
     }
 
-    private async Task Push(string eventName, Func<Task> push)
+    private async Task Push(string target, string eventName, Func<Task> push)
     {
         try
         {
             await push();
+            metrics.Delivered(target, eventName, succeeded: true);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
+            metrics.Delivered(target, eventName, succeeded: false);
             log.LogWarning(e, "push of {Event} failed", eventName);
         }
     }

@@ -3,7 +3,10 @@ using EventChat.Projections;
 
 namespace EventChat.Application.Conversations;
 
-/// <summary>The contract's <c>conversation</c> object; <see cref="UnreadCount"/> is the viewer's own.</summary>
+/// <summary>
+/// The contract's <c>conversation</c> object; <see cref="UnreadCount"/> is the viewer's own. <see cref="ReadUpTo"/>
+/// is every participant's read pointer (the sequence they have read up to), which receipts reveal anyway.
+/// </summary>
 public sealed record ConversationDto(
     Guid Id,
     string Kind,
@@ -12,11 +15,12 @@ public sealed record ConversationDto(
     DateTimeOffset CreatedAt,
     MessageView? LastMessage,
     long LastSequence,
-    int UnreadCount)
+    int UnreadCount,
+    IReadOnlyDictionary<Guid, long> ReadUpTo)
 {
     public static ConversationDto From(ConversationView view, int unreadCount) =>
         new(view.Id, view.Kind == ConversationKind.Direct ? "direct" : "group", view.Title, view.ParticipantIds,
-            view.CreatedAt, view.LastMessage, view.LastSequence, unreadCount);
+            view.CreatedAt, view.LastMessage, view.LastSequence, unreadCount, view.ReadUpTo);
 }
 
 /// <summary>What <c>sendMessage</c> returns and what <c>messageSent</c>/<c>newMessage</c> carry.</summary>

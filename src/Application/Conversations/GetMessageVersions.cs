@@ -1,6 +1,7 @@
 using EventChat.Domain;
 using EventChat.Domain.Conversations;
 using Marten;
+using Marten.Events;
 using Mediator;
 
 namespace EventChat.Application.Conversations;
@@ -25,9 +26,15 @@ public sealed class GetMessageVersionsHandler(IQuerySession session) : IQueryHan
             throw DomainException.NotFound("Message");
         if (message.DeletedAt is not null)
             return new(message.Id, [], message.DeletedAt);
-        var sent = await session.Events.QueryRawEventDataOnly<MessageSent>().Where(e => e.MessageId == query.MessageId).ToListAsync(ct);
-        var edits = await session.Events.QueryRawEventDataOnly<MessageEdited>().Where(e => e.MessageId == query.MessageId).ToListAsync(ct);
-        return new(message.Id, [.. sent.Select(e => new MessageVersion(e.Content, e.Sequence, e.SentAt))
-            .Concat(edits.Select(e => new MessageVersion(e.Content, e.Sequence, e.EditedAt))).OrderBy(v => v.Sequence)], null);
+        // Only this conversation's stream is read (the events table is indexed by stream), then narrowed to the message.
+        var events = await session.Events.QueryAllRawEvents()
+            .Where(e => e.StreamId == message.ConversationId && e.EventTypesAre(typeof(MessageSent), typeof(MessageEdited)))
+            .ToListAsync(ct);
+        return new(message.Id, [.. events.Select(e => e.Data switch
+        {
+            MessageSent sent when sent.MessageId == message.Id => new MessageVersion(sent.Content, sent.Sequence, sent.SentAt),
+            MessageEdited edited when edited.MessageId == message.Id => new MessageVersion(edited.Content, edited.Sequence, edited.EditedAt),
+            _ => null,
+        }).OfType<MessageVersion>().OrderBy(v => v.Sequence)], null);
     }
 }

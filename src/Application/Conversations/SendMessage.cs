@@ -1,4 +1,5 @@
 using EventChat.Application.Ports;
+using EventChat.Application.Telemetry;
 using EventChat.Domain.Conversations;
 using FluentValidation;
 using Marten;
@@ -38,7 +39,7 @@ public sealed class SendMessageValidator : AbstractValidator<SendMessage>
         // NotEmpty also refuses whitespace-only content; a message carrying files may have no text.
         RuleFor(c => c.Content).NotEmpty().When(c => c.AttachmentIds is not { Count: > 0 }).WithMessage("Content must not be empty.");
         RuleFor(c => c.Content).MaximumLength(MaxContentLength);
-        RuleFor(c => c.AttachmentIds).Must(ids => ids!.Count <= MaxAttachments).When(c => c.AttachmentIds is not null)
+        RuleFor(c => c.AttachmentIds).Must(ids => ids!.Distinct().Count() <= MaxAttachments).When(c => c.AttachmentIds is not null)
             .WithMessage($"A message carries at most {MaxAttachments} attachments.");
         RuleForEach(c => c.AttachmentIds).NotEmpty();
         RuleFor(c => c.ReplyToId).NotEqual(Guid.Empty);
@@ -46,11 +47,12 @@ public sealed class SendMessageValidator : AbstractValidator<SendMessage>
             .WithMessage("messageType 'system' is reserved for messages the server writes.");
         RuleFor(c => c.MessageType).Must(t => MessageTypes.All.Contains(t!)).When(c => c.MessageType is not null)
             .WithMessage((_, type) => $"Unknown messageType '{type}'; use one of: {string.Join(", ", MessageTypes.Sendable)}.");
-        RuleFor(c => c.ClientMessageId).MaximumLength(MaxClientMessageIdLength);
+        // An empty id would make every later send with an empty id a "retry" of the first.
+        RuleFor(c => c.ClientMessageId).NotEmpty().When(c => c.ClientMessageId is not null).MaximumLength(MaxClientMessageIdLength);
     }
 }
 
-public sealed class SendMessageHandler(IDocumentStore store, INotifier notifier, TimeProvider clock, ILogger<SendMessageHandler> log)
+public sealed class SendMessageHandler(IDocumentStore store, INotifier notifier, TimeProvider clock, EventChatMetrics metrics, ILogger<SendMessageHandler> log)
     : ICommandHandler<SendMessage, MessageDelivery>
 {
     public async ValueTask<MessageDelivery> Handle(SendMessage command, CancellationToken ct)
@@ -70,6 +72,7 @@ public sealed class SendMessageHandler(IDocumentStore store, INotifier notifier,
             command.ClientMessageId, now, command.ReplyToId, await session.LoadMessageFacts(command.ReplyToId, ct), attachments);
         stream.AppendOne(sent);
         await session.SaveChangesAsync(ct);
+        metrics.MessageSent(sent.MessageType, conversation.Kind);
         log.LogInformation("message sent in {ConversationId} by {SenderId} at sequence {Sequence}", sent.ConversationId, sent.SenderId, sent.Sequence);
         // Committed: from here on the sender hanging up must not cancel the others' pushes.
         return await notifier.Deliver(session, sent, CancellationToken.None);

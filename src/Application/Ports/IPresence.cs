@@ -17,4 +17,10 @@ public interface IPresence
 
     /// <summary>The user's open connections.</summary>
     ValueTask<IReadOnlyList<string>> ConnectionsOf(Guid userId);
+
+    /// <summary>
+    /// Users with at least one connection to this node, for the <c>eventchat.users.connected</c> gauge.
+    /// Synchronous and cheap, because metric collection calls it on every scrape.
+    /// </summary>
+    int ConnectedUsers { get; }
 }

@@ -26,7 +26,7 @@ public sealed record ConversationStarted(
 /// <summary>A file a message carries, as it was when the message was sent.</summary>
 public sealed record MessageAttachment(Guid Id, string FileName, string ContentType, long Size)
 {
-    /// <summary>Where members download it; derived, so it is never stored as a fact of its own.</summary>
+    /// <summary>Where members download it. Derived from the id: serialised alongside, never read back as a fact.</summary>
     public string Url => $"/api/chat/attachments/{Id}";
 }
 

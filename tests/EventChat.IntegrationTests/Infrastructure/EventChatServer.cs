@@ -15,13 +15,16 @@ namespace EventChat.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class EventChatServer
 {
-    private static readonly Lazy<Task<EventChatServer>> Shared = new(StartAsync);
+    private static readonly Lazy<PostgresServer> Postgres = new(PostgresServer.Start);
+    private static readonly Lazy<Task<EventChatServer>> Shared = new(() => StartAsync("eventchat_tests"));
+
     private static int _userCounter;
 
     private EventChatServer(WebApplication app, Uri baseAddress)
     {
         (App, BaseAddress) = (app, baseAddress);
         _moderator = new(() => Register(ModeratorName));
+        _admin = new(() => Register(AdminName));
     }
 
     public WebApplication App { get; }
@@ -30,17 +33,32 @@ public sealed class EventChatServer
 
     public static Task<EventChatServer> Instance => Shared.Value;
 
-    /// <summary>The one user the test server names a moderator.</summary>
+    /// <summary>The one user the test server names a moderator, and the one it names an admin.</summary>
     public const string ModeratorName = "site-moderator";
+    public const string AdminName = "site-admin";
 
     private readonly Lazy<Task<TestUser>> _moderator;
+    private readonly Lazy<Task<TestUser>> _admin;
 
     public Task<TestUser> Moderator => _moderator.Value;
+    public Task<TestUser> Admin => _admin.Value;
 
-    private static async Task<EventChatServer> StartAsync()
+    /// <summary>
+    /// A second app with a database of its own, for tests that must not share the event store or read models
+    /// with the rest of the run (rebuilding every projection, counting everything). Stop it when done.
+    /// </summary>
+    public static Task<EventChatServer> StartIsolated(IDictionary<string, string?>? settings = null) =>
+        StartAsync("eventchat_" + Guid.NewGuid().ToString("N")[..12], settings);
+
+    public async Task Stop()
     {
-        var postgres = PostgresServer.Start();
-        var connectionString = await CreateDatabase(postgres.ConnectionString, "eventchat_tests");
+        await App.StopAsync();
+        await App.DisposeAsync();
+    }
+
+    private static async Task<EventChatServer> StartAsync(string database, IDictionary<string, string?>? settings = null)
+    {
+        var connectionString = await CreateDatabase(Postgres.Value.ConnectionString, database);
         var app = EventChatHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -53,7 +71,9 @@ public sealed class EventChatServer
                 ["EventChat:Attachments:MaxBytes"] = "1048576",
                 ["EventChat:Attachments:Folder"] = Directory.CreateTempSubdirectory("eventchat-test-files-").FullName,
                 ["EventChat:Moderators:0"] = ModeratorName,
+                ["EventChat:Admins:0"] = AdminName,
             });
+            builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
             builder.Logging.AddProvider(new CapturingLoggerProvider(LogLines));

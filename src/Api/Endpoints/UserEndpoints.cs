@@ -1,0 +1,28 @@
+using System.Security.Claims;
+using EventChat.Api.Auth;
+using EventChat.Api.OpenApi;
+using EventChat.Application.Users;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace EventChat.Api.Endpoints;
+
+public static class UserEndpoints
+{
+    public static void MapUsers(this IEndpointRouteBuilder app)
+    {
+        var users = app.MapGroup("/api/users").RequireAuthorization().WithTags("Users").ProducesProblems(401, 500);
+
+        // Start a chat by name: the exact username (ignoring case), else 404. No search, so no listing of users.
+        users.MapGet("/", async Task<Ok<UserSummary>> (string? username, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new FindUser(user.UserId(), username, null), ct)))
+            .WithSummary("Find a user by exact username")
+            .ProducesProblems(400, 404);
+
+        // Name the people in your conversations: yourself or a contact, else 404.
+        users.MapGet("/{id:guid}", async Task<Ok<UserSummary>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new FindUser(user.UserId(), null, id), ct)))
+            .WithSummary("Yourself or a user who shares a conversation with you")
+            .ProducesProblems(404);
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.OpenApi;
+using Scalar.AspNetCore;
+
+namespace EventChat.Api.OpenApi;
+
+/// <summary>
+/// The OpenAPI document at <c>/openapi/v1.json</c> and the interactive reference (Scalar) at <c>/docs</c>, both
+/// anonymous. Success schemas come from the endpoints' TypedResults and problem responses from their
+/// <c>Produces*</c> annotations; this adds the bearer scheme, the contract's <c>code</c> on problems, and the hub's
+/// methods and events (<see cref="HubReference"/>) as the document's description.
+/// </summary>
+public static class ApiReference
+{
+    public const string DocumentPath = "/openapi/v1.json";
+    public const string PagePath = "/docs";
+    public const string BearerScheme = "Bearer";
+
+    private static readonly string[] ProblemCodes = ["validation", "unauthorized", "forbidden", "not_found", "conflict", "rate_limited", "internal"];
+
+    public static IServiceCollection AddApiReference(this IServiceCollection services) =>
+        services.AddOpenApi(options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info.Title = "EventChat API";
+                document.Info.Version = "v1";
+                document.Info.Description = HubReference.Markdown;
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[BearerScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
+                    Description = "The token from POST /api/auth/register or /api/auth/login. The hub also takes it as ?access_token=.",
+                };
+                return Task.CompletedTask;
+            });
+            // Only endpoints behind a token name the scheme, so register and login show as open in the page.
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
+                {
+                    operation.Security ??= [];
+                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] });
+                }
+                return Task.CompletedTask;
+            });
+            // Every problem EventChat writes carries the contract's code (ApiError); the framework's types do not know it.
+            options.AddSchemaTransformer((schema, context, _) =>
+            {
+                var type = context.JsonTypeInfo.Type;
+                if (type == typeof(ProblemDetails) || type == typeof(HttpValidationProblemDetails))
+                {
+                    schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
+                    schema.Properties["code"] = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String,
+                        Description = "The contract's error code; see docs/api.md#errors-on-rest.",
+                        Enum = [.. (type == typeof(HttpValidationProblemDetails) ? ["validation"] : ProblemCodes).Select(code => (JsonNode)code)],
+                    };
+                }
+                return Task.CompletedTask;
+            });
+            // Request records list every constructor parameter as required, but a missing field binds as null and is
+            // left to the validators, which answer with every rule it breaks. So a nullable field of a body is optional.
+            options.AddDocumentTransformer((document, context, _) =>
+            {
+                var bodies = context.DescriptionGroups.SelectMany(group => group.Items).SelectMany(description => description.ParameterDescriptions)
+                    .Where(parameter => parameter.Source == BindingSource.Body).Select(parameter => parameter.Type.Name).ToHashSet();
+                foreach (var (name, schema) in document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>())
+                    if (bodies.Contains(name) && schema is OpenApiSchema { Required: { } required, Properties: { } properties })
+                        foreach (var (property, propertySchema) in properties)
+                            if (propertySchema.Type?.HasFlag(JsonSchemaType.Null) == true)
+                                required.Remove(property);
+                return Task.CompletedTask;
+            });
+        });
+
+    public static void MapApiReference(this WebApplication app)
+    {
+        app.MapOpenApi(DocumentPath).AllowAnonymous();
+        // Served from the package itself, with nothing fetched from elsewhere: no CDN fonts, telemetry, agent or MCP.
+        app.MapScalarApiReference(PagePath, options => options
+                .WithTitle("EventChat API reference")
+                .WithOpenApiRoutePattern(DocumentPath)
+                .AddPreferredSecuritySchemes(BearerScheme)
+                .DisableDefaultFonts()
+                .DisableTelemetry()
+                .DisableAgent()
+                .DisableMcp())
+            .AllowAnonymous();
+    }
+}

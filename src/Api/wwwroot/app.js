@@ -1,0 +1,893 @@
+// EventChat web client: plain JavaScript, no framework and no build step.
+// The REST API and the SignalR hub are documented in docs/api.md; this file uses only what is there.
+//
+// Safety rule for the whole file: text that users wrote (messages, names, titles) is only ever put on
+// the page with textContent, never innerHTML, so "<img src=x onerror=alert(1)>" shows as those characters.
+"use strict";
+
+const SESSION_KEY = "eventchat.session";
+const OPEN_KEY = "eventchat.open";  // the open conversation, so a reload comes back to it
+const PAGE_SIZE = 50;
+const TYPING_IDLE_MS = 2500;     // send typingStop after this long without a keystroke
+const TYPING_REFRESH_MS = 5000;  // re-send typingStart while typing: the server forgets typing after 8 s
+const TYPING_FORGET_MS = 10000;  // drop someone's "typing…" if their stop was lost (the server sends one at 8 s)
+
+const $ = (id) => document.getElementById(id);
+
+/** Makes an element. Text goes in as textContent, so it is never parsed as HTML. */
+function el(tag, { className, text, attrs } = {}, ...children) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  for (const [name, value] of Object.entries(attrs ?? {})) node.setAttribute(name, value);
+  node.append(...children.filter((child) => child !== null && child !== undefined && child !== ""));
+  return node;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// State. Everything the server knows is refetched on demand; this is only what is on screen.
+
+// { token, userId, username, expiresAt }. sessionStorage, not localStorage: each tab is its own user,
+// so two tabs of one browser make the two-person demo.
+let session = null;
+let connection = null;
+const users = new Map();          // userId -> { userId, username, displayName }
+const pendingUsers = new Set();   // userIds being looked up
+const conversations = new Map();  // conversationId -> conversation object, as the API returns it
+const online = new Set();         // userIds of contacts with an open connection
+const typing = new Map();         // conversationId -> Map(userId -> timer that forgets them)
+const seenBy = new Map();         // conversationId -> Map(readerId -> messageId they have read up to)
+
+// The open conversation. A draft is a direct chat with someone you have never written to: it has a
+// receiverId and no conversationId until the first message creates the conversation.
+let view = null;
+let framedView = null;  // the view whose messages #messages shows
+
+function newView({ conversationId = null, receiverId = null }) {
+  return {
+    conversationId,
+    receiverId,
+    messages: new Map(),  // messageId -> message
+    nodes: new Map(),     // messageId -> <li>
+    hasMore: false,       // older messages exist on the server
+    loadingOlder: false,
+    markedSequence: 0,    // the newest message this tab has marked read
+    ready: null,          // the first page's load; catching up starts from its newest message
+  };
+}
+
+const isMine = (message) => message.senderId === session.userId;
+const bySequence = (a, b) => a.sequence - b.sequence;
+const connected = () => connection?.state === signalR.HubConnectionState.Connected;
+
+// ---------------------------------------------------------------------------------------------------------
+// REST
+
+async function api(method, path, body) {
+  const headers = {};
+  if (session) headers.Authorization = `Bearer ${session.token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (response.status === 401 && session) {
+    signOut("Your session has ended. Please log in again.");
+    throw new Error("Your session has ended.");
+  }
+  if (!response.ok) throw new Error(await problemText(response));
+  return response.status === 204 ? null : response.json();
+}
+
+/** The user-safe text of a problem-details answer: every failed field, else its detail or title. */
+async function problemText(response) {
+  try {
+    const problem = await response.json();
+    if (problem.errors) return Object.values(problem.errors).flat().join(" ");
+    return problem.detail || problem.title || `Request failed (${response.status}).`;
+  } catch {
+    return `Request failed (${response.status}).`;
+  }
+}
+
+/** A hub failure's text without SignalR's "An unexpected error occurred invoking ... HubException:" prefix. */
+function hubErrorText(error) {
+  const text = String(error?.message ?? error);
+  const at = text.lastIndexOf("HubException: ");
+  return at >= 0 ? text.slice(at + "HubException: ".length) : text;
+}
+
+function showError(text) {
+  $("chat-error").textContent = text ?? "";
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Signing in and out
+
+function loadSession() {
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(SESSION_KEY));
+    // An expired token would only earn 401s; ask for a fresh login instead.
+    return saved && Date.parse(saved.expiresAt) > Date.now() ? saved : null;
+  } catch {
+    return null;
+  }
+}
+
+async function submitAuth(event) {
+  event.preventDefault();
+  const register = event.submitter?.value === "register";
+  const body = { username: $("auth-username").value.trim(), password: $("auth-password").value };
+  const displayName = $("auth-display-name").value.trim();
+  if (register && displayName) body.displayName = displayName;
+  $("auth-error").textContent = "";
+  try {
+    const result = await api("POST", register ? "/api/auth/register" : "/api/auth/login", body);
+    session = { token: result.token, userId: result.userId, username: result.username, expiresAt: result.expiresAt };
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
+    $("auth-password").value = "";
+    enterChat();
+  } catch (error) {
+    $("auth-error").textContent = error.message;
+  }
+}
+
+function renderMe() {
+  const me = users.get(session.userId);
+  $("me-name").replaceChildren(me.displayName, " ", el("span", { className: "username", text: `@${me.username}` }));
+}
+
+function signOut(message) {
+  sessionStorage.removeItem(SESSION_KEY);
+  sessionStorage.removeItem(OPEN_KEY);
+  session = null;
+  stopTyping();
+  // Clear `connection` first, so its close handler knows this stop was meant and does not reconnect.
+  const closing = connection;
+  connection = null;
+  closing?.stop();
+  for (const store of [users, conversations, online, seenBy, pendingUsers]) store.clear();
+  for (const typers of typing.values()) for (const timer of typers.values()) clearTimeout(timer);
+  typing.clear();
+  view = null;
+  $("chat-view").hidden = true;
+  $("auth-view").hidden = false;
+  $("auth-error").textContent = message ?? "";
+  $("auth-username").focus();
+}
+
+async function enterChat() {
+  $("auth-view").hidden = true;
+  $("chat-view").hidden = false;
+  users.set(session.userId, { userId: session.userId, username: session.username, displayName: session.username });
+  renderMe();
+  // The token names the username only; the display name comes from the user lookup.
+  api("GET", `/api/users/${session.userId}`).then((me) => { users.set(me.userId, me); renderMe(); }).catch(() => {});
+  renderHeader();
+  renderMessagesFrame();
+  try {
+    await refreshConversations();
+    const reopen = sessionStorage.getItem(OPEN_KEY);
+    if (conversations.has(reopen)) openConversation(reopen);
+  } catch (error) {
+    showError(error.message);
+  }
+  connect();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Real time
+
+function connect() {
+  const hub = new signalR.HubConnectionBuilder()
+    .withUrl("/hubs/chat", { accessTokenFactory: () => session?.token ?? "" })
+    // Keep trying for as long as the tab is open (the default gives up after four tries), backing off to
+    // about 5 s, with jitter so a restarted server is not hit by every tab at once. A server restart then
+    // heals by itself. An expired token cannot reconnect, so stop trying then.
+    .withAutomaticReconnect({
+      nextRetryDelayInMilliseconds: ({ previousRetryCount }) =>
+        session && Date.parse(session.expiresAt) > Date.now()
+          ? Math.min(500 * 2 ** previousRetryCount, 5000) * (0.75 + Math.random() / 2)
+          : null,
+    })
+    .configureLogging(signalR.LogLevel.Warning)
+    .build();
+  connection = hub;
+
+  hub.on("messageSent", onDelivery);
+  hub.on("newMessage", onDelivery);  // receiveMessage carries the same; one of the two is enough
+  hub.on("messageRead", onMessageRead);
+  hub.on("messageEdited", ({ message }) => onMessageChanged(message));
+  hub.on("messageDeleted", ({ message }) => onMessageChanged(message));
+  // userTyping covers every conversation (the list shows it); typingIndicator comes from the open
+  // conversation's room. Same payload and the handler is idempotent, so getting both is harmless.
+  hub.on("userTyping", onTyping);
+  hub.on("typingIndicator", onTyping);
+  hub.on("userOnline", ({ userId }) => setOnline(userId, true));
+  hub.on("userOffline", ({ userId }) => setOnline(userId, false));
+  hub.on("error", ({ message, method }) => {
+    // Failed calls are reported where they are made; only a refused connection needs saying here.
+    if (method === "connect") showError(message);
+  });
+
+  hub.onreconnecting(() => showStatus("Connection lost. Reconnecting…"));
+  hub.onreconnected(() => {
+    showStatus(null);
+    catchUp();
+  });
+  hub.onclose(() => {
+    // Closed for good (retries exhausted, or refused). Unless this was a sign-out, start over.
+    if (connection === hub) startConnection(hub, 3000);
+  });
+  startConnection(hub, 0);
+}
+
+function startConnection(hub, delay) {
+  setTimeout(async () => {
+    if (connection !== hub) return;
+    try {
+      await hub.start();
+      showStatus(null);
+      // Anything may have happened between the first fetch and now: catch up as after a reconnect.
+      await catchUp();
+    } catch (error) {
+      if (connection !== hub) return;
+      // A refused negotiation reports its status only in the message text.
+      if (error?.statusCode === 401 || /\b401\b/.test(String(error?.message))) {
+        signOut("Your session has ended. Please log in again.");
+        return;
+      }
+      showStatus("Cannot reach the server. Retrying…");
+      startConnection(hub, 3000);
+    }
+  }, delay);
+}
+
+function showStatus(text) {
+  $("connection-status").textContent = text ?? "";
+  $("connection-status").hidden = !text;
+}
+
+/**
+ * After (re)connecting. Pushes are not queued for a disconnected client and rooms belong to the old
+ * connection, so: re-join the open conversation's room, refetch the conversations (unread counts, last
+ * messages), fetch every message after the last one on screen, and ask who is online now.
+ */
+async function catchUp() {
+  const work = [refreshConversations(), refreshPresence()];
+  if (view?.conversationId) work.push(joinRoom(view.conversationId), fetchMissed(view));
+  const results = await Promise.allSettled(work);
+  const failed = results.find((result) => result.status === "rejected");
+  if (failed) showError(failed.reason?.message ?? String(failed.reason));
+}
+
+async function joinRoom(conversationId) {
+  if (connected()) await connection.invoke("joinRoom", { conversationId });
+}
+
+async function refreshPresence() {
+  if (!connected()) return;
+  const { onlineUsers } = await connection.invoke("getOnlineUsers");
+  online.clear();
+  for (const userId of onlineUsers) online.add(userId);
+  renderConversationList();
+  renderHeader();
+}
+
+function setOnline(userId, isOnline) {
+  if (isOnline) online.add(userId);
+  else online.delete(userId);
+  renderConversationList();
+  renderHeader();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Names. Messages and conversations carry user ids only; names are looked up once and kept.
+
+function displayName(userId) {
+  if (!userId) return "Unknown user";
+  const user = users.get(userId);
+  if (user) return user.displayName;
+  lookUpUser(userId);
+  return "…";
+}
+
+async function lookUpUser(userId) {
+  if (pendingUsers.has(userId)) return;
+  pendingUsers.add(userId);
+  try {
+    users.set(userId, await api("GET", `/api/users/${encodeURIComponent(userId)}`));
+  } catch {
+    // Only contacts are named; someone who left every shared conversation is not.
+    users.set(userId, { userId, username: "", displayName: "Unknown user" });
+  }
+  pendingUsers.delete(userId);
+  // Re-render whatever showed the placeholder.
+  renderConversationList();
+  renderHeader();
+  for (const node of document.querySelectorAll(`[data-user-id="${CSS.escape(userId)}"]`)) {
+    node.textContent = users.get(userId).displayName;
+  }
+  renderTyping();
+  renderSeen();
+}
+
+async function findUser(username) {
+  try {
+    return await api("GET", `/api/users?username=${encodeURIComponent(username)}`);
+  } catch (error) {
+    throw new Error(error.message === "User was not found." ? `There is no user named "${username}".` : error.message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Conversations
+
+async function refreshConversations() {
+  const list = await api("GET", "/api/chat/conversations");
+  for (const conversation of list) upsertConversation(conversation);
+  // An open draft may have become a real conversation while this tab was away.
+  for (const conversation of list) adoptDraft(conversation);
+}
+
+function upsertConversation(conversation) {
+  const isNew = !conversations.has(conversation.id);
+  conversations.set(conversation.id, conversation);
+  // A new conversation may mean new contacts, and contacts are not told about each other's presence
+  // when they become contacts: ask again.
+  if (isNew) refreshPresence().catch(() => {});
+  renderConversationList();
+  if (view?.conversationId === conversation.id) renderHeader();
+}
+
+/** A draft chat with someone becomes their direct conversation as soon as it exists. */
+function adoptDraft(conversation) {
+  if (!view?.receiverId || view.conversationId || conversation.kind !== "direct") return;
+  if (!conversation.participantIds.includes(view.receiverId)) return;
+  view.conversationId = conversation.id;
+  joinRoom(conversation.id).catch(() => {});
+  renderHeader();
+  view.ready = loadNewest(view);
+  view.ready.catch((error) => showError(error.message));
+}
+
+const others = (conversation) => conversation.participantIds.filter((id) => id !== session.userId);
+
+function conversationTitle(conversation) {
+  if (conversation.kind === "group") {
+    return conversation.title || others(conversation).map(displayName).join(", ") || "Group";
+  }
+  return displayName(others(conversation)[0]);
+}
+
+function previewText(conversation) {
+  const typers = typingNames(conversation.id);
+  if (typers) return typers;
+  const last = conversation.lastMessage;
+  if (!last) return "No messages yet";
+  if (last.deletedAt) return "Message deleted";
+  const who = isMine(last) ? "You: " : conversation.kind === "group" ? `${displayName(last.senderId)}: ` : "";
+  return who + last.content;
+}
+
+function activity(conversation) {
+  return Date.parse(conversation.lastMessage?.sentAt ?? conversation.createdAt);
+}
+
+function renderConversationList() {
+  const list = $("conversation-list");
+  const sorted = [...conversations.values()].sort((a, b) => activity(b) - activity(a));
+  list.replaceChildren(...sorted.map((conversation) => {
+    const direct = conversation.kind === "direct";
+    const dot = el("span", { className: `dot ${direct ? (online.has(others(conversation)[0]) ? "online" : "") : "none"}` });
+    const item = el("li", { className: "conversation-item", attrs: { "data-conversation-id": conversation.id, tabindex: "0" } },
+      dot,
+      el("span", { className: "title", text: conversationTitle(conversation) }),
+      conversation.unreadCount > 0 ? el("span", { className: "badge", text: String(conversation.unreadCount) }) : el("span"),
+      el("span", { className: "preview", text: previewText(conversation) }));
+    if (view?.conversationId === conversation.id) item.classList.add("active");
+    item.addEventListener("click", () => openConversation(conversation.id));
+    item.addEventListener("keydown", (event) => { if (event.key === "Enter") openConversation(conversation.id); });
+    return item;
+  }));
+}
+
+async function startDirectChat(event) {
+  event.preventDefault();
+  showError(null);
+  const username = $("direct-username").value.trim();
+  try {
+    const user = await findUser(username);
+    if (user.userId === session.userId) throw new Error("That is you. Pick someone else to chat with.");
+    users.set(user.userId, user);
+    $("direct-username").value = "";
+    const existing = [...conversations.values()]
+      .find((conversation) => conversation.kind === "direct" && conversation.participantIds.includes(user.userId));
+    if (existing) openConversation(existing.id);
+    else openDraft(user);
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+async function createGroup(event) {
+  event.preventDefault();
+  showError(null);
+  const names = [...new Set($("group-usernames").value.split(",").map((name) => name.trim()).filter(Boolean))];
+  try {
+    const found = await Promise.all(names.map(findUser));
+    for (const user of found) users.set(user.userId, user);
+    const conversation = await api("POST", "/api/chat/conversations", {
+      participantIds: found.map((user) => user.userId),
+      title: $("group-title").value.trim() || null,
+    });
+    $("group-usernames").value = "";
+    $("group-title").value = "";
+    upsertConversation(conversation);
+    openConversation(conversation.id);
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The open conversation
+
+function leaveView() {
+  stopTyping();
+  if (view?.conversationId && connected()) connection.invoke("leaveRoom", { conversationId: view.conversationId }).catch(() => {});
+}
+
+async function openConversation(conversationId) {
+  if (view?.conversationId === conversationId) return;
+  leaveView();
+  const opened = view = newView({ conversationId });
+  sessionStorage.setItem(OPEN_KEY, conversationId);
+  showError(null);
+  renderConversationList();
+  renderHeader();
+  renderMessagesFrame();
+  joinRoom(conversationId).catch(() => {});
+  opened.ready = loadNewest(opened);
+  $("message-input").focus();
+  try {
+    await opened.ready;
+  } catch (error) {
+    showError(error.message);
+  }
+}
+
+/** The newest page of messages, scrolled to the end. */
+async function loadNewest(opened) {
+  const page = await api("GET", `/api/chat/conversations/${opened.conversationId}/messages?limit=${PAGE_SIZE}`);
+  if (view !== opened) return;  // the user moved on meanwhile
+  opened.hasMore = page.hasMore;
+  for (const message of page.items) upsertMessage(message);
+  renderMessagesFrame();
+  scrollToBottom();
+  markRead();
+  loadOlderIfNoScrollbar();
+}
+
+function openDraft(user) {
+  leaveView();
+  view = newView({ receiverId: user.userId });
+  renderConversationList();
+  renderHeader();
+  renderMessagesFrame();
+  $("message-input").focus();
+}
+
+function renderHeader() {
+  const title = $("conversation-title");
+  const subtitle = $("conversation-subtitle");
+  const dot = $("header-dot");
+  $("composer").hidden = !view;
+  dot.hidden = true;
+  if (!view) {
+    title.textContent = "No conversation open";
+    subtitle.textContent = "Pick one on the left, or start a chat by username.";
+    return;
+  }
+  const conversation = conversations.get(view.conversationId);
+  if (!conversation) {
+    title.textContent = displayName(view.receiverId);
+    subtitle.textContent = "New chat: your first message starts it.";
+    return;
+  }
+  title.textContent = conversationTitle(conversation);
+  if (conversation.kind === "direct") {
+    const isOnline = online.has(others(conversation)[0]);
+    dot.hidden = false;
+    dot.className = `dot ${isOnline ? "online" : ""}`;
+    subtitle.textContent = isOnline ? "online" : "offline";
+  } else {
+    const names = conversation.participantIds.map((id) => (id === session.userId ? "you" : displayName(id)));
+    const here = others(conversation).filter((id) => online.has(id)).length;
+    subtitle.textContent = `${names.join(", ")} · ${here} online`;
+  }
+}
+
+/** The line at the top of the messages: whether scrolling up can load more. */
+function renderMessagesFrame() {
+  const list = $("messages");
+  if (!view) {
+    list.replaceChildren();
+    framedView = null;
+    return;
+  }
+  if (framedView !== view) {
+    // Another conversation: start from an empty list.
+    list.replaceChildren();
+    framedView = view;
+  }
+  let top = list.querySelector(".older");
+  if (!top) {
+    top = el("li", { className: "older", attrs: { "data-sequence": "-1" } });
+    list.prepend(top);
+  }
+  top.textContent = view.hasMore ? "Scroll up for older messages"
+    : view.messages.size ? "Start of the conversation" : "No messages yet. Say hello!";
+}
+
+function upsertMessage(message) {
+  if (!view || message.conversationId !== view.conversationId) return;
+  view.messages.set(message.id, message);
+  const node = renderMessage(message);
+  const old = view.nodes.get(message.id);
+  view.nodes.set(message.id, node);
+  if (old) {
+    old.replaceWith(node);
+  } else {
+    // Keep sequence order whatever order pages and pushes arrive in.
+    const list = $("messages");
+    const after = [...list.children].find((child) => Number(child.dataset.sequence) > message.sequence);
+    list.insertBefore(node, after ?? null);
+  }
+  renderSeen();
+}
+
+function renderMessage(message) {
+  const mine = isMine(message);
+  const group = conversations.get(message.conversationId)?.kind === "group";
+  const deleted = Boolean(message.deletedAt);
+  const node = el("li", {
+    className: `message${mine ? " mine" : ""}${deleted ? " deleted" : ""}`,
+    attrs: { "data-message-id": message.id, "data-sequence": String(message.sequence) },
+  });
+  if (group && !mine) {
+    node.append(el("div", { className: "sender", text: displayName(message.senderId), attrs: { "data-user-id": message.senderId } }));
+  }
+  const bubble = el("div", { className: "bubble", text: deleted ? "This message was deleted" : message.content });
+  // Replies and files (sent by other clients: this one sends text) are named, as text like the rest.
+  if (message.replyTo && !deleted) {
+    const quoted = message.replyTo.excerpt ?? "a deleted message";
+    bubble.prepend(el("div", { className: "reply", text: `↪ ${displayName(message.replyTo.senderId)}: ${quoted}` }));
+  }
+  for (const file of deleted ? [] : message.attachments ?? []) {
+    bubble.append(el("div", { className: "attachment", text: `📎 ${file.fileName}` }));
+  }
+  const time = new Date(message.sentAt).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const meta = el("div", { className: "meta" }, el("time", { text: time, attrs: { datetime: message.sentAt } }));
+  if (message.editedAt && !deleted) meta.append(" · edited");
+  if (mine && !deleted) {
+    // Before the time, so the time stays in line with the bubble's edge while the buttons are hidden.
+    const edit = el("button", { className: "link", text: "Edit", attrs: { type: "button" } });
+    edit.addEventListener("click", () => startEdit(node, bubble, message));
+    meta.prepend(edit, " ", deleteButton(message), " ");
+  }
+  node.append(bubble, meta);
+  return node;
+}
+
+/** Delete asks once more on the button itself: a second click within 3 s deletes. */
+function deleteButton(message) {
+  const button = el("button", { className: "link", text: "Delete", attrs: { type: "button" } });
+  let timer = null;
+  button.addEventListener("click", async () => {
+    if (!timer) {
+      button.textContent = "Delete?";
+      button.classList.add("confirm");
+      timer = setTimeout(() => {
+        timer = null;
+        button.textContent = "Delete";
+        button.classList.remove("confirm");
+      }, 3000);
+      return;
+    }
+    clearTimeout(timer);
+    try {
+      await api("DELETE", `/api/chat/messages/${message.id}`);
+      // messageDeleted will say the same; show it now rather than wait for the push.
+      onMessageChanged({ ...message, content: "", deletedAt: new Date().toISOString() });
+    } catch (error) {
+      showError(error.message);
+    }
+  });
+  return button;
+}
+
+function startEdit(node, bubble, message) {
+  const input = el("input", { attrs: { maxlength: "4000", "aria-label": "Edit message" } });
+  input.value = message.content;
+  const cancel = el("button", { className: "secondary", text: "Cancel", attrs: { type: "button" } });
+  const form = el("form", { className: "edit-box" }, input, el("button", { text: "Save" }), cancel);
+  const restore = () => upsertMessage(view?.messages.get(message.id) ?? message);
+  cancel.addEventListener("click", restore);
+  input.addEventListener("keydown", (event) => { if (event.key === "Escape") restore(); });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (input.value === message.content) return restore();
+    try {
+      onMessageChanged(await api("PATCH", `/api/chat/messages/${message.id}`, { content: input.value }));
+    } catch (error) {
+      showError(error.message);
+    }
+  });
+  bubble.replaceWith(form);
+  input.focus();
+}
+
+function scrollToBottom() {
+  const list = $("messages");
+  list.scrollTop = list.scrollHeight;
+}
+
+function nearBottom() {
+  const list = $("messages");
+  return list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+}
+
+async function loadOlder() {
+  const opened = view;
+  if (!opened?.conversationId || !opened.hasMore || opened.loadingOlder) return;
+  opened.loadingOlder = true;
+  try {
+    const oldest = Math.min(...[...opened.messages.values()].map((message) => message.sequence));
+    const page = await api("GET", `/api/chat/conversations/${opened.conversationId}/messages?before=${oldest}&limit=${PAGE_SIZE}`);
+    if (view !== opened) return;
+    // Keep the reader's place: what was on screen stays put while older messages appear above it.
+    const list = $("messages");
+    const fromBottom = list.scrollHeight - list.scrollTop;
+    opened.hasMore = page.hasMore;
+    for (const message of page.items) upsertMessage(message);
+    renderMessagesFrame();
+    list.scrollTop = list.scrollHeight - fromBottom;
+  } catch (error) {
+    showError(error.message);
+  } finally {
+    opened.loadingOlder = false;
+  }
+  loadOlderIfNoScrollbar();
+}
+
+/** Without a scrollbar the user cannot scroll up, so fill the pane until there is one. */
+function loadOlderIfNoScrollbar() {
+  const list = $("messages");
+  if (view?.hasMore && list.scrollHeight <= list.clientHeight) loadOlder();
+}
+
+/** After a reconnect: every message after the newest one here, then the newest page again for edits and deletes. */
+async function fetchMissed(opened) {
+  // Before the first page is in, "after the newest here" would mean the whole history.
+  await opened.ready;
+  const base = `/api/chat/conversations/${opened.conversationId}/messages`;
+  let after = Math.max(0, ...[...opened.messages.values()].map((message) => message.sequence));
+  const wasAtBottom = nearBottom();
+  for (;;) {
+    const page = await api("GET", `${base}?after=${after}&limit=200`);
+    if (view !== opened) return;
+    for (const message of page.items) upsertMessage(message);
+    if (!page.hasMore || page.items.length === 0) break;
+    after = page.items.at(-1).sequence;
+  }
+  // Edits and deletes change messages already here; the newest page brings the recent ones up to date.
+  const newest = await api("GET", `${base}?limit=${PAGE_SIZE}`);
+  if (view !== opened) return;
+  for (const message of newest.items) upsertMessage(message);
+  renderMessagesFrame();
+  if (wasAtBottom) scrollToBottom();
+  markRead();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Sending
+
+// A send that failed may still have been stored (the connection can drop before the answer arrives).
+// Resending the same text reuses its clientMessageId, and the server then stores it only once.
+let unsent = null;  // { content, clientMessageId }
+
+async function sendMessage(event) {
+  event.preventDefault();
+  const input = $("message-input");
+  const content = input.value;
+  if (!view || !content.trim()) return;
+  const sending = view;
+  const body = {
+    content,
+    // randomUUID needs a secure context (https or localhost); elsewhere any unique string will do.
+    clientMessageId: unsent?.content === content ? unsent.clientMessageId
+      : crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`,
+  };
+  unsent = null;
+  if (sending.conversationId) body.conversationId = sending.conversationId;
+  else body.receiverId = sending.receiverId;
+  input.value = "";
+  stopTyping();
+  showError(null);
+  try {
+    // The hub when connected; REST otherwise, which stores and pushes exactly the same.
+    const delivery = connected()
+      ? await connection.invoke("sendMessage", body)
+      : await api("POST", "/api/chat/messages", body);
+    onDelivery(delivery);
+  } catch (error) {
+    unsent = { content, clientMessageId: body.clientMessageId };
+    if (view === sending && !input.value) input.value = content;  // give the text back, nothing is lost
+    showError(hubErrorText(error));
+  }
+}
+
+/** messageSent, newMessage and the answer to a send all carry { message, conversation }. */
+function onDelivery({ message, conversation }) {
+  upsertConversation(conversation);
+  adoptDraft(conversation);
+  forgetTyping(message.conversationId, message.senderId);
+  if (view?.conversationId !== message.conversationId) return;
+  const follow = isMine(message) || nearBottom();
+  upsertMessage(message);
+  renderMessagesFrame();
+  if (follow) scrollToBottom();
+  markRead();
+}
+
+function onMessageChanged(message) {
+  const conversation = conversations.get(message.conversationId);
+  if (conversation?.lastMessage?.id === message.id) {
+    conversation.lastMessage = message;
+    renderConversationList();
+  }
+  if (view?.messages.has(message.id)) upsertMessage(message);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Read receipts
+
+/** Marks the open conversation read up to its newest message, if the tab is visible and there is news. */
+async function markRead() {
+  const opened = view;
+  if (!opened?.conversationId || document.visibilityState !== "visible") return;
+  const newest = [...opened.messages.values()].sort(bySequence).at(-1);
+  if (!newest || newest.sequence <= opened.markedSequence) return;
+  const conversation = conversations.get(opened.conversationId);
+  // Your own newest message with nothing unread: there is nothing to mark.
+  if (isMine(newest) && !(conversation?.unreadCount > 0)) return;
+  opened.markedSequence = newest.sequence;
+  const body = { conversationId: opened.conversationId, messageId: newest.id };
+  try {
+    const result = connected()
+      ? await connection.invoke("messageRead", body)
+      : await api("POST", `/api/chat/conversations/${opened.conversationId}/read`, { messageId: newest.id });
+    const current = conversations.get(opened.conversationId);
+    if (current) {
+      current.unreadCount = result.unreadCount;
+      renderConversationList();
+    }
+  } catch {
+    opened.markedSequence = 0;  // try again with the next message or visit
+  }
+}
+
+async function onMessageRead({ conversationId, messageId, readBy }) {
+  if (readBy === session.userId) {
+    // One of this user's tabs read it: refresh the unread badge.
+    try {
+      upsertConversation(await api("GET", `/api/chat/conversations/${conversationId}`));
+    } catch { /* the next refresh will do */ }
+    return;
+  }
+  if (!seenBy.has(conversationId)) seenBy.set(conversationId, new Map());
+  seenBy.get(conversationId).set(readBy, messageId);
+  if (view?.conversationId === conversationId) renderSeen();
+}
+
+/** "Seen" under my newest message each other participant has read up to. */
+function renderSeen() {
+  for (const node of document.querySelectorAll("#messages .seen")) node.remove();
+  const reads = view?.conversationId && seenBy.get(view.conversationId);
+  if (!reads) return;
+  const mine = [...view.messages.values()].filter((message) => isMine(message) && !message.deletedAt).sort(bySequence);
+  const readersByMessage = new Map();
+  for (const [readerId, messageId] of reads) {
+    const upTo = view.messages.get(messageId)?.sequence;
+    if (upTo === undefined) continue;  // not loaded here; rendered again when it is
+    const target = mine.filter((message) => message.sequence <= upTo).at(-1);
+    if (!target) continue;
+    if (!readersByMessage.has(target.id)) readersByMessage.set(target.id, []);
+    readersByMessage.get(target.id).push(readerId);
+  }
+  const direct = conversations.get(view.conversationId)?.kind === "direct";
+  for (const [messageId, readers] of readersByMessage) {
+    const text = direct ? "Seen" : `Seen by ${readers.map(displayName).join(", ")}`;
+    view.nodes.get(messageId)?.append(el("div", { className: "seen", text }));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Typing
+
+// What this tab has told the server: typing in `conversationId` since `sentAt`.
+const myTyping = { conversationId: null, sentAt: 0, idleTimer: null };
+
+function onComposerInput() {
+  const conversationId = view?.conversationId;
+  // A draft has no conversation yet, and typing needs one.
+  if (!conversationId || !connected()) return;
+  if (!$("message-input").value) return stopTyping();
+  // typingStart once, again every few seconds while typing continues (not per keystroke, which would
+  // spend the typing rate budget), and typingStop after a pause.
+  const now = Date.now();
+  if (myTyping.conversationId !== conversationId || now - myTyping.sentAt > TYPING_REFRESH_MS) {
+    myTyping.conversationId = conversationId;
+    myTyping.sentAt = now;
+    connection.invoke("typingStart", { conversationId }).catch(() => {});
+  }
+  clearTimeout(myTyping.idleTimer);
+  myTyping.idleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
+}
+
+function stopTyping() {
+  clearTimeout(myTyping.idleTimer);
+  const conversationId = myTyping.conversationId;
+  if (!conversationId) return;
+  myTyping.conversationId = null;
+  myTyping.sentAt = 0;
+  if (connected()) connection.invoke("typingStop", { conversationId }).catch(() => {});
+}
+
+function onTyping({ conversationId, userId, isTyping }) {
+  if (userId === session.userId) return;
+  forgetTyping(conversationId, userId);
+  if (isTyping) {
+    if (!typing.has(conversationId)) typing.set(conversationId, new Map());
+    typing.get(conversationId).set(userId, setTimeout(() => forgetTyping(conversationId, userId), TYPING_FORGET_MS));
+  }
+  renderTyping();
+  renderConversationList();
+}
+
+function forgetTyping(conversationId, userId) {
+  const typers = typing.get(conversationId);
+  if (!typers?.has(userId)) return;
+  clearTimeout(typers.get(userId));
+  typers.delete(userId);
+  renderTyping();
+  renderConversationList();
+}
+
+/** "Alice is typing…", "Alice and Bob are typing…", or "" when nobody is. */
+function typingNames(conversationId) {
+  const names = [...(typing.get(conversationId)?.keys() ?? [])].map(displayName);
+  if (names.length === 0) return "";
+  if (names.length === 1) return `${names[0]} is typing…`;
+  if (names.length === 2) return `${names[0]} and ${names[1]} are typing…`;
+  return "Several people are typing…";
+}
+
+function renderTyping() {
+  $("typing").textContent = view?.conversationId ? typingNames(view.conversationId) : "";
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Wiring
+
+$("auth-form").addEventListener("submit", submitAuth);
+$("logout-button").addEventListener("click", () => signOut());
+$("direct-form").addEventListener("submit", startDirectChat);
+$("group-form").addEventListener("submit", createGroup);
+$("composer").addEventListener("submit", sendMessage);
+$("message-input").addEventListener("input", onComposerInput);
+$("messages").addEventListener("scroll", () => { if ($("messages").scrollTop < 60) loadOlder(); });
+// Coming back to a hidden tab is when its messages get seen.
+document.addEventListener("visibilitychange", markRead);
+
+session = loadSession();
+if (session) enterChat();
+else signOut();

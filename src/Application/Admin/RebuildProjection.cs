@@ -1,0 +1,52 @@
+using EventChat.Domain;
+using FluentValidation;
+using Marten;
+using Mediator;
+using Microsoft.Extensions.Logging;
+
+namespace EventChat.Application.Admin;
+
+/// <summary>The read models that can be rebuilt from the event store, by projection name.</summary>
+public sealed record ListProjections : IQuery<IReadOnlyList<string>>;
+
+public sealed class ListProjectionsHandler(IDocumentStore store) : IQueryHandler<ListProjections, IReadOnlyList<string>>
+{
+    public ValueTask<IReadOnlyList<string>> Handle(ListProjections query, CancellationToken ct) =>
+        ValueTask.FromResult(store.ProjectionNames());
+}
+
+public static class ProjectionCatalogue
+{
+    // Marten lists the names quoted ('MessageView') but looks them up bare.
+    public static IReadOnlyList<string> ProjectionNames(this IDocumentStore store) =>
+        [.. ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(name => name.Trim('\''))];
+}
+
+/// <summary>
+/// Throws a read model away and builds it again from every event, with Marten's projection daemon. The read
+/// model is incomplete while this runs, so run it in a quiet moment (see docs/operations.md).
+/// </summary>
+public sealed record RebuildProjection(string? Name) : ICommand<RebuiltProjection>;
+
+public sealed record RebuiltProjection(string Name, TimeSpan Took);
+
+public sealed class RebuildProjectionValidator : AbstractValidator<RebuildProjection>
+{
+    public RebuildProjectionValidator() => RuleFor(c => c.Name).NotEmpty();
+}
+
+public sealed class RebuildProjectionHandler(IDocumentStore store, TimeProvider clock, ILogger<RebuildProjectionHandler> log)
+    : ICommandHandler<RebuildProjection, RebuiltProjection>
+{
+    public async ValueTask<RebuiltProjection> Handle(RebuildProjection command, CancellationToken ct)
+    {
+        var name = store.ProjectionNames()
+            .FirstOrDefault(n => string.Equals(n, command.Name, StringComparison.OrdinalIgnoreCase)) ?? throw DomainException.NotFound("Projection");
+        var started = clock.GetTimestamp();
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.RebuildProjectionAsync(name, ct);
+        var took = clock.GetElapsedTime(started);
+        log.LogInformation("projection {Projection} rebuilt in {Elapsed}", name, took);
+        return new(name, took);
+    }
+}

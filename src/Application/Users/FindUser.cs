@@ -1,0 +1,51 @@
+using EventChat.Application.Realtime;
+using EventChat.Domain;
+using EventChat.Domain.Users;
+using FluentValidation;
+using Marten;
+using Mediator;
+
+namespace EventChat.Application.Users;
+
+/// <summary>
+/// Looks a user up, so a client can start a chat by username and show names instead of ids.
+/// By <see cref="UserId"/> when given: only the caller and their contacts, so ids are never turned into names
+/// for strangers. Else by <see cref="Username"/>: anyone, matched whole and ignoring case, as at login.
+/// </summary>
+public sealed record FindUser(Guid CallerId, string? Username, Guid? UserId) : IQuery<UserSummary>;
+
+/// <summary>What one user may see of another: never the password hash or registration time.</summary>
+public sealed record UserSummary(Guid UserId, string Username, string DisplayName);
+
+public sealed class FindUserValidator : AbstractValidator<FindUser>
+{
+    public FindUserValidator()
+    {
+        RuleFor(q => q.Username).NotEmpty().When(q => q.UserId is null).WithMessage("Give a username.");
+        RuleFor(q => q.Username).MaximumLength(UserAccount.MaxUsernameLength);
+    }
+}
+
+public sealed class FindUserHandler(IQuerySession session) : IQueryHandler<FindUser, UserSummary>
+{
+    public async ValueTask<UserSummary> Handle(FindUser query, CancellationToken ct)
+    {
+        var user = query.UserId is { } id ? await ById(query.CallerId, id, ct) : await ByName(query.Username!, ct);
+        return user is null
+            ? throw DomainException.NotFound("User")
+            : new UserSummary(user.Id, user.Username, user.DisplayName);
+    }
+
+    // Usernames are public (registration already says whether one is taken), so anyone may look one up.
+    private async Task<UserAccount?> ByName(string username, CancellationToken ct)
+    {
+        var normalized = UserAccount.Normalize(username);
+        return await session.Query<UserAccount>().SingleOrDefaultAsync(u => u.NormalizedUsername == normalized, ct);
+    }
+
+    // The same rule as presence: a stranger's id answers as if it did not exist.
+    private async Task<UserAccount?> ById(Guid callerId, Guid userId, CancellationToken ct) =>
+        userId == callerId || (await session.ContactsOf(callerId, ct)).Contains(userId)
+            ? await session.LoadAsync<UserAccount>(userId, ct)
+            : null;
+}

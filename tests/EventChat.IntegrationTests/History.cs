@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EventChat.IntegrationTests.Infrastructure;
+using static EventChat.IntegrationTests.Messaging;
+
+namespace EventChat.IntegrationTests;
+
+public sealed class History
+{
+    [Fact]
+    public async Task A_conversation_as_of_a_moment_between_two_membership_changes_has_that_moments_members()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var created = await alice.Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = new[] { bob.Id } });
+        var conversationId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        await alice.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/participants", new { userIds = new[] { carol.Id } });
+        await alice.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/participants/{bob.Id}");
+        var events = await Events(alice, conversationId);
+        var (added, removed) = (events.Single(e => e.Type == "ParticipantAdded"), events.Single(e => e.Type == "ParticipantRemoved"));
+        var between = added.Timestamp + (removed.Timestamp - added.Timestamp) / 2;
+
+        var then = await alice.Get($"/api/chat/conversations/{conversationId}?asOf={Uri.EscapeDataString(between.ToString("O"))}");
+        var atVersion = await alice.Get($"/api/chat/conversations/{conversationId}?version={added.Version}");
+        var now = await alice.Conversation(conversationId);
+
+        Assert.Equal([alice.Id, bob.Id, carol.Id], Participants(then));
+        Assert.Equal([alice.Id, bob.Id, carol.Id], Participants(atVersion));
+        Assert.Equal([alice.Id, carol.Id], Participants(now));
+    }
+
+    [Fact]
+    public async Task A_past_version_shows_that_versions_last_message_read_pointers_and_unread_count()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var first = await Send(alice, new { receiverId = bob.Id, content = "one" });
+        var conversationId = ConversationId(first);
+        await Send(alice, new { conversationId, content = "two" });
+        await bob.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId = first.GetProperty("message").GetProperty("id").GetGuid() });
+
+        var atFirst = await bob.Get($"/api/chat/conversations/{conversationId}?version=2");
+        var afterRead = await bob.Get($"/api/chat/conversations/{conversationId}?version=4");
+
+        Assert.Equal("one", atFirst.GetProperty("lastMessage").GetProperty("content").GetString());
+        Assert.Equal(1, atFirst.GetProperty("unreadCount").GetInt32());
+        Assert.Equal("two", afterRead.GetProperty("lastMessage").GetProperty("content").GetString());
+        Assert.Equal(1, afterRead.GetProperty("unreadCount").GetInt32());
+        Assert.Equal(2, afterRead.GetProperty("readUpTo").GetProperty(bob.Id.ToString()).GetInt64());
+        Assert.Equal(HttpStatusCode.BadRequest, (await bob.Http.GetAsync($"/api/chat/conversations/{conversationId}?version=0")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/chat/conversations/{conversationId}?asOf=2000-01-01T00:00:00Z")).StatusCode);
+    }
+
+    [Fact]
+    public async Task The_event_history_lists_who_did_what_in_order_and_redacts_deleted_text_except_for_admins()
+    {
+        var server = await EventChatServer.Instance;
+        var admin = await server.Admin;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var mallory = await server.NewUser("mallory");
+        var sent = await Send(alice, new { receiverId = bob.Id, content = "oops, secret" });
+        var conversationId = ConversationId(sent);
+        await bob.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId = sent.GetProperty("message").GetProperty("id").GetGuid() });
+        await alice.Http.DeleteAsync($"/api/chat/messages/{sent.GetProperty("message").GetProperty("id").GetGuid()}");
+
+        var history = await Events(bob, conversationId);
+
+        Assert.Equal(["ConversationStarted", "MessageSent", "MessagesMarkedRead", "MessageDeleted"], history.Select(e => e.Type));
+        Assert.Equal([1L, 2, 3, 4], history.Select(e => e.Version));
+        Assert.True(history.Zip(history.Skip(1)).All(p => p.First.Sequence < p.Second.Sequence));
+        Assert.Equal([alice.Id, alice.Id, bob.Id, alice.Id], history.Select(e => e.Actor));
+        Assert.True(history[1].Redacted);
+        Assert.Equal("", history[1].Data.GetProperty("content").GetString());
+        Assert.Equal("oops, secret", (await Events(admin, conversationId))[1].Data.GetProperty("content").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await mallory.Http.GetAsync($"/api/chat/conversations/{conversationId}/events")).StatusCode);
+    }
+
+    private sealed record HistoryEvent(string Type, long Version, long Sequence, DateTimeOffset Timestamp, Guid? Actor, JsonElement Data, bool Redacted);
+
+    private static async Task<HistoryEvent[]> Events(TestUser user, Guid conversationId) =>
+        (await user.Get($"/api/chat/conversations/{conversationId}/events")).GetProperty("items").Deserialize<HistoryEvent[]>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+
+    private static Guid[] Participants(JsonElement conversation) =>
+        [.. conversation.GetProperty("participantIds").EnumerateArray().Select(p => p.GetGuid())];
+}

@@ -1,0 +1,346 @@
+// Browser tests of the web client: Debian's Chromium, driven by playwright-core, against a real EventChat
+// server with a throwaway PostgreSQL, both started here. Run by ./eventchat test (after dotnet test has
+// built the Api in Release), or alone: cd tests/browser && npm ci && npm test.
+//
+// The tests run in order and share one server and one pair of users, as a person would: Alice and Bob
+// meet, chat, reload, edit, and survive a server restart. Every wait is on a UI state, never a fixed sleep.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, "../..");
+const apiDir = path.join(root, "src/Api");
+const artifacts = path.join(here, "artifacts");
+const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const password = "correct horse battery";
+const xss = "<img src=x onerror=alert(1)>";
+
+// Shared by the tests below.
+let workDir, database, apiPort, server, serverLog, browser;
+let alice, bob;                  // { context, page, dialogs, errors }
+const jwtKey = randomBytes(48).toString("base64");
+
+// ---------------------------------------------------------------------------------------------------------
+// The server and its database
+
+function postgres(...args) {
+  return execFileSync("bash", [path.join(root, "scripts/postgres.sh"), ...args], { encoding: "utf8" }).trim();
+}
+
+/** The Api built by dotnet test / dotnet build in Release; this file never builds it. */
+function apiDll() {
+  const bin = path.join(apiDir, "bin/Release");
+  const dll = existsSync(bin) && readdirSync(bin).map((tfm) => path.join(bin, tfm, "EventChat.Api.dll")).find(existsSync);
+  if (!dll) throw new Error(`No Release build of the Api under ${bin}; run dotnet build -c Release first.`);
+  return dll;
+}
+
+/** Starts the Api on apiPort and waits until it answers its health check. Restartable: same port, key, database. */
+async function startServer() {
+  const env = {
+    ...process.env,
+    ASPNETCORE_ENVIRONMENT: "Testing",
+    ASPNETCORE_URLS: `http://127.0.0.1:${apiPort}`,
+    ConnectionStrings__EventChat: database,
+    Jwt__SigningKey: jwtKey,  // the same key across a restart, so the browsers' tokens stay valid
+    EventChat__Limits__MessageBurst: "200",  // the paging test sends a long history at once
+    EventChat__DataDirectory: path.join(workDir, "app"),
+    EventChat__Attachments__Folder: path.join(workDir, "app/files"),
+  };
+  // The content root is src/Api, so the web client is served from its wwwroot.
+  server = spawn("dotnet", [apiDll()], { cwd: apiDir, env, stdio: ["ignore", "pipe", "pipe"] });
+  server.stdout.pipe(serverLog, { end: false });
+  server.stderr.pipe(serverLog, { end: false });
+  const exited = new Promise((resolve) => server.once("exit", (code) => resolve(code)));
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    const code = await Promise.race([exited, healthy().then((ok) => (ok ? "up" : null))]);
+    if (code === "up") return;
+    if (code !== null) throw new Error(`The Api exited with ${code} while starting; see ${serverLog.path}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));  // poll interval, not a wait for the UI
+  }
+  throw new Error(`The Api did not become healthy within 90 s; see ${serverLog.path}`);
+}
+
+async function healthy() {
+  // /health today; /health/live where the health work has landed. Either answering 200 will do.
+  for (const probe of ["/health/live", "/health"]) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${apiPort}${probe}`)).ok) return true;
+    } catch { /* not listening yet */ }
+  }
+  return false;
+}
+
+async function stopServer() {
+  if (!server || server.exitCode !== null) return;
+  const exited = new Promise((resolve) => server.once("exit", resolve));
+  server.kill("SIGTERM");
+  await exited;
+}
+
+before(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  serverLog = createWriteStream(path.join(artifacts, "server.log"));
+  // PostgreSQL keeps its data in <workDir>/data, where ./eventchat test looks for leftovers to stop.
+  workDir = mkdtempSync(path.join(tmpdir(), "eventchat-browser-"));
+  chmodSync(workDir, 0o755);  // as root, PostgreSQL runs as 'postgres', which must reach its data folder
+  const pgPort = postgres("free-port");
+  database = postgres("start", workDir, pgPort, "throwaway").split("\n").at(-1).replace(/Database=[^;]*/, "Database=eventchat_browser");
+  postgres("createdb", pgPort, "eventchat_browser");
+  apiPort = postgres("free-port");
+  process.on("exit", () => server?.kill("SIGKILL"));  // never leave a server behind, even on a crash
+  await startServer();
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    // Debian's Chromium as root, offline: no sandbox, and no calls home that this network refuses.
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await stopServer();
+  if (workDir) postgres("destroy", workDir);
+  serverLog?.end();
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// Helpers
+
+/** A new browser context (its own sessionStorage, like a separate browser) with the client open. */
+async function openClient() {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 680 }, baseURL: `http://127.0.0.1:${apiPort}` });
+  context.setDefaultTimeout(15_000);
+  const page = await context.newPage();
+  const user = { context, page, dialogs: [], errors: [] };
+  // Any alert() would mean a message ran as HTML; any uncaught error is a bug in app.js.
+  page.on("dialog", (dialog) => { user.dialogs.push(dialog.message()); dialog.dismiss(); });
+  page.on("pageerror", (error) => user.errors.push(error.message));
+  await page.goto("/");
+  return user;
+}
+
+async function register(user, username, displayName) {
+  const { page } = user;
+  await page.locator("#auth-username").fill(username);
+  await page.locator("#auth-password").fill(password);
+  await page.locator("#auth-display-name").fill(displayName);
+  await page.locator("#register-button").click();
+  await page.locator("#me-name", { hasText: username }).waitFor();
+}
+
+async function send(user, text) {
+  await user.page.locator("#message-input").fill(text);
+  await user.page.locator("#send-button").click();
+  await bubble(user, text).waitFor();
+}
+
+/** The message bubble showing exactly `text`. */
+const bubble = (user, text) => user.page.locator("#messages .message .bubble").getByText(text, { exact: true });
+
+/** The whole message (bubble, time, buttons, receipt) whose bubble shows exactly `text`. */
+const message = (user, text, mine = "") =>
+  user.page.locator(`#messages .message${mine}`).filter({ has: user.page.locator(".bubble").getByText(text, { exact: true }) });
+
+const conversationItem = (user, title) => user.page.locator(".conversation-item", { has: user.page.locator(".title", { hasText: title }) });
+
+function assertClean(user) {
+  assert.deepEqual(user.errors, [], "no uncaught errors in the page");
+  assert.deepEqual(user.dialogs, [], "no dialogs");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Tests
+
+test("two users chat both ways, with typing, online dots and the seen receipt", async () => {
+  alice = await openClient();
+  bob = await openClient();
+  await register(alice, "alice", "Alice");
+  await register(bob, "bob", "Bob");
+
+  // Alice starts a direct chat by username; her first message creates the conversation.
+  await alice.page.locator("#direct-username").fill("bob");
+  await alice.page.locator("#direct-form button").click();
+  await alice.page.locator("#conversation-title", { hasText: "Bob" }).waitFor();
+  await send(alice, "Hi Bob! Trying EventChat in the browser.");
+
+  // Bob sees it arrive live: the conversation, its unread badge and last message, then the message.
+  const fromAlice = conversationItem(bob, "Alice");
+  await fromAlice.locator(".badge", { hasText: "1" }).waitFor();
+  assert.equal(await fromAlice.locator(".preview").textContent(), "Hi Bob! Trying EventChat in the browser.");
+  await fromAlice.click();
+  await bubble(bob, "Hi Bob! Trying EventChat in the browser.").waitFor();
+  await fromAlice.locator(".badge").waitFor({ state: "detached" });
+
+  // Opening it marked it read: Alice sees "Seen". Both are online to each other.
+  await alice.page.locator("#messages .seen", { hasText: "Seen" }).waitFor();
+  await alice.page.locator("#header-dot.online").waitFor();
+  await bob.page.locator("#header-dot.online").waitFor();
+
+  // Bob types: Alice sees it, and Bob's reply ends it.
+  await bob.page.locator("#message-input").pressSequentially("Hey Alice, ", { delay: 20 });
+  await alice.page.locator("#typing", { hasText: "Bob is typing…" }).waitFor();
+  await bob.page.locator("#message-input").pressSequentially("it works!", { delay: 20 });
+  await bob.page.locator("#send-button").click();
+  await bubble(alice, "Hey Alice, it works!").waitFor();
+  await alice.page.locator("#typing", { hasText: "typing" }).waitFor({ state: "hidden" });
+
+  // A few more turns, then the picture for the README: Alice's view, with Bob typing again.
+  await send(alice, "Typing indicators, online dots and read receipts are all live.");
+  await bubble(bob, "Typing indicators, online dots and read receipts are all live.").waitFor();
+  await send(bob, "And every message is an event in PostgreSQL.");
+  await bubble(alice, "And every message is an event in PostgreSQL.").waitFor();
+  await send(alice, "Reload the page: the history is still there.");
+  await message(alice, "Reload the page: the history is still there.").locator(".seen", { hasText: "Seen" }).waitFor();
+  assert.equal(await alice.page.locator("#messages .seen").count(), 1, "one seen receipt, under the newest message Bob read");
+  // Someone else writes meanwhile: Alice's list shows it unread, with its last message.
+  const carol = await openClient();
+  await register(carol, "carol", "Carol");
+  await carol.page.locator("#direct-username").fill("alice");
+  await carol.page.locator("#direct-form button").click();
+  await send(carol, "Are we still on for the demo at 3?");
+  await conversationItem(alice, "Carol").locator(".badge", { hasText: "1" }).waitFor();
+  assertClean(carol);
+  await carol.context.close();
+  await bob.page.locator("#message-input").fill("Nice");
+  await alice.page.locator("#typing", { hasText: "Bob is typing…" }).waitFor();
+  await alice.page.screenshot({ path: path.join(artifacts, "chat.png") });
+  await bob.page.locator("#message-input").fill("");
+
+  assertClean(alice);
+  assertClean(bob);
+});
+
+test("a message that looks like HTML is shown as text", async () => {
+  const mallory = await openClient();
+  await register(mallory, "mallory", "Mallory");
+  await mallory.page.locator("#direct-username").fill("bob");
+  await mallory.page.locator("#direct-form button").click();
+  await send(mallory, xss);
+
+  const fromMallory = conversationItem(bob, "Mallory");
+  await fromMallory.locator(".preview").getByText(xss, { exact: true }).waitFor();
+  await fromMallory.click();
+  await bubble(bob, xss).waitFor();
+  assert.equal(await bubble(bob, xss).textContent(), xss);
+  // No element was made from it, on either side, and nothing ran.
+  for (const user of [bob, mallory]) {
+    assert.equal(await user.page.locator("#chat-view img").count(), 0, "no <img> element");
+    assertClean(user);
+  }
+  await mallory.context.close();
+  await conversationItem(bob, "Alice").click();
+});
+
+test("a reload keeps the session, the open conversation and its history", async () => {
+  await bob.page.reload();
+  await bob.page.locator("#me-name", { hasText: "bob" }).waitFor();
+  await bob.page.locator("#conversation-title", { hasText: "Alice" }).waitFor();
+  for (const text of ["Hi Bob! Trying EventChat in the browser.", "Hey Alice, it works!", "Reload the page: the history is still there."]) {
+    await bubble(bob, text).waitFor();
+  }
+  assert.equal(await bob.page.locator("#messages .message").count(), 5);
+  // The reload opened a new connection; messages still arrive on it.
+  await send(alice, "Welcome back.");
+  await bubble(bob, "Welcome back.").waitFor();
+  assertClean(bob);
+});
+
+test("edits and deletes show on the other side", async () => {
+  const mine = message(alice, "Welcome back.", ".mine");
+  await mine.hover();
+  await mine.getByRole("button", { name: "Edit" }).click();
+  await alice.page.getByLabel("Edit message").fill("Welcome back, Bob.");
+  await alice.page.getByRole("button", { name: "Save" }).click();
+  await message(bob, "Welcome back, Bob.").locator(".meta", { hasText: "edited" }).waitFor();
+
+  const again = message(alice, "Welcome back, Bob.", ".mine");
+  await again.hover();
+  await again.getByRole("button", { name: "Delete" }).click();
+  await again.getByRole("button", { name: "Delete?" }).click();
+  await bubble(bob, "This message was deleted").waitFor();
+  await bubble(bob, "Welcome back, Bob.").waitFor({ state: "detached" });
+  assertClean(alice);
+  assertClean(bob);
+});
+
+test("a group chat by usernames, and older messages load on scroll", async () => {
+  // A name that does not exist is refused before anything is created.
+  await alice.page.locator(".new-group summary").click();
+  await alice.page.locator("#group-usernames").fill("bob, nobody");
+  await alice.page.getByRole("button", { name: "Create group" }).click();
+  await alice.page.locator("#chat-error", { hasText: 'There is no user named "nobody".' }).waitFor();
+
+  await alice.page.locator("#group-usernames").fill("bob, mallory");
+  await alice.page.locator("#group-title").fill("Launch crew");
+  await alice.page.getByRole("button", { name: "Create group" }).click();
+  await alice.page.locator("#conversation-title", { hasText: "Launch crew" }).waitFor();
+  await send(alice, "Welcome to the crew");
+  // Bob learns of the group from its first message; in a group, messages name their sender.
+  await conversationItem(bob, "Launch crew").locator(".badge", { hasText: "1" }).waitFor();
+  await conversationItem(bob, "Launch crew").click();
+  await message(bob, "Welcome to the crew").locator(".sender", { hasText: "Alice" }).waitFor();
+
+  // A history longer than one page (50): Bob sends 60 more over REST, then Alice comes back to it.
+  const token = await bob.page.evaluate(() => JSON.parse(sessionStorage.getItem("eventchat.session")).token);
+  const conversationId = await bob.page.locator(".conversation-item.active").getAttribute("data-conversation-id");
+  for (let i = 1; i <= 60; i++) {
+    const response = await fetch(`http://127.0.0.1:${apiPort}/api/chat/messages`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ conversationId, content: `Update ${i}` }),
+    });
+    assert.equal(response.status, 201);
+  }
+  await alice.page.reload();
+  await bubble(alice, "Update 60").waitFor();
+  await alice.page.locator("#messages .older", { hasText: "Scroll up for older messages" }).waitFor();
+  assert.equal(await alice.page.locator("#messages .message").count(), 50);
+
+  await alice.page.locator("#messages").evaluate((list) => { list.scrollTop = 0; });
+  await bubble(alice, "Welcome to the crew").waitFor();
+  await alice.page.locator("#messages .older", { hasText: "Start of the conversation" }).waitFor();
+  assert.equal(await alice.page.locator("#messages .message").count(), 61);
+
+  // Back to the direct chat for the next test.
+  await conversationItem(alice, "Bob").click();
+  await conversationItem(bob, "Alice").click();
+  await bubble(alice, "Reload the page: the history is still there.").waitFor();
+  assertClean(alice);
+  assertClean(bob);
+});
+
+test("after a server restart the client reconnects by itself and catches up on what it missed", async () => {
+  // Keep Alice offline until Bob has sent, so the message can only reach her by catching up.
+  const holdAlice = (route) => route.abort();
+  await alice.context.route("**/hubs/chat/negotiate**", holdAlice);
+  await stopServer();
+  await alice.page.locator("#connection-status", { hasText: "Reconnecting" }).waitFor();
+  await startServer();
+
+  // Bob's tab sends over REST until its own hub connection is back; either way it is stored and pushed.
+  await send(bob, "Sent while you were away");
+  await alice.page.locator("#connection-status").waitFor({ state: "visible" });
+  assert.equal(await bubble(alice, "Sent while you were away").count(), 0, "not delivered while offline");
+
+  await alice.context.unroute("**/hubs/chat/negotiate**", holdAlice);
+  await bubble(alice, "Sent while you were away").waitFor({ timeout: 30_000 });
+  await alice.page.locator("#connection-status").waitFor({ state: "hidden" });
+
+  // And the new connection is live again, both ways.
+  await bob.page.locator("#connection-status").waitFor({ state: "hidden", timeout: 30_000 });
+  await send(alice, "Back online.");
+  await bubble(bob, "Back online.").waitFor();
+  assertClean(alice);
+  assertClean(bob);
+});
