@@ -33,12 +33,12 @@ public static class PostEndpoints
 
         // Idempotent per user: a repeat answers 200 with the unchanged count.
         posts.MapPost("/{id:guid}/likes", async Task<Ok<LikeResult>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new LikePost(user.UserId(), id), ct)))
+            TypedResults.Ok(await mediator.Send(new ChangeLike(user.UserId(), id, Like: true), ct)))
             .WithSummary("Like a post (idempotent)")
             .ProducesProblems(404, 429);
 
         posts.MapDelete("/{id:guid}/likes", async Task<Ok<LikeResult>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new UnlikePost(user.UserId(), id), ct)))
+            TypedResults.Ok(await mediator.Send(new ChangeLike(user.UserId(), id, Like: false), ct)))
             .WithSummary("Unlike a post (idempotent)")
             .ProducesProblems(404, 429);
 

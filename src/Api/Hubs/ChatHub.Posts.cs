@@ -17,11 +17,11 @@ public sealed partial class ChatHub
 {
     [HubMethodName("like-post")]
     public async Task<LikeResult> LikePost(JsonElement? payload) =>
-        await Mediator.Send(new LikePost(CallerId, Bind<PostRequest>(payload).PostId ?? Guid.Empty), Context.ConnectionAborted);
+        await Mediator.Send(new ChangeLike(CallerId, Bind<PostRequest>(payload).PostId ?? Guid.Empty, Like: true), Context.ConnectionAborted);
 
     [HubMethodName("unlike-post")]
     public async Task<LikeResult> UnlikePost(JsonElement? payload) =>
-        await Mediator.Send(new UnlikePost(CallerId, Bind<PostRequest>(payload).PostId ?? Guid.Empty), Context.ConnectionAborted);
+        await Mediator.Send(new ChangeLike(CallerId, Bind<PostRequest>(payload).PostId ?? Guid.Empty, Like: false), Context.ConnectionAborted);
 
     [HubMethodName("comment-post")]
     public async Task<CommentResult> CommentPost(JsonElement? payload)
