@@ -1,0 +1,85 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace EventChat.LoadTests;
+
+/// <summary>What a scenario run prints: a human summary, then this as one JSON line.</summary>
+public sealed record RunResult
+{
+    public required string Scenario { get; init; }
+    public string? Label { get; init; }
+    public required string Url { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public required double DurationSeconds { get; init; }
+    public required double WarmupSeconds { get; init; }
+    public required double SetupSeconds { get; init; }
+    public required int Users { get; init; }
+    public required int Connections { get; init; }
+    public int Senders { get; init; }
+    public int RecipientsPerMessage { get; init; }
+    public string Mode { get; init; } = "closed";
+    public double? TargetRate { get; init; }
+    public bool ClientMessageId { get; init; }
+    public long MessagesSent { get; init; }
+    public double MessagesPerSecond { get; init; }
+    public long Deliveries { get; init; }
+    public long DeliveriesExpected { get; init; }
+    public double DeliveriesPerSecond { get; init; }
+    public LatencySummary? Latency { get; init; }
+    public LatencySummary? AckLatency { get; init; }
+    public long Errors { get; init; }
+    public SortedDictionary<string, long> ErrorKinds { get; init; } = [];
+    public double? ServerRssMbBefore { get; init; }
+    public double? ServerRssMbAfter { get; init; }
+    public double? ServerKbPerConnection { get; init; }
+    public double? ServerCpuPercent { get; init; }
+    public double? DatabaseCpuPercent { get; init; }
+    public double? LoadCpuPercent { get; init; }
+    public double? MachineCpuPercent { get; init; }
+    public double? CeilingTps { get; init; }
+    public double? CeilingDeliveriesPerSecond { get; init; }
+    public double? Ratio { get; init; }
+    public string? Note { get; init; }
+
+    public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
+
+    public string HumanSummary()
+    {
+        var s = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        s.AppendLine(inv, $"== {Scenario}{(Label is null ? "" : $" ({Label})")} against {Url}");
+        if (Mode == "idle")
+            s.AppendLine(inv, $"   load: {Users} users, {Connections} idle connections for {DurationSeconds:0.#} s (set-up took {SetupSeconds:0.#} s)");
+        else
+            s.AppendLine(inv, $"   load: {Users} users, {Connections} connections, {Senders} senders, {Mode} loop{(TargetRate is { } r ? $" at {r:0.#} msg/s" : "")}, " +
+                $"{DurationSeconds:0.#} s measured after {WarmupSeconds:0.#} s warm-up (set-up took {SetupSeconds:0.#} s)");
+        if (Scenario != "idle")
+        {
+            s.AppendLine(inv, $"   sent:       {MessagesSent} messages = {MessagesPerSecond:0.#} msg/s (acknowledged by the server, in the window)");
+            s.AppendLine(inv, $"   delivered:  {Deliveries} of {DeliveriesExpected} expected = {DeliveriesPerSecond:0.#} deliveries/s ({RecipientsPerMessage} recipient connection(s) per message)");
+            s.AppendLine(inv, $"   send-to-deliver latency: {Latency}");
+            s.AppendLine(inv, $"   send-to-ack latency:     {AckLatency}");
+        }
+        s.AppendLine(inv, $"   errors: {Errors}{(ErrorKinds.Count == 0 ? "" : " (" + string.Join(", ", ErrorKinds.Select(k => $"{k.Key} {k.Value}")) + ")")}");
+        if (ServerRssMbBefore is not null || ServerRssMbAfter is not null)
+        {
+            var perConnection = ServerKbPerConnection is { } kb ? string.Create(inv, $" = {kb:0.#} KB per connection") : "";
+            s.AppendLine(inv, $"   server memory (RSS): {ServerRssMbBefore?.ToString("0.#", inv) ?? "?"} MB before, {ServerRssMbAfter?.ToString("0.#", inv) ?? "?"} MB after{perConnection}");
+        }
+        else
+            s.AppendLine("   server memory: not readable (give --server-pid, or serve Prometheus /metrics)");
+        s.AppendLine(inv, $"   CPU (100 = one core): server {ServerCpuPercent?.ToString("0", inv) ?? "?"}, PostgreSQL {DatabaseCpuPercent?.ToString("0", inv) ?? "?"}, load generator {LoadCpuPercent:0}, whole machine {MachineCpuPercent?.ToString("0", inv) ?? "?"} of {Environment.ProcessorCount * 100}");
+        if (Ratio is { } ratio)
+            s.AppendLine(inv, $"   ratio to the ceiling: {ratio:0.000} ({(CeilingTps is { } t ? $"pgbench {t:0.#} TPS" : $"{CeilingDeliveriesPerSecond:0.#} deliveries/s")})");
+        if (Note is not null)
+            s.AppendLine(inv, $"   note: {Note}");
+        return s.ToString();
+    }
+}
