@@ -254,6 +254,14 @@ test("a reload keeps the session, the open conversation and its history", async 
   await send(alice, "Welcome back.");
   await bubble(bob, "Welcome back.").waitFor();
   assertClean(bob);
+
+  // Read receipts survive a reload too: they come from the server's read pointers, not only from live pushes.
+  await message(alice, "Welcome back.").locator(".seen", { hasText: "Seen" }).waitFor();
+  await alice.page.reload();
+  await conversationItem(alice, "Bob").click();
+  await alice.page.locator("#conversation-title", { hasText: "Bob" }).waitFor();
+  await message(alice, "Welcome back.").locator(".seen", { hasText: "Seen" }).waitFor();
+  assertClean(alice);
 });
 
 test("edits and deletes show on the other side", async () => {

@@ -36,7 +36,7 @@ const pendingUsers = new Set();   // userIds being looked up
 const conversations = new Map();  // conversationId -> conversation object, as the API returns it
 const online = new Set();         // userIds of contacts with an open connection
 const typing = new Map();         // conversationId -> Map(userId -> timer that forgets them)
-const seenBy = new Map();         // conversationId -> Map(readerId -> messageId they have read up to)
+const seenBy = new Map();         // conversationId -> Map(readerId -> { messageId?, sequence? } they have read up to)
 
 // The open conversation. A draft is a direct chat with someone you have never written to: it has a
 // receiverId and no conversationId until the first message creates the conversation.
@@ -330,11 +330,25 @@ async function refreshConversations() {
 function upsertConversation(conversation) {
   const isNew = !conversations.has(conversation.id);
   conversations.set(conversation.id, conversation);
+  rememberReadPointers(conversation);
   // A new conversation may mean new contacts, and contacts are not told about each other's presence
   // when they become contacts: ask again.
   if (isNew) refreshPresence().catch(() => {});
   renderConversationList();
   if (view?.conversationId === conversation.id) renderHeader();
+}
+
+/** The server's read pointers (sequences) show "seen" after a reload too, not only for receipts pushed live. */
+function rememberReadPointers(conversation) {
+  if (!conversation.readUpTo) return;
+  if (!seenBy.has(conversation.id)) seenBy.set(conversation.id, new Map());
+  const reads = seenBy.get(conversation.id);
+  for (const [readerId, sequence] of Object.entries(conversation.readUpTo)) {
+    if (readerId === session?.userId) continue;
+    const known = reads.get(readerId);
+    if (!known || (known.sequence ?? 0) < sequence) reads.set(readerId, { ...known, sequence });
+  }
+  if (view?.conversationId === conversation.id) renderSeen();
 }
 
 /** A draft chat with someone becomes their direct conversation as soon as it exists. */
@@ -784,7 +798,7 @@ async function onMessageRead({ conversationId, messageId, readBy }) {
     return;
   }
   if (!seenBy.has(conversationId)) seenBy.set(conversationId, new Map());
-  seenBy.get(conversationId).set(readBy, messageId);
+  seenBy.get(conversationId).set(readBy, { messageId });
   if (view?.conversationId === conversationId) renderSeen();
 }
 
@@ -795,8 +809,8 @@ function renderSeen() {
   if (!reads) return;
   const mine = [...view.messages.values()].filter((message) => isMine(message) && !message.deletedAt).sort(bySequence);
   const readersByMessage = new Map();
-  for (const [readerId, messageId] of reads) {
-    const upTo = view.messages.get(messageId)?.sequence;
+  for (const [readerId, read] of reads) {
+    const upTo = Math.max(read.sequence ?? 0, view.messages.get(read.messageId)?.sequence ?? 0) || undefined;
     if (upTo === undefined) continue;  // not loaded here; rendered again when it is
     const target = mine.filter((message) => message.sequence <= upTo).at(-1);
     if (!target) continue;
