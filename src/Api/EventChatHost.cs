@@ -13,6 +13,7 @@ using EventChat.Application.Streams;
 using EventChat.Projections;
 using FluentValidation;
 using JasperFx.Events;
+using JasperFx.Events.Daemon;
 using Marten;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.SignalR;
@@ -50,6 +51,8 @@ public static class EventChatHost
         app.MapPosts();
         app.MapStreams();
         app.MapAdmin();
+        app.MapAnalytics();
+        app.MapSync();
         app.MapHub<ChatHub>(ChatHub.Path);
 
         // Operability, all anonymous: API reference (/openapi/v1.json, /docs), health (/health/live, /health/ready,
@@ -86,7 +89,10 @@ public static class EventChatHost
                 return opts;
             })
             .UseLightweightSessions()
-            .ApplyAllDatabaseChangesOnStartup();
+            .ApplyAllDatabaseChangesOnStartup()
+            // Runs the async (analytics) projections in this process. HotCold: on several nodes they elect one
+            // leader through a PostgreSQL advisory lock, and another node takes over if it dies (docs/operations.md).
+            .AddAsyncDaemon(DaemonMode.HotCold);
 
         services.AddMediator(options =>
         {
@@ -110,6 +116,7 @@ public static class EventChatHost
 
         var jwt = JwtSettings.Resolve(config, env);
         services.AddSingleton(jwt);
+        services.AddSync(config, jwt);
         services.AddSingleton<TokenIssuer>();
         services.AddAuthorization();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>

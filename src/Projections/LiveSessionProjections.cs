@@ -16,6 +16,8 @@ public sealed partial class LiveSessionSnapshot : SingleStreamProjection<LiveSes
     public static LiveSession Apply(StreamViewerBanned e, LiveSession state) => state.Apply(e);
 
     public static LiveSession Apply(LiveSessionEnded e, LiveSession state) => state.Apply(e);
+
+    public static LiveSession Apply(StreamViewerPeakReached e, LiveSession state) => state.Apply(e);
 }
 
 /// <summary>A live session as anyone sees it; the viewer count is live state, added at read time.</summary>

@@ -40,6 +40,13 @@ public static class ProjectionsSetup
         opts.Schema.For<StreamMessageView>()
             .Duplicate(x => x.SessionId)
             .Duplicate(x => x.Sequence);
+
+        // Analytics: asynchronous, kept up by the async daemon (AddAsyncDaemon in EventChatHost), so sends never
+        // wait for them. See docs/operations.md, "Analytics and the async daemon".
+        opts.Projections.Add<DailyActivityProjection>(ProjectionLifecycle.Async);
+        opts.Projections.Add<FirstReplyProjection>(ProjectionLifecycle.Async);
+        opts.Schema.For<FirstReply>().Duplicate(x => x.ReplyDay);
+        opts.Projections.Add<LiveSessionStatsProjection>(ProjectionLifecycle.Async);
         return opts;
     }
 }

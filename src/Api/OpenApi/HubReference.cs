@@ -46,6 +46,7 @@ public static class HubReference
         | `like-post` / `unlike-post` | `{ postId }` | `{ postId, likeCount }` |
         | `comment-post` | `{ postId, content }` | `{ postId, comment, commentCount }` |
         | `join-post` / `leave-post` | `{ postId }` | `{ postId }` |
+        | `sync` | `{ since?, limit? }`, or no argument | `{ items, cursor, hasMore }`, as `GET /api/chat/sync` |
 
         ### Events (server to client)
 

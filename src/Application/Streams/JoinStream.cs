@@ -1,5 +1,6 @@
 using EventChat.Application.Ports;
 using EventChat.Domain;
+using EventChat.Domain.Streams;
 using EventChat.Projections;
 using FluentValidation;
 using Marten;
@@ -23,7 +24,8 @@ public sealed class JoinStreamValidator : AbstractValidator<JoinStream>
     public JoinStreamValidator() => RuleFor(c => c.SessionId).NotEmpty();
 }
 
-public sealed class JoinStreamHandler(IQuerySession session, INotifier notifier, StreamViewers viewers) : ICommandHandler<JoinStream, JoinedStream>
+public sealed class JoinStreamHandler(IQuerySession session, IDocumentStore store, INotifier notifier, StreamViewers viewers, TimeProvider clock)
+    : ICommandHandler<JoinStream, JoinedStream>
 {
     public async ValueTask<JoinedStream> Handle(JoinStream command, CancellationToken ct)
     {
@@ -35,6 +37,23 @@ public sealed class JoinStreamHandler(IQuerySession session, INotifier notifier,
         await notifier.JoinGroup(command.ConnectionId, RealtimeGroups.Stream(command.SessionId), ct);
         var count = new StreamViewerCount(command.SessionId, viewers.Join(command.SessionId, command.UserId, command.ConnectionId));
         await notifier.ToGroup(RealtimeGroups.Stream(command.SessionId), ClientEvents.StreamViewers, count, CancellationToken.None);
+        await RecordPeak(command.SessionId, count.ViewerCount);
         return new(command.SessionId, count.ViewerCount, [.. recent.Reverse()]);
+    }
+
+    // A new high is recorded as an event so analytics can replay it. The unlocked snapshot read keeps the
+    // common join (no new peak) free of a stream lock; the decision is taken again under the lock. The viewer
+    // is already in the room and counted, so this runs with CancellationToken.None, like the push above.
+    private async Task RecordPeak(Guid sessionId, int viewerCount)
+    {
+        var known = await session.LoadAsync<LiveSession>(sessionId, CancellationToken.None);
+        if (known is null || viewerCount <= known.PeakViewers)
+            return;
+        await using var writer = store.LightweightSession();
+        var (stream, live) = await writer.OpenLiveSession(sessionId, CancellationToken.None);
+        if (live.ReachViewers(viewerCount, clock.GetUtcNow()) is not { } peak)
+            return;
+        stream.AppendOne(peak);
+        await writer.SaveChangesAsync(CancellationToken.None);
     }
 }

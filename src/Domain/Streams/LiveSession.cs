@@ -6,7 +6,7 @@ namespace EventChat.Domain.Streams;
 /// The write model of one live session: whether it is live, who hosts it, who is banned from its chat.
 /// Whether someone is watching is not here: viewing is ephemeral and is passed in by the caller.
 /// </summary>
-public sealed record LiveSession(Guid Id, Guid HostId, string Title, bool IsLive, ImmutableHashSet<Guid> Banned, long LastSequence)
+public sealed record LiveSession(Guid Id, Guid HostId, string Title, bool IsLive, ImmutableHashSet<Guid> Banned, long LastSequence, int PeakViewers = 0)
 {
     public const int MaxTitleLength = 200;
     public const int MaxMessageLength = 1000;
@@ -22,6 +22,8 @@ public sealed record LiveSession(Guid Id, Guid HostId, string Title, bool IsLive
 
     public LiveSession Apply(LiveSessionEnded e) => this with { IsLive = false, LastSequence = LastSequence + 1 };
 
+    public LiveSession Apply(StreamViewerPeakReached e) => this with { PeakViewers = Math.Max(PeakViewers, e.ViewerCount), LastSequence = LastSequence + 1 };
+
     public static LiveSessionStarted Start(Guid id, Guid hostId, string title, DateTimeOffset now) => new(id, hostId, title.Trim(), now);
 
     public StreamMessagePosted Post(Guid messageId, Guid senderId, string content, bool isWatching, DateTimeOffset now)
@@ -33,6 +35,13 @@ public sealed record LiveSession(Guid Id, Guid HostId, string Title, bool IsLive
             throw new DomainException(DomainError.Forbidden, "Join the stream before you chat in it.");
         return new(Id, messageId, senderId, content, LastSequence + 1, now);
     }
+
+    /// <summary>
+    /// Records a viewer count above every earlier one, so analytics can replay the peak (the count itself is
+    /// ephemeral). Nothing for a count at or below the peak, or once the session has ended.
+    /// </summary>
+    public StreamViewerPeakReached? ReachViewers(int viewerCount, DateTimeOffset now) =>
+        IsLive && viewerCount > PeakViewers ? new(Id, viewerCount, now) : null;
 
     /// <summary>Takes a message down; taking it down again changes nothing.</summary>
     public StreamMessageRemoved? RemoveMessage(Guid actorId, bool actorModerates, Guid messageId, long messageSequence, bool alreadyRemoved, DateTimeOffset now)

@@ -22,3 +22,9 @@ public sealed record StreamMessageRemoved(Guid SessionId, Guid MessageId, Guid R
 public sealed record StreamViewerBanned(Guid SessionId, Guid UserId, Guid BannedBy, DateTimeOffset BannedAt) : ILiveSessionEvent;
 
 public sealed record LiveSessionEnded(Guid SessionId, Guid EndedBy, DateTimeOffset EndedAt) : ILiveSessionEvent;
+
+/// <summary>
+/// The session's viewer count, counted in users on the node that saw it, reached a new high. Appended only
+/// when a join beats the recorded peak, so a session that peaks at N viewers writes at most N of these.
+/// </summary>
+public sealed record StreamViewerPeakReached(Guid SessionId, int ViewerCount, DateTimeOffset ReachedAt) : ILiveSessionEvent;

@@ -1,0 +1,98 @@
+using System.Globalization;
+using System.Text;
+using EventChat.Domain;
+using EventChat.Projections;
+using FluentValidation;
+using Marten;
+using Mediator;
+
+namespace EventChat.Application.Analytics;
+
+/// <summary>
+/// Conversation activity per UTC day from <paramref name="From"/> to <paramref name="To"/>, both inclusive.
+/// Without <paramref name="To"/> it ends today (UTC); without <paramref name="From"/> it covers the 30 days up to
+/// <paramref name="To"/>. Every day of the range is listed, with zeros for a day without activity.
+/// </summary>
+public sealed record GetDailyAnalytics(DateOnly? From, DateOnly? To) : IQuery<IReadOnlyList<DailyAnalytics>>
+{
+    public const int DefaultDays = 30;
+    public const int MaxDays = 366;
+}
+
+/// <summary>
+/// One day. <see cref="FirstReplies"/> is how many direct conversations got their first reply that day, and
+/// <see cref="MedianFirstReplySeconds"/> the median of those waits (null without any).
+/// </summary>
+public sealed record DailyAnalytics(
+    DateOnly Date,
+    long MessagesSent,
+    int ActiveSenders,
+    long ConversationsStarted,
+    int FirstReplies,
+    double? MedianFirstReplySeconds);
+
+public sealed class GetDailyAnalyticsValidator : AbstractValidator<GetDailyAnalytics>
+{
+    public GetDailyAnalyticsValidator()
+    {
+        When(q => q is { From: not null, To: not null }, () =>
+        {
+            RuleFor(q => q.To).GreaterThanOrEqualTo(q => q.From).WithMessage("'to' must not be before 'from'.");
+            RuleFor(q => q.To)
+                .Must((q, to) => to!.Value.DayNumber - q.From!.Value.DayNumber < GetDailyAnalytics.MaxDays)
+                .WithMessage($"Ask for at most {GetDailyAnalytics.MaxDays} days at a time.");
+        });
+    }
+}
+
+public sealed class GetDailyAnalyticsHandler(IQuerySession session, TimeProvider clock) : IQueryHandler<GetDailyAnalytics, IReadOnlyList<DailyAnalytics>>
+{
+    public async ValueTask<IReadOnlyList<DailyAnalytics>> Handle(GetDailyAnalytics query, CancellationToken ct)
+    {
+        var to = query.To ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var from = query.From ?? to.AddDays(1 - GetDailyAnalytics.DefaultDays);
+        if (from > to)
+            throw new DomainException(DomainError.Invalid, "'from' must not be after 'to' (which is today unless given).");
+        if (to.DayNumber - from.DayNumber >= GetDailyAnalytics.MaxDays)
+            throw new DomainException(DomainError.Invalid, $"Ask for at most {GetDailyAnalytics.MaxDays} days at a time.");
+
+        var days = Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(from.AddDays).ToList();
+        var keys = days.Select(AnalyticsDay.Of).ToArray();
+        var activity = (await session.LoadManyAsync<DailyActivity>(ct, keys)).ToDictionary(d => d.Id);
+        // One row per direct conversation first answered in the range, through the reply_day index.
+        var replies = (await session.Query<FirstReply>().Where(r => keys.Contains(r.ReplyDay)).ToListAsync(ct))
+            .Where(r => r.ReplySeconds is not null)
+            .ToLookup(r => r.ReplyDay!, r => r.ReplySeconds!.Value);
+
+        return [.. days.Select((day, i) =>
+        {
+            var a = activity.GetValueOrDefault(keys[i]) ?? DailyActivity.Empty(keys[i]);
+            var waits = replies[keys[i]].ToArray();
+            return new DailyAnalytics(day, a.MessagesSent, a.SenderIds.Count, a.ConversationsStarted, waits.Length, Median(waits));
+        })];
+    }
+
+    public static double? Median(double[] values)
+    {
+        if (values.Length == 0)
+            return null;
+        Array.Sort(values);
+        var middle = values.Length / 2;
+        return values.Length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+    }
+}
+
+/// <summary>The daily rows as CSV (RFC 4180, invariant culture), for spreadsheets.</summary>
+public static class DailyAnalyticsCsv
+{
+    public const string Header = "date,messages_sent,active_senders,conversations_started,first_replies,median_first_reply_seconds";
+
+    public static string Write(IEnumerable<DailyAnalytics> rows)
+    {
+        var csv = new StringBuilder().Append(Header).Append("\r\n");
+        foreach (var r in rows)
+            csv.Append(CultureInfo.InvariantCulture,
+                $"{AnalyticsDay.Of(r.Date)},{r.MessagesSent},{r.ActiveSenders},{r.ConversationsStarted},{r.FirstReplies},{r.MedianFirstReplySeconds?.ToString("0.###", CultureInfo.InvariantCulture)}\r\n");
+        return csv.ToString();
+    }
+}
