@@ -21,7 +21,9 @@ public static class ProjectionsSetup
             .Duplicate(x => x.ConversationId)
             .Duplicate(x => x.Sequence)
             // Downloads ask which messages carry a file: a containment query this index answers.
-            .Index(x => x.Attachments, index => index.ToGinWithJsonbPathOps());
+            .Index(x => x.Attachments, index => index.ToGinWithJsonbPathOps())
+            // Every send with a clientMessageId looks for an earlier attempt; without this it reads the whole conversation.
+            .Index(x => x.ClientMessageId);
         // Message search: a GIN index on to_tsvector('english', data ->> 'content'). PostgreSQL uses it only for a
         // query that repeats the expression, so SearchMessages builds its SQL from MessageSearch, which spells it once.
         opts.Schema.For<MessageView>().FullTextIndex(MessageSearch.Config, x => x.Content);
