@@ -42,7 +42,7 @@ public sealed class Options
           ceiling    the same fan-out against a bare in-process SignalR hub (no database, no EventChat):
                      what SignalR push plus this receiver can do on this machine.
           idle       --connections idle authenticated hub connections; server memory per connection.
-          reconnect  not yet: needs sync (issue 6).
+          reconnect  not implemented yet (sync exists; the scenario is open work).
 
         Options (defaults in brackets):
           --url URL                 EventChat's base URL; loopback only [http://127.0.0.1:5080]

@@ -34,7 +34,7 @@ public sealed class EventChatMetrics
         meter.CreateObservableUpDownCounter("eventchat.users.connected", () => (long)presence.ConnectedUsers, "{user}",
             "Users with at least one open hub connection to this node; a user with two tabs counts once.");
         meter.CreateObservableGauge("eventchat.projection.lag", () => projectionLag.LastMeasured, "{event}",
-            "Events the slowest asynchronous projection is behind the event store; 0 while every projection is inline.");
+            "Events the slowest asynchronous projection is behind the event store; 0 when none is behind.");
 
         // Commands timed by MetricsBehavior, each into its own histogram.
         _durations = new Dictionary<Type, Histogram<double>> { [typeof(SendMessage)] = sendDuration }.ToFrozenDictionary();

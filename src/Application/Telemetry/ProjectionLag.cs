@@ -13,10 +13,10 @@ public sealed record ProjectionLagReading(long Head, IReadOnlyList<ShardLag> Sha
 }
 
 /// <summary>
-/// Measures how far asynchronous projections trail the event store. Every projection is inline today: it is
-/// written in the same transaction as its events, so it cannot fall behind and the lag is 0 without asking the
-/// database. Once a projection runs in Marten's async daemon, this compares each shard's progress with the
-/// newest event's sequence number (not the daemon's own high-water mark, which stops moving when the daemon does).
+/// Measures how far asynchronous projections (today the analytics ones) trail the event store. Inline projections
+/// are written in the same transaction as their events, so they cannot fall behind. For each async shard this
+/// compares its progress with the newest event's sequence number (not the daemon's own high-water mark, which
+/// stops moving when the daemon does).
 /// </summary>
 public sealed class ProjectionLag(IDocumentStore store)
 {
