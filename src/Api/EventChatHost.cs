@@ -149,6 +149,7 @@ public static class EventChatHost
         services.AddSingleton<IRateLimiter, UserRateLimiter>();
         services.AddSingleton<TypingTracker>();
         services.AddSingleton<StreamViewers>();
+        services.AddSingleton<ViewerCountPushes>();
         services.AddSignalR(options =>
         {
             options.AddFilter<HubErrorFilter>();

@@ -37,6 +37,28 @@ public sealed class LiveSessions
     }
 
     [Fact]
+    public async Task A_burst_of_joins_is_announced_in_a_few_pushes_that_end_on_the_settled_count()
+    {
+        var server = await EventChatServer.Instance;
+        await using var host = await server.NewUser("host");
+        var sessionId = await Start(host);
+        var observer = await host.OpenTab();
+        await Join(observer, sessionId);
+        var viewers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => server.NewUser("viewer")));
+        var tabs = await Task.WhenAll(viewers.Select(v => v.OpenTab()));
+
+        await Task.WhenAll(tabs.Select(tab => Join(tab, sessionId)));
+
+        // Pushing on every join would send 20 counts (and N²/2 deliveries for N joiners); coalesced, a few.
+        var pushes = 0;
+        for (var count = 0; count != 21; pushes++)
+            count = (await observer.Next("stream-viewers")).GetProperty("viewerCount").GetInt32();
+        Assert.InRange(pushes, 1, 10);
+        foreach (var viewer in viewers)
+            await viewer.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_viewer_with_two_connections_counts_once()
     {
         var server = await EventChatServer.Instance;

@@ -24,7 +24,7 @@ public sealed class JoinStreamValidator : AbstractValidator<JoinStream>
     public JoinStreamValidator() => RuleFor(c => c.SessionId).NotEmpty();
 }
 
-public sealed class JoinStreamHandler(IQuerySession session, IDocumentStore store, INotifier notifier, StreamViewers viewers, TimeProvider clock)
+public sealed class JoinStreamHandler(IQuerySession session, IDocumentStore store, INotifier notifier, StreamViewers viewers, ViewerCountPushes counts, TimeProvider clock)
     : ICommandHandler<JoinStream, JoinedStream>
 {
     public async ValueTask<JoinedStream> Handle(JoinStream command, CancellationToken ct)
@@ -36,14 +36,14 @@ public sealed class JoinStreamHandler(IQuerySession session, IDocumentStore stor
             .OrderByDescending(m => m.Sequence).Take(JoinedStream.RecentMessageCount).ToListAsync(ct);
         await notifier.JoinGroup(command.ConnectionId, RealtimeGroups.Stream(command.SessionId), ct);
         var count = new StreamViewerCount(command.SessionId, viewers.Join(command.SessionId, command.UserId, command.ConnectionId));
-        await notifier.ToGroup(RealtimeGroups.Stream(command.SessionId), ClientEvents.StreamViewers, count, CancellationToken.None);
+        counts.Changed(command.SessionId);
         await RecordPeak(command.SessionId, count.ViewerCount);
         return new(command.SessionId, count.ViewerCount, [.. recent.Reverse()]);
     }
 
     // A new high is recorded as an event so analytics can replay it. The unlocked snapshot read keeps the
     // common join (no new peak) free of a stream lock; the decision is taken again under the lock. The viewer
-    // is already in the room and counted, so this runs with CancellationToken.None, like the push above.
+    // is already in the room and counted, so this runs with CancellationToken.None: the join has happened.
     private async Task RecordPeak(Guid sessionId, int viewerCount)
     {
         var known = await session.LoadAsync<LiveSession>(sessionId, CancellationToken.None);

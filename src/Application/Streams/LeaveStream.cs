@@ -12,28 +12,27 @@ public sealed class LeaveStreamValidator : AbstractValidator<LeaveStream>
     public LeaveStreamValidator() => RuleFor(c => c.SessionId).NotEmpty();
 }
 
-public sealed class LeaveStreamHandler(INotifier notifier, StreamViewers viewers) : ICommandHandler<LeaveStream, StreamViewerCount>
+public sealed class LeaveStreamHandler(INotifier notifier, StreamViewers viewers, ViewerCountPushes counts) : ICommandHandler<LeaveStream, StreamViewerCount>
 {
     public async ValueTask<StreamViewerCount> Handle(LeaveStream command, CancellationToken ct)
     {
         await notifier.LeaveGroup(command.ConnectionId, RealtimeGroups.Stream(command.SessionId), ct);
         if (viewers.Leave(command.SessionId, command.UserId, command.ConnectionId) is not { } left)
             return new(command.SessionId, viewers.Count(command.SessionId));
-        var count = new StreamViewerCount(command.SessionId, left);
-        await notifier.ToGroup(RealtimeGroups.Stream(command.SessionId), ClientEvents.StreamViewers, count, CancellationToken.None);
-        return count;
+        counts.Changed(command.SessionId);
+        return new(command.SessionId, left);
     }
 }
 
 /// <summary>A closed connection stops watching everything it watched; each of those rooms hears its new count.</summary>
 public sealed record StreamConnectionClosed(Guid UserId, string ConnectionId) : ICommand;
 
-public sealed class StreamConnectionClosedHandler(INotifier notifier, StreamViewers viewers) : ICommandHandler<StreamConnectionClosed>
+public sealed class StreamConnectionClosedHandler(StreamViewers viewers, ViewerCountPushes counts) : ICommandHandler<StreamConnectionClosed>
 {
-    public async ValueTask<Unit> Handle(StreamConnectionClosed command, CancellationToken ct)
+    public ValueTask<Unit> Handle(StreamConnectionClosed command, CancellationToken ct)
     {
-        foreach (var change in viewers.Disconnected(command.UserId, command.ConnectionId))
-            await notifier.ToGroup(RealtimeGroups.Stream(change.SessionId), ClientEvents.StreamViewers, new StreamViewerCount(change.SessionId, change.ViewerCount), CancellationToken.None);
-        return Unit.Value;
+        foreach (var sessionId in viewers.Disconnected(command.UserId, command.ConnectionId))
+            counts.Changed(sessionId);
+        return Unit.ValueTask;
     }
 }

@@ -9,8 +9,6 @@ public sealed class StreamViewers
     private readonly Dictionary<Guid, Dictionary<Guid, HashSet<string>>> _sessions = [];
     private readonly Lock _lock = new();
 
-    public sealed record Change(Guid SessionId, int ViewerCount);
-
     public int Join(Guid sessionId, Guid userId, string connectionId)
     {
         lock (_lock)
@@ -34,13 +32,15 @@ public sealed class StreamViewers
         }
     }
 
-    /// <summary>A closed connection leaves every session it watched; returns the sessions whose count it changed.</summary>
-    public IReadOnlyList<Change> Disconnected(Guid userId, string connectionId)
+    /// <summary>A closed connection leaves every session it watched; returns those sessions.</summary>
+    public IReadOnlyList<Guid> Disconnected(Guid userId, string connectionId)
     {
         lock (_lock)
         {
             var watched = _sessions.Where(s => s.Value.TryGetValue(userId, out var c) && c.Contains(connectionId)).Select(s => s.Key).ToList();
-            return [.. watched.Select(sessionId => new Change(sessionId, LeaveLocked(sessionId, userId, connectionId)))];
+            foreach (var sessionId in watched)
+                LeaveLocked(sessionId, userId, connectionId);
+            return watched;
         }
     }
 
