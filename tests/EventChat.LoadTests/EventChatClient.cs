@@ -99,25 +99,29 @@ public sealed class EventChatClient(Uri baseUrl, ProcessProbe server, bool scrap
     {
         var connections = new HubConnection[owners.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, owners.Count), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct },
-            async (i, token) =>
-            {
-                var connection = Hub(baseUrl, owners[i].Token);
-                configure?.Invoke(connection, i);
-                connection.On<JsonElement>("error", e =>
-                {
-                    if (e.TryGetProperty("method", out var m) && m.GetString() == "connect")
-                        errors.Add("connection_limit");
-                });
-                connection.Closed += _ =>
-                {
-                    if (!stopping())
-                        errors.Add("connection_closed");
-                    return Task.CompletedTask;
-                };
-                await connection.StartAsync(token);
-                connections[i] = connection;
-            });
+            async (i, token) => connections[i] = await ConnectOne(baseUrl, owners[i], errors, stopping, configure is null ? null : c => configure(c, i), token));
         return connections;
+    }
+
+    /// <summary>Opens one connection for <paramref name="owner"/>; a close the server makes while <paramref name="stopping"/> is false counts as an error.</summary>
+    public static async Task<HubConnection> ConnectOne(Uri baseUrl, Account owner, ErrorCounter errors, Func<bool> stopping,
+        Action<HubConnection>? configure, CancellationToken ct)
+    {
+        var connection = Hub(baseUrl, owner.Token);
+        configure?.Invoke(connection);
+        connection.On<JsonElement>("error", e =>
+        {
+            if (e.TryGetProperty("method", out var m) && m.GetString() == "connect")
+                errors.Add("connection_limit");
+        });
+        connection.Closed += _ =>
+        {
+            if (!stopping())
+                errors.Add("connection_closed");
+            return Task.CompletedTask;
+        };
+        await connection.StartAsync(ct);
+        return connection;
     }
 
     public static async Task DisposeAll(IEnumerable<HubConnection?> connections)

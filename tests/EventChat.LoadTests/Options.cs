@@ -20,6 +20,8 @@ public sealed class Options
     public int Senders { get; private set; } = 4;
     public int Connections { get; private set; } = 1000;
     public int ConnectionsPerUser { get; private set; } = 10;
+    public int Messages { get; private set; } = 5;
+    public int SyncLimit { get; private set; } = 100;
     public int MaxOutstanding { get; private set; } = 16;
     public int ContentLength { get; private set; } = 80;
     public bool ClientMessageId { get; private set; } = true;
@@ -42,11 +44,14 @@ public sealed class Options
           ceiling    the same fan-out against a bare in-process SignalR hub (no database, no EventChat):
                      what SignalR push plus this receiver can do on this machine.
           idle       --connections idle authenticated hub connections; server memory per connection.
-          reconnect  not implemented yet (sync exists; the scenario is open work).
+          reconnect  --connections clients, each in a direct conversation with a partner, sync to a cursor and
+                     drop; the partners send --messages each; all reconnect at once and resume with
+                     sync. Reports time to current, messages recovered, duplicates and gaps.
 
         Options (defaults in brackets):
           --url URL                 EventChat's base URL; loopback only [http://127.0.0.1:5080]
-          --duration T              measured time, e.g. 20s, 500ms, 1m [20s]
+          --duration T              measured time, e.g. 20s, 500ms, 1m; reconnect: how long the clients
+                                    get to catch up [20s]
           --warmup T                unmeasured load before it [2s]
           --pairs N                 direct: pairs [16]
           --groups N                group: conversations [4]
@@ -54,7 +59,9 @@ public sealed class Options
           --rate R                  direct/group: open loop at R messages/s in total
           --viewers N               fanout/ceiling: viewer connections [2000]
           --senders N               fanout/ceiling: sending accounts, one connection each [4]
-          --connections K           idle: connections [1000]
+          --connections K           idle: connections [1000]; reconnect: reconnecting clients [200]
+          --messages M              reconnect: messages each partner sends while its client is away [5]
+          --sync-limit N            reconnect: the limit of each sync call, 1 to 500 [100]
           --conns-per-user N        connections opened per account (server limit
                                     EventChat__Limits__MaxConnectionsPerUser, default 10) [10]
           --max-outstanding N       open loop: sends in flight per sender before one is shed [16]
@@ -71,6 +78,8 @@ public sealed class Options
     public static Options Parse(string scenario, IReadOnlyList<string> args)
     {
         var o = new Options { Scenario = scenario };
+        if (scenario == "reconnect")
+            o.Connections = 200;
         for (var i = 0; i < args.Count; i++)
         {
             var name = args[i];
@@ -87,6 +96,8 @@ public sealed class Options
                 case "--viewers": o.Viewers = Int(name, Value(), 1, 20_000); break;
                 case "--senders": o.Senders = Int(name, Value(), 1, 1000); break;
                 case "--connections": o.Connections = Int(name, Value(), 1, 20_000); break;
+                case "--messages": o.Messages = Int(name, Value(), 1, 1000); break;
+                case "--sync-limit": o.SyncLimit = Int(name, Value(), 1, 500); break;
                 case "--conns-per-user": o.ConnectionsPerUser = Int(name, Value(), 1, 20_000); break;
                 case "--max-outstanding": o.MaxOutstanding = Int(name, Value(), 1, 10_000); break;
                 case "--content-length": o.ContentLength = Int(name, Value(), 24, 4000); break;

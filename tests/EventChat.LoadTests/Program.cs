@@ -1,7 +1,7 @@
 using EventChat.LoadTests;
 
 // The EventChat load generator; docs/performance.md explains the scenarios and how ./eventchat bench uses them.
-string[] scenarioNames = ["direct", "group", "fanout", "ceiling", "idle"];
+string[] scenarioNames = ["direct", "group", "fanout", "ceiling", "idle", "reconnect"];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
@@ -12,12 +12,6 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 var scenario = args[0];
 if (scenario == "report")
     return Report.Run(args[1..]);
-if (scenario == "reconnect")
-{
-    Console.Error.WriteLine("reconnect: not implemented yet. Sync (GET /api/chat/sync?since=, hub 'sync') now exists to resume from; "
-        + "driving K clients through drop-and-sync is the remaining load-generator work of issue 7.");
-    return 3;
-}
 if (!scenarioNames.Contains(scenario))
 {
     Console.Error.WriteLine($"unknown scenario '{scenario}'\n");
@@ -65,6 +59,7 @@ try
         "group" => await scenarios.Group(cts.Token),
         "fanout" => await scenarios.Fanout(cts.Token),
         "ceiling" => await scenarios.Ceiling(cts.Token),
+        "reconnect" => await scenarios.Reconnect(cts.Token),
         _ => await scenarios.Idle(cts.Token),
     };
     var json = result.ToJson();

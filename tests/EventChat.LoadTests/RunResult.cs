@@ -43,6 +43,17 @@ public sealed record RunResult
     public double? Ratio { get; init; }
     public string? Note { get; init; }
 
+    // reconnect only: time from the simultaneous reconnect to each client being current, and what the catch-up found.
+    public LatencySummary? Reconnect { get; init; }
+    public LatencySummary? CatchUp { get; init; }
+    public double? WallSeconds { get; init; }
+    public long? Recovered { get; init; }
+    public long? RecoveredExpected { get; init; }
+    public long? Current { get; init; }
+    public long? Duplicates { get; init; }
+    public long? Gaps { get; init; }
+    public long? SyncCalls { get; init; }
+
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
@@ -57,10 +68,19 @@ public sealed record RunResult
         s.AppendLine(inv, $"== {Scenario}{(Label is null ? "" : $" ({Label})")} against {Url}");
         if (Mode == "idle")
             s.AppendLine(inv, $"   load: {Users} users, {Connections} idle connections for {DurationSeconds:0.#} s (set-up took {SetupSeconds:0.#} s)");
-        else
+        else if (Mode != "reconnect")
             s.AppendLine(inv, $"   load: {Users} users, {Connections} connections, {Senders} senders, {Mode} loop{(TargetRate is { } r ? $" at {r:0.#} msg/s" : "")}, " +
                 $"{DurationSeconds:0.#} s measured after {WarmupSeconds:0.#} s warm-up (set-up took {SetupSeconds:0.#} s)");
-        if (Scenario != "idle")
+        if (Mode == "reconnect")
+        {
+            s.AppendLine(inv, $"   load: {Connections} reconnecting clients, each in a direct conversation with its own partner; {MessagesSent} messages sent while they were away (set-up took {SetupSeconds:0.#} s)");
+            s.AppendLine(inv, $"   current:    {Current} of {Connections} clients within {DurationSeconds:0.#} s; all current after {WallSeconds:0.###} s (wall time from the simultaneous reconnect)");
+            s.AppendLine(inv, $"   recovered:  {Recovered} of {RecoveredExpected} messages, {SyncCalls} sync calls");
+            s.AppendLine(inv, $"   duplicates: {Duplicates}, gaps: {Gaps} (by message id and by per-conversation sequence; must be 0)");
+            s.AppendLine(inv, $"   reconnect to current, per client: {CatchUp}");
+            s.AppendLine(inv, $"   reconnect to connected:           {Reconnect}");
+        }
+        else if (Scenario != "idle")
         {
             s.AppendLine(inv, $"   sent:       {MessagesSent} messages = {MessagesPerSecond:0.#} msg/s (acknowledged by the server, in the window)");
             s.AppendLine(inv, $"   delivered:  {Deliveries} of {DeliveriesExpected} expected = {DeliveriesPerSecond:0.#} deliveries/s ({RecipientsPerMessage} recipient connection(s) per message)");

@@ -18,7 +18,7 @@ public sealed class Sender(HubConnection connection, string method, Func<string,
 public sealed record IgnoredAnswer;
 
 /// <summary>The scenarios against a running EventChat. Each returns its result; none runs longer than its options allow.</summary>
-public sealed class Scenarios(Options o, EventChatClient api, ProcessProbe server)
+public sealed partial class Scenarios(Options o, EventChatClient api, ProcessProbe server)
 {
     private readonly Measurement _m = new();
     private readonly CpuWindow _cpu = new(server, new ProcessProbe(o.DatabasePid));
