@@ -21,14 +21,14 @@ public static class ConversationReads
         if (pairs.Count == 0)
             return [];
         var batch = session.CreateBatchQuery();
-        var counts = pairs.Select(p => CountUnread(batch, p.View.Id, p.View.ReadUpToFor(p.ReaderId), p.View.LastSequence, p.ReaderId)).ToList();
+        var counts = pairs.Select(p => batch.CountUnread(p.View.Id, p.View.ReadUpToFor(p.ReaderId), p.View.LastSequence, p.ReaderId)).ToList();
         await batch.Execute(ct);
         return [.. (await Task.WhenAll(counts)).Select(count => (int)count)];
     }
 
     // Messages after the reader's read pointer, up to the view's last message (a past view counts as of then),
     // that someone else sent and nobody has deleted; their own never count.
-    private static Task<long> CountUnread(IBatchedQuery batch, Guid conversationId, long readUpTo, long lastSequence, Guid readerId) =>
+    public static Task<long> CountUnread(this IBatchedQuery batch, Guid conversationId, long readUpTo, long lastSequence, Guid readerId) =>
         batch.Query<MessageView>().Where(m => m.ConversationId == conversationId && m.Sequence > readUpTo && m.Sequence <= lastSequence
             && m.SenderId != readerId && m.DeletedAt == null).Count();
 

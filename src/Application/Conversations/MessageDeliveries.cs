@@ -14,24 +14,30 @@ public static class MessageDeliveries
     public const string Sent = "sent";
     public const string Delivered = "delivered";
 
-    public static async Task<MessageDelivery> Deliver(this INotifier notifier, IQuerySession session, MessageSent sent, CancellationToken ct)
+    /// <param name="conversation">The conversation's write model as the send found it: its participants and read
+    /// pointers are the view's, so the unread counts can be asked for in the same round trip as the view.</param>
+    public static async Task<MessageDelivery> Deliver(this INotifier notifier, IQuerySession session, Conversation conversation, MessageSent sent, CancellationToken ct)
     {
-        var view = await session.LoadAsync<ConversationView>(sent.ConversationId, ct)
-            ?? throw new InvalidOperationException($"Conversation view {sent.ConversationId} is missing after a committed send.");
-        var unread = await session.CountUnread([.. view.ParticipantIds.Select(p => (view, p))], ct);
+        var batch = session.CreateBatchQuery();
+        var loading = batch.Load<ConversationView>(sent.ConversationId);
+        var counting = conversation.Participants
+            .Select(p => batch.CountUnread(sent.ConversationId, conversation.ReadUpTo.GetValueOrDefault(p), sent.Sequence, p)).ToList();
+        await batch.Execute(ct);
+        var view = await loading ?? throw new InvalidOperationException($"Conversation view {sent.ConversationId} is missing after a committed send.");
+        var unread = await Task.WhenAll(counting);
         var message = await session.WithReplyPreview(MessageView.From(sent), ct);
         MessageDelivery? senderDelivery = null;
-        for (var i = 0; i < view.ParticipantIds.Count; i++)
+        for (var i = 0; i < conversation.Participants.Count; i++)
         {
-            var (userId, conversation) = (view.ParticipantIds[i], ConversationDto.From(view, unread[i]));
+            var (userId, dto) = (conversation.Participants[i], ConversationDto.From(view, (int)unread[i]));
             if (userId == sent.SenderId)
             {
-                senderDelivery = new(message, conversation, Sent);
+                senderDelivery = new(message, dto, Sent);
                 await notifier.ToUser(userId, ClientEvents.MessageSent, senderDelivery, ct);
                 continue;
             }
-            await notifier.ToUser(userId, ClientEvents.NewMessage, new MessageDelivery(message, conversation, Delivered), ct);
-            await notifier.ToUser(userId, ClientEvents.ReceiveMessage, new ReceivedMessage(message, conversation), ct);
+            await notifier.ToUser(userId, ClientEvents.NewMessage, new MessageDelivery(message, dto, Delivered), ct);
+            await notifier.ToUser(userId, ClientEvents.ReceiveMessage, new ReceivedMessage(message, dto), ct);
         }
         return senderDelivery!;
     }

@@ -75,6 +75,6 @@ public sealed class SendMessageHandler(IDocumentStore store, INotifier notifier,
         metrics.MessageSent(sent.MessageType, conversation.Kind);
         log.LogInformation("message sent in {ConversationId} by {SenderId} at sequence {Sequence}", sent.ConversationId, sent.SenderId, sent.Sequence);
         // Committed: from here on the sender hanging up must not cancel the others' pushes.
-        return await notifier.Deliver(session, sent, CancellationToken.None);
+        return await notifier.Deliver(session, conversation, sent, CancellationToken.None);
     }
 }
