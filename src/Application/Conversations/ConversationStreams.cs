@@ -10,16 +10,10 @@ namespace EventChat.Application.Conversations;
 /// <summary>Opening a conversation stream for a decision, shared by the commands that write to one.</summary>
 public static class ConversationStreams
 {
-    /// <summary>
-    /// The stream and its current state, locked against other writers until the session saves, so a
-    /// busy conversation serialises its writers instead of making them race and retry.
-    /// </summary>
-    public static async Task<(IEventStream<Conversation> Stream, Conversation State)> OpenConversation(
-        this IDocumentSession session, Guid conversationId, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForExclusiveWriting<Conversation>(conversationId, ct);
-        return (stream, stream.Aggregate ?? throw DomainException.NotFound("Conversation"));
-    }
+    /// <summary>The conversation's stream and state, locked against other writers (see <see cref="EventStreams.OpenExisting{T}"/>).</summary>
+    public static Task<(IEventStream<Conversation> Stream, Conversation State)> OpenConversation(
+        this IDocumentSession session, Guid conversationId, CancellationToken ct) =>
+        session.OpenExisting<Conversation>(conversationId, "Conversation", ct);
 
     /// <summary>
     /// The stream of a message's conversation, locked, and the message as it stands under that lock (read
@@ -28,9 +22,8 @@ public static class ConversationStreams
     public static async Task<(IEventStream<Conversation> Stream, Conversation State, MessageView Message)> OpenMessage(
         this IDocumentSession session, Guid messageId, CancellationToken ct)
     {
-        var conversationId = (await session.LoadMessage(messageId, ct)).ConversationId;
-        var stream = await session.Events.FetchForExclusiveWriting<Conversation>(conversationId, ct);
-        return (stream, stream.Aggregate ?? throw DomainException.NotFound("Message"), await session.LoadMessage(messageId, ct));
+        var (stream, conversation) = await session.OpenExisting<Conversation>((await session.LoadMessage(messageId, ct)).ConversationId, "Message", ct);
+        return (stream, conversation, await session.LoadMessage(messageId, ct));
     }
 
     /// <summary>The direct conversation between two users, started (and appended to the stream) on first use.</summary>

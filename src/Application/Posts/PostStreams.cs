@@ -12,9 +12,6 @@ public static class PostStreams
     /// The stream and its current state, locked against other writers until the session saves: racing
     /// likes queue up and each decides on the state the previous one left, so counts stay exact.
     /// </summary>
-    public static async Task<(IEventStream<Post> Stream, Post State)> OpenPost(this IDocumentSession session, Guid postId, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForExclusiveWriting<Post>(postId, ct);
-        return (stream, stream.Aggregate ?? throw DomainException.NotFound("Post"));
-    }
+    public static Task<(IEventStream<Post> Stream, Post State)> OpenPost(this IDocumentSession session, Guid postId, CancellationToken ct) =>
+        session.OpenExisting<Post>(postId, "Post", ct);
 }

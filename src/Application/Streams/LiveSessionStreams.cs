@@ -10,12 +10,9 @@ namespace EventChat.Application.Streams;
 public static class LiveSessionStreams
 {
     /// <summary>The session's stream and state, locked against other writers until the session saves.</summary>
-    public static async Task<(IEventStream<LiveSession> Stream, LiveSession State)> OpenLiveSession(
-        this IDocumentSession session, Guid sessionId, CancellationToken ct)
-    {
-        var stream = await session.Events.FetchForExclusiveWriting<LiveSession>(sessionId, ct);
-        return (stream, stream.Aggregate ?? throw DomainException.NotFound("Live session"));
-    }
+    public static Task<(IEventStream<LiveSession> Stream, LiveSession State)> OpenLiveSession(
+        this IDocumentSession session, Guid sessionId, CancellationToken ct) =>
+        session.OpenExisting<LiveSession>(sessionId, "Live session", ct);
 
     public static async Task<LiveSessionView> LoadLiveSession(this IQuerySession session, Guid sessionId, CancellationToken ct) =>
         await session.LoadAsync<LiveSessionView>(sessionId, ct) ?? throw DomainException.NotFound("Live session");
