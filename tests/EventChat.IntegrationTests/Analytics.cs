@@ -48,9 +48,7 @@ public sealed class Analytics
             // Direct: dave to bob, never answered.
             await Say(dave, new { receiverId = bob.Id, content = "anyone?" });
             // A group: replies there are not first replies of a direct conversation.
-            var created = await alice.Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = new[] { bob.Id, carol.Id }, title = "Team" });
-            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-            var group = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            var group = await alice.CreateGroup(bob, carol);
             await Say(carol, new { conversationId = group, content = "standup" });
             await Say(alice, new { conversationId = group, content = "here" });
             await Say(bob, new { conversationId = group, content = "here too" });

@@ -121,8 +121,7 @@ public sealed class Attachments
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var created = await alice.Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = new[] { bob.Id }, title = "Trip" });
-        var conversationId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var conversationId = await alice.CreateGroup(bob);
         var id = await UploadOk(alice, RandomBytes(100), "plan.pdf", "application/pdf");
         await Send(alice, new { conversationId, content = "the plan", messageType = "file", attachmentIds = new[] { id } });
         Assert.Equal(HttpStatusCode.OK, (await bob.Http.GetAsync($"/api/chat/attachments/{id}")).StatusCode);

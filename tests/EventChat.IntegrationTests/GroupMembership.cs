@@ -16,7 +16,7 @@ public sealed class GroupMembership
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
-        var conversationId = await CreateGroup(alice, bob);
+        var conversationId = await alice.CreateGroup(bob);
         await Send(alice, new { conversationId, content = "before" });
         var carolTab = await carol.OpenTab();
 
@@ -41,7 +41,7 @@ public sealed class GroupMembership
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
-        var conversationId = await CreateGroup(alice, bob, carol);
+        var conversationId = await alice.CreateGroup(bob, carol);
         var aliceTab = await alice.OpenTab();
         var carolTab = await carol.OpenTab();
         Tab[] bobTabs = [await bob.OpenTab(), await bob.OpenTab()];
@@ -102,7 +102,7 @@ public sealed class GroupMembership
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
         await using var dave = await server.NewUser("dave");
-        var conversationId = await CreateGroup(alice, bob, carol, dave);
+        var conversationId = await alice.CreateGroup(bob, carol, dave);
 
         Assert.Equal(HttpStatusCode.NoContent, (await bob.Http.DeleteAsync(Participant(conversationId, bob.Id))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/chat/conversations/{conversationId}")).StatusCode);
@@ -124,7 +124,7 @@ public sealed class GroupMembership
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
-        var conversationId = await CreateGroup(alice, bob, carol);
+        var conversationId = await alice.CreateGroup(bob, carol);
 
         var byBob = await bob.Http.DeleteAsync(Participant(conversationId, carol.Id));
 
@@ -165,7 +165,7 @@ public sealed class GroupMembership
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
-        var conversationId = await CreateGroup(alice, bob);
+        var conversationId = await alice.CreateGroup(bob);
 
         var response = await AddParticipants(alice, conversationId, carol.Id, Guid.CreateVersion7());
 
@@ -184,7 +184,7 @@ public sealed class GroupMembership
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
-        var conversationId = await CreateGroup(alice, bob, carol);
+        var conversationId = await alice.CreateGroup(bob, carol);
         var (aliceTab, bobTab, carolTab) = (await alice.OpenTab(), await bob.OpenTab(), await carol.OpenTab());
         await aliceTab.Send("typingStart", new { conversationId });
         await bobTab.Next("userTyping", t => t.GetProperty("isTyping").GetBoolean());
@@ -204,7 +204,7 @@ public sealed class GroupMembership
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var conversationId = await CreateGroup(alice, bob);
+        var conversationId = await alice.CreateGroup(bob);
 
         var response = await AddParticipants(bob, conversationId, alice.Id, bob.Id);
 
@@ -219,7 +219,7 @@ public sealed class GroupMembership
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var conversationId = await CreateGroup(alice, bob);
+        var conversationId = await alice.CreateGroup(bob);
 
         var nobody = await alice.Http.PostAsJsonAsync(Participants(conversationId), new { userIds = Array.Empty<Guid>() });
         var emptyId = await AddParticipants(alice, conversationId, Guid.Empty);
@@ -230,12 +230,6 @@ public sealed class GroupMembership
         Assert.Equal([alice.Id, bob.Id], ParticipantIds(await alice.Conversation(conversationId)));
     }
 
-    private static async Task<Guid> CreateGroup(TestUser creator, params TestUser[] others)
-    {
-        var response = await creator.Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = others.Select(o => o.Id), title = "Team" });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
 
     private static string Participants(Guid conversationId) => $"/api/chat/conversations/{conversationId}/participants";
 

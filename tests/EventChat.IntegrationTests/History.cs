@@ -15,8 +15,7 @@ public sealed class History
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
-        var created = await alice.Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = new[] { bob.Id } });
-        var conversationId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var conversationId = await alice.CreateGroup(bob);
         await alice.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/participants", new { userIds = new[] { carol.Id } });
         await alice.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/participants/{bob.Id}");
         var events = await Events(alice, conversationId);

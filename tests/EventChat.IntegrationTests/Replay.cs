@@ -25,8 +25,7 @@ public sealed class Replay
             var admin = await server.Admin;
             var (alice, bob, carol, dave) = (await server.NewUser("alice"), await server.NewUser("bob"), await server.NewUser("carol"), await server.NewUser("dave"));
             var direct = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "hi" }));
-            var created = await alice.Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = new[] { bob.Id, carol.Id }, title = "Team" });
-            var group = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            var group = await alice.CreateGroup(bob, carol);
             await Mix(alice, bob, carol, dave, direct, group);
             Assert.True((await EventCount(server)) >= 500);
             var before = await ReadModels(server, alice, bob, carol, dave);

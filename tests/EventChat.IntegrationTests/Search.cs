@@ -56,7 +56,7 @@ public sealed class Search
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         var word = Word();
-        var group = await CreateGroup(alice, bob);
+        var group = await alice.CreateGroup(bob);
         await Send(bob, new { conversationId = group, content = $"before you go: {word}" });
         Assert.Single(await Hits(alice, word));
 
@@ -279,10 +279,4 @@ public sealed class Search
     private static async Task<JsonElement[]> Hits(TestUser user, string q, string more = "") =>
         [.. (await user.Get(Url(q, more))).GetProperty("items").EnumerateArray()];
 
-    private static async Task<Guid> CreateGroup(TestUser creator, params TestUser[] others)
-    {
-        var response = await creator.Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = others.Select(o => o.Id), title = "Search" });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
 }

@@ -161,8 +161,7 @@ public sealed class Sync
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
-        var created = await alice.Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = new[] { bob.Id } });
-        var conversationId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var conversationId = await alice.CreateGroup(bob);
         var first = await Send(alice, new { conversationId, content = "before" });
         var (_, bobCursor) = await SyncAll(bob, (await Page(bob, null, 1)).GetProperty("cursor").GetString());
         await alice.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/participants/{bob.Id}");

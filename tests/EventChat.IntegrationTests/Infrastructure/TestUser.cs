@@ -30,6 +30,14 @@ public sealed class TestUser(EventChatServer server, Guid id, string username, s
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>Creates a group conversation with <paramref name="others"/> (this user is always in it); answers its id.</summary>
+    public async Task<Guid> CreateGroup(params TestUser[] others)
+    {
+        var response = await Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = others.Select(o => o.Id), title = "Team" });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    }
+
     public async Task<JsonElement> Conversation(Guid conversationId) => await Get($"/api/chat/conversations/{conversationId}");
 
     public async Task<JsonElement[]> Messages(Guid conversationId, string query = "limit=200") =>
