@@ -9,6 +9,7 @@ using static EventChat.IntegrationTests.Messaging;
 
 namespace EventChat.IntegrationTests;
 
+[Collection(SecondServerCollection.Name)]
 public sealed class Analytics
 {
     private static readonly TimeSpan DaemonPatience = TimeSpan.FromSeconds(60);

@@ -27,6 +27,7 @@ using static EventChat.IntegrationTests.Messaging;
 namespace EventChat.IntegrationTests;
 
 /// <summary>What an adopter and an operator see beside the API itself: its reference, health and metrics.</summary>
+[Collection(SecondServerCollection.Name)]
 public sealed partial class Operability
 {
     [Fact]
