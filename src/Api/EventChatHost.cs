@@ -148,6 +148,7 @@ public static class EventChatHost
         services.AddSingleton(limits);
         services.AddSingleton<IRateLimiter, UserRateLimiter>();
         services.AddSingleton<TypingTracker>();
+        services.AddSingleton<SendGroupCommit>();
         services.AddSingleton<StreamViewers>();
         services.AddSingleton<ViewerCountPushes>();
         services.AddSignalR(options =>

@@ -52,26 +52,16 @@ public sealed class SendMessageValidator : AbstractValidator<SendMessage>
     }
 }
 
-public sealed class SendMessageHandler(IDocumentStore store, INotifier notifier, TimeProvider clock, EventChatMetrics metrics, ILogger<SendMessageHandler> log)
+public sealed class SendMessageHandler(SendGroupCommit groupCommit, IDocumentStore store, INotifier notifier, EventChatMetrics metrics, ILogger<SendMessageHandler> log)
     : ICommandHandler<SendMessage, MessageDelivery>
 {
     public async ValueTask<MessageDelivery> Handle(SendMessage command, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
-        var now = clock.GetUtcNow();
-        var (stream, conversation) = command.ConversationId is { } id
-            ? await session.OpenConversation(id, ct)
-            : await session.OpenDirectConversation(command.SenderId, command.ReceiverId!.Value, now, ct);
-        conversation.EnsureParticipant(command.SenderId);
-        // A retried send (same client id) answers as the first one did and pushes nothing again. The stream
-        // lock held here orders it after the first attempt's commit, so racing retries see it too.
-        if (await session.FindRetriedSend(conversation.Id, command.SenderId, command.ClientMessageId, ct) is { } original)
-            return await session.DeliveryToSender(await session.WithReplyPreview(original, ct), ct);
-        var attachments = await session.LoadOwnAttachments(command.SenderId, command.AttachmentIds, ct);
-        var sent = conversation.Send(Guid.CreateVersion7(), command.SenderId, command.Content ?? "", command.MessageType ?? MessageTypes.DefaultFor(attachments),
-            command.ClientMessageId, now, command.ReplyToId, await session.LoadMessageFacts(command.ReplyToId, ct), attachments);
-        stream.AppendOne(sent);
-        await session.SaveChangesAsync(ct);
+        var outcome = await groupCommit.Send(command, ct);
+        await using var session = store.QuerySession();
+        // A retried send (same client id) answers as the first one did and pushes nothing again.
+        if (outcome is not SendOutcome.Committed(var conversation, var sent))
+            return await session.DeliveryToSender(await session.WithReplyPreview(((SendOutcome.Retried)outcome).Original, ct), ct);
         metrics.MessageSent(sent.MessageType, conversation.Kind);
         log.LogInformation("message sent in {ConversationId} by {SenderId} at sequence {Sequence}", sent.ConversationId, sent.SenderId, sent.Sequence);
         // Committed: from here on the sender hanging up must not cancel the others' pushes.

@@ -1,0 +1,207 @@
+using System.Threading.Channels;
+using EventChat.Domain;
+using EventChat.Domain.Conversations;
+using EventChat.Domain.Users;
+using EventChat.Projections;
+using JasperFx.Events;
+using Marten;
+using Microsoft.Extensions.Logging;
+
+namespace EventChat.Application.Conversations;
+
+/// <summary>What the group commit made of one send: a new message, or the answer to a retry.</summary>
+public abstract record SendOutcome
+{
+    /// <summary>Appended and committed. <paramref name="Before"/> is the conversation as the send found it.</summary>
+    public sealed record Committed(Conversation Before, MessageSent Sent) : SendOutcome;
+
+    /// <summary>A retry of a send already stored (same clientMessageId): answered as the first one was.</summary>
+    public sealed record Retried(MessageView Original) : SendOutcome;
+}
+
+/// <summary>
+/// Group commit for sends. A durable commit costs a disk flush and a transaction a handful of round trips,
+/// so committing each message on its own caps a node at a few hundred messages a second however idle
+/// PostgreSQL is. Here concurrent sends queue up, and a writer takes everything queued at once: it locks
+/// the batch's conversation streams (in id order, so writers never deadlock), decides each send in arrival
+/// order on the state the previous one left, and commits them all in one transaction. While it commits, the
+/// next batch queues, so batches grow with the load and a lone send waits for nobody.
+/// <para>
+/// Every conversation always goes to the same writer, which keeps each stream's sends in arrival order;
+/// the stream locks keep that true across nodes. A send that breaks a rule fails alone. If the commit
+/// itself fails, each send of the batch is tried again in a transaction of its own, so one bad send never
+/// fails the others and each caller gets its own result.
+/// </para>
+/// </summary>
+public sealed class SendGroupCommit : IAsyncDisposable
+{
+    // Two writers keep a commit in flight while the other one flushes, without splitting batches so
+    // finely that they stop amortising the flush (docs/performance.md).
+    private const int Writers = 2;
+    private const int MaxBatch = 256;
+
+    private readonly IDocumentStore store;
+    private readonly TimeProvider clock;
+    private readonly ILogger<SendGroupCommit> log;
+    private readonly Channel<PendingSend>[] queues;
+    private readonly Task[] writers;
+
+    public SendGroupCommit(IDocumentStore store, TimeProvider clock, ILogger<SendGroupCommit> log)
+    {
+        (this.store, this.clock, this.log) = (store, clock, log);
+        queues = [.. Enumerable.Range(0, Writers).Select(_ => Channel.CreateUnbounded<PendingSend>(new() { SingleReader = true }))];
+        writers = [.. queues.Select(queue => Task.Run(() => Write(queue.Reader)))];
+    }
+
+    /// <summary>Queues the send and waits for its transaction. Cancelling stops the wait, not the send.</summary>
+    public async Task<SendOutcome> Send(SendMessage command, CancellationToken ct)
+    {
+        var pending = new PendingSend(command, command.ConversationId ?? DirectConversation.IdFor(command.SenderId, command.ReceiverId!.Value));
+        var writer = (int)((uint)pending.ConversationId.GetHashCode() % Writers);
+        if (!queues[writer].Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(SendGroupCommit));
+        return await pending.Outcome.Task.WaitAsync(ct);
+    }
+
+    private async Task Write(ChannelReader<PendingSend> queue)
+    {
+        var batch = new List<PendingSend>(MaxBatch);
+        while (await queue.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && queue.TryRead(out var pending))
+                batch.Add(pending);
+            await CommitOrSplit(batch);
+        }
+    }
+
+    private async Task CommitOrSplit(IReadOnlyList<PendingSend> batch)
+    {
+        try
+        {
+            await Commit(batch);
+        }
+        catch (Exception e) when (batch.Count > 1)
+        {
+            log.LogDebug(e, "A group commit of {Count} sends failed; committing them one by one", batch.Count);
+            // Sends that already failed on their own (a broken rule) keep that answer.
+            foreach (var pending in batch.Where(p => !p.Outcome.Task.IsCompleted))
+                await CommitOrSplit([pending]);
+        }
+        catch (Exception e)
+        {
+            batch[0].Outcome.TrySetException(e);
+        }
+    }
+
+    private async Task Commit(IReadOnlyList<PendingSend> batch)
+    {
+        await using var session = store.LightweightSession();
+        var now = clock.GetUtcNow();
+        var streams = new Dictionary<Guid, OpenStream>();
+        foreach (var id in batch.Select(p => p.ConversationId).Distinct().Order())
+            streams[id] = await OpenStream.Lock(session, id, CancellationToken.None);
+        var retries = await FindRetries(session, batch);
+        var decided = new List<(PendingSend Pending, SendOutcome Outcome)>(batch.Count);
+        foreach (var pending in batch)
+        {
+            try
+            {
+                decided.Add((pending, await Decide(session, streams[pending.ConversationId], pending, retries, now)));
+            }
+            catch (DomainException e)
+            {
+                pending.Outcome.TrySetException(e);
+            }
+        }
+        await session.SaveChangesAsync(CancellationToken.None);
+        foreach (var (pending, outcome) in decided)
+            pending.Outcome.TrySetResult(outcome);
+    }
+
+    private static async Task<SendOutcome> Decide(IDocumentSession session, OpenStream stream, PendingSend pending, Dictionary<(Guid, Guid, string), SendOutcome?> retries, DateTimeOffset now)
+    {
+        var command = pending.Command;
+        var conversation = await stream.StateFor(session, command, now);
+        conversation.EnsureParticipant(command.SenderId);
+        if (pending.RetryKey is { } key && retries.GetValueOrDefault(key) is { } retried)
+            return retried;
+        var attachments = await session.LoadOwnAttachments(command.SenderId, command.AttachmentIds, CancellationToken.None);
+        var sent = conversation.Send(Guid.CreateVersion7(), command.SenderId, command.Content ?? "", command.MessageType ?? MessageTypes.DefaultFor(attachments),
+            command.ClientMessageId, now, command.ReplyToId, await session.LoadMessageFacts(command.ReplyToId, CancellationToken.None), attachments);
+        stream.Append(sent);
+        // A second attempt in this very batch finds this one, as it would once committed.
+        if (pending.RetryKey is { } sentKey)
+            retries[sentKey] = new SendOutcome.Retried(MessageView.From(sent));
+        return new SendOutcome.Committed(conversation, sent);
+    }
+
+    // One round trip for every retry lookup of the batch. The streams are locked already, so an earlier
+    // attempt of the same send has either committed (and is found) or has not started deciding.
+    private static async Task<Dictionary<(Guid, Guid, string), SendOutcome?>> FindRetries(IQuerySession session, IReadOnlyList<PendingSend> batch)
+    {
+        var keys = batch.Select(p => p.RetryKey).OfType<(Guid Conversation, Guid Sender, string ClientId)>().Distinct().ToList();
+        if (keys.Count == 0)
+            return [];
+        var query = session.CreateBatchQuery();
+        var lookups = keys.Select(k => query.Query<MessageView>()
+            .Where(m => m.ConversationId == k.Conversation && m.SenderId == k.Sender && m.ClientMessageId == k.ClientId).FirstOrDefault()).ToList();
+        await query.Execute(CancellationToken.None);
+        var found = new Dictionary<(Guid, Guid, string), SendOutcome?>();
+        for (var i = 0; i < keys.Count; i++)
+            found[keys[i]] = await lookups[i] is { } original ? new SendOutcome.Retried(original) : null;
+        return found;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var queue in queues)
+            queue.Writer.TryComplete();
+        await Task.WhenAll(writers);
+    }
+
+    private sealed record PendingSend(SendMessage Command, Guid ConversationId)
+    {
+        public TaskCompletionSource<SendOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public (Guid, Guid, string)? RetryKey =>
+            Command.ClientMessageId is { } clientId ? (ConversationId, Command.SenderId, clientId) : null;
+    }
+
+    /// <summary>
+    /// One locked conversation stream within a batch: its state moves on with every send appended, and a
+    /// direct conversation that does not exist yet is started by its first send that succeeds, so a failed
+    /// first send leaves nothing behind.
+    /// </summary>
+    private sealed class OpenStream(IEventStream<Conversation> stream, Conversation? state)
+    {
+        private Conversation? state = state;
+        private ConversationStarted? starting;
+
+        public static async Task<OpenStream> Lock(IDocumentSession session, Guid id, CancellationToken ct)
+        {
+            var stream = await session.Events.FetchForExclusiveWriting<Conversation>(id, ct);
+            return new(stream, stream.Aggregate);
+        }
+
+        public async Task<Conversation> StateFor(IQuerySession session, SendMessage command, DateTimeOffset now)
+        {
+            if (state is not null)
+                return state;
+            if (command.ReceiverId is not { } receiverId)
+                throw DomainException.NotFound("Conversation");
+            starting = Conversation.StartDirect(command.SenderId, receiverId, now);
+            _ = await session.LoadAsync<UserAccount>(receiverId) ?? throw DomainException.NotFound("User");
+            return Conversation.Create(starting);
+        }
+
+        public void Append(MessageSent sent)
+        {
+            if (starting is not null)
+                stream.AppendOne(starting);
+            stream.AppendOne(sent);
+            state = (state ?? Conversation.Create(starting!)).Apply(sent);
+            starting = null;
+        }
+    }
+}
