@@ -63,6 +63,12 @@ public static class EventChatHost
         return app;
     }
 
+    // A pooled connection is reset with DISCARD ALL each time it is handed out again, which costs PostgreSQL a
+    // statement per session (two per send). EventChat never leaves session state behind (no SET, no temporary
+    // tables, no session advisory locks outside the daemon's own connection), so there is nothing to reset.
+    private static string PooledWithoutReset(string connectionString) =>
+        new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+
     private static void AddLogging(ILoggingBuilder logging) =>
         // Request-start lines carry the full URL, and a browser's hub connection puts its token in the query.
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
@@ -78,8 +84,8 @@ public static class EventChatHost
         services.AddMarten(provider =>
             {
                 var opts = new StoreOptions();
-                opts.Connection(config.GetConnectionString("EventChat") ?? throw new InvalidOperationException(
-                    "ConnectionStrings:EventChat is not set. Run ./eventchat run, or set ConnectionStrings__EventChat to your PostgreSQL."));
+                opts.Connection(PooledWithoutReset(config.GetConnectionString("EventChat") ?? throw new InvalidOperationException(
+                    "ConnectionStrings:EventChat is not set. Run ./eventchat run, or set ConnectionStrings__EventChat to your PostgreSQL.")));
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 // Quick append: one round trip per append; our events carry their own sequence, so nothing needs Rich mode.
                 opts.Events.AppendMode = EventAppendMode.Quick;
