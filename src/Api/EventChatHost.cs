@@ -66,6 +66,8 @@ public static class EventChatHost
     // A pooled connection is reset with DISCARD ALL each time it is handed out again, which costs PostgreSQL a
     // statement per session (two per send). EventChat never leaves session state behind (no SET, no temporary
     // tables, no session advisory locks outside the daemon's own connection), so there is nothing to reset.
+    private const string DataProtectionPreload = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
+
     private static string PooledWithoutReset(string connectionString) =>
         new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
 
@@ -175,5 +177,11 @@ public static class EventChatHost
         services.RemoveAll<IHubProtocol>();
         services.AddSingleton<IHubProtocol, PayloadOptionalJsonHubProtocol>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+
+        // Authentication registers Data Protection, whose hosted service loads (or, on a fresh machine, creates and
+        // writes) a key ring at every start: 0.5-0.7 s of start-up here. EventChat protects nothing with it (its
+        // tokens are JWTs, it sets no cookies), so the key ring is left to load on first use, which never comes.
+        foreach (var preload in services.Where(d => d.ImplementationType?.FullName == DataProtectionPreload).ToList())
+            services.Remove(preload);
     }
 }
