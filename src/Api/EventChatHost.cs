@@ -130,6 +130,9 @@ public static class EventChatHost
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
             options.MapInboundClaims = false;
+            // Nothing reads the token back from the authentication result, and a hub connection would keep a copy
+            // of it in memory for as long as it stays open.
+            options.SaveToken = false;
             options.TokenValidationParameters = new TokenValidationParameters
             {
                 ValidIssuer = JwtSettings.Issuer,
