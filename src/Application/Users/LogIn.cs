@@ -7,7 +7,8 @@ using Mediator;
 
 namespace EventChat.Application.Users;
 
-public sealed record LogIn(string? Username, string? Password) : IQuery<UserAccount>;
+/// <param name="ClientAddress">The caller's IP address, for the per-address failure count; null when unknown.</param>
+public sealed record LogIn(string? Username, string? Password, string? ClientAddress = null) : IQuery<UserAccount>;
 
 public sealed class LogInValidator : AbstractValidator<LogIn>
 {
@@ -18,15 +19,22 @@ public sealed class LogInValidator : AbstractValidator<LogIn>
     }
 }
 
-public sealed class LogInHandler(IQuerySession session, IPasswordHasher hasher) : IQueryHandler<LogIn, UserAccount>
+public sealed class LogInHandler(IQuerySession session, IPasswordHasher hasher, ILoginThrottle throttle) : IQueryHandler<LogIn, UserAccount>
 {
     public async ValueTask<UserAccount> Handle(LogIn query, CancellationToken ct)
     {
-        var normalized = UserAccount.Normalize(query.Username!);
-        var user = await session.Query<UserAccount>().SingleOrDefaultAsync(u => u.NormalizedUsername == normalized, ct);
+        var attempt = new LoginAttempt(UserAccount.Normalize(query.Username!), query.ClientAddress);
+        // Refused before the password is looked at: while blocked, even the right password gets no answer about itself.
+        if (await throttle.RetryAfter(attempt, ct) is { } wait)
+            throw new DomainException(DomainError.RateLimited, "Too many failed logins. Please try again later.") { RetryAfter = wait };
+        var user = await session.Query<UserAccount>().SingleOrDefaultAsync(u => u.NormalizedUsername == attempt.NormalizedUsername, ct);
         // One answer for an unknown user and a wrong password, so logins cannot probe for usernames.
-        return user is not null && hasher.Verify(user.PasswordHash, query.Password!)
-            ? user
-            : throw new DomainException(DomainError.Unauthenticated, "Wrong username or password.");
+        if (user is null || !hasher.Verify(user.PasswordHash, query.Password!))
+        {
+            await throttle.Failed(attempt, ct);
+            throw new DomainException(DomainError.Unauthenticated, "Wrong username or password.");
+        }
+        await throttle.Succeeded(attempt, ct);
+        return user;
     }
 }
