@@ -105,7 +105,7 @@ public sealed class Security
         Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
         Assert.Equal("rate_limited", (await locked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         var retryAfter = locked.Headers.RetryAfter?.Delta ?? throw new Xunit.Sdk.XunitException("No Retry-After on the 429.");
-        Assert.InRange(retryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2));
+        Assert.InRange(retryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(4));
         // Another user is not affected.
         await using var frank = await server.NewUser("frank");
         Assert.Equal(HttpStatusCode.OK, (await LogIn(http, frank.Username, TestUser.Password)).StatusCode);
@@ -133,24 +133,29 @@ public sealed class Security
     [Collection(SecondServerCollection.Name)]
     public sealed class OnServersOfTheirOwn
     {
+        // On a server of its own: the shared one's short window could pass while a slow machine serves the burst, and
+        // this locks 127.0.0.1 out of every login.
         [Fact]
-        public async Task Too_many_failed_logins_from_one_address_lock_it_for_every_username()
+        public async Task Guesses_sent_at_once_get_no_extra_tries_and_an_address_that_keeps_failing_is_locked_for_everyone()
         {
             var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
             {
-                ["EventChat:Login:MaxFailuresPerUser"] = "100",
-                ["EventChat:Login:MaxFailuresPerAddress"] = "4",
+                ["EventChat:Login:MaxFailuresPerUser"] = "3",
+                ["EventChat:Login:MaxFailuresPerAddress"] = "6",
                 ["EventChat:Login:Window"] = "00:10:00",
             });
             try
             {
                 await using var victim = await server.NewUser("victim");
                 using var http = server.Http();
-                for (var i = 0; i < 4; i++)
-                    Assert.Equal(HttpStatusCode.Unauthorized, (await LogIn(http, $"guess{i}", "wrong password")).StatusCode);
 
+                var burst = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => LogIn(http, "target", $"guess {i}")));
+                for (var i = 0; i < 3; i++)
+                    Assert.Equal(HttpStatusCode.Unauthorized, (await LogIn(http, $"other{i}", "wrong password")).StatusCode);
                 var locked = await LogIn(http, victim.Username, TestUser.Password);
 
+                Assert.Equal(3, burst.Count(a => a.StatusCode == HttpStatusCode.Unauthorized));
+                Assert.Equal(9, burst.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
                 Assert.Equal(HttpStatusCode.TooManyRequests, locked.StatusCode);
                 Assert.InRange(locked.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
             }

@@ -17,17 +17,17 @@ public sealed record LoginLimits
 }
 
 /// <summary>
-/// The login throttle for one node: the times of recent failures per key, in memory. A key is blocked while it has
-/// its maximum of failures within the window, until the oldest of them leaves it. Keys with no failure left in the
-/// window are dropped, so guessing many usernames cannot grow it without bound.
+/// The login throttle for one node: the times of recent failures per key, oldest first, in memory, under one lock.
+/// A key is blocked while it has its maximum of failures within the window, until the oldest of them leaves it.
+/// Keys with no failure left in the window are dropped, so guessing many usernames cannot grow it without bound.
 /// </summary>
 public sealed class InMemoryLoginThrottle(LoginLimits limits, TimeProvider clock) : ILoginThrottle
 {
-    private readonly Dictionary<string, Queue<DateTimeOffset>> _failures = [];
+    private readonly Dictionary<string, List<DateTimeOffset>> _failures = [];
     private readonly Lock _lock = new();
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
-    public ValueTask<TimeSpan?> RetryAfter(LoginAttempt attempt, CancellationToken ct)
+    public ValueTask<TimeSpan?> Begin(LoginAttempt attempt, CancellationToken ct)
     {
         lock (_lock)
         {
@@ -36,45 +36,42 @@ public sealed class InMemoryLoginThrottle(LoginLimits limits, TimeProvider clock
             TimeSpan? wait = null;
             foreach (var (key, max) in Keys(attempt))
                 if (_failures.TryGetValue(key, out var times) && Prune(times, now) >= max)
-                    wait = Max(wait, times.Peek() + limits.Window - now);
+                    wait = Max(wait, times[0] + limits.Window - now);
+            if (wait is null)
+                foreach (var (key, _) in Keys(attempt))
+                    Failures(key).Add(now);
             return ValueTask.FromResult(wait);
-        }
-    }
-
-    public ValueTask Failed(LoginAttempt attempt, CancellationToken ct)
-    {
-        lock (_lock)
-        {
-            foreach (var (key, _) in Keys(attempt))
-            {
-                if (!_failures.TryGetValue(key, out var times))
-                    _failures[key] = times = new();
-                times.Enqueue(clock.GetUtcNow());
-            }
-            return ValueTask.CompletedTask;
         }
     }
 
     public ValueTask Succeeded(LoginAttempt attempt, CancellationToken ct)
     {
         lock (_lock)
+        {
             _failures.Remove(UserKey(attempt));
+            if (attempt.ClientAddress is not null && _failures.TryGetValue(AddressKey(attempt), out var times) && times.Count > 0)
+                times.RemoveAt(times.Count - 1);
+        }
         return ValueTask.CompletedTask;
     }
 
     private IEnumerable<(string Key, int Max)> Keys(LoginAttempt attempt)
     {
         yield return (UserKey(attempt), limits.MaxFailuresPerUser);
-        if (attempt.ClientAddress is { } address)
-            yield return ("address:" + address, limits.MaxFailuresPerAddress);
+        if (attempt.ClientAddress is not null)
+            yield return (AddressKey(attempt), limits.MaxFailuresPerAddress);
     }
 
     private static string UserKey(LoginAttempt attempt) => "user:" + attempt.NormalizedUsername;
 
-    private int Prune(Queue<DateTimeOffset> times, DateTimeOffset now)
+    private static string AddressKey(LoginAttempt attempt) => "address:" + attempt.ClientAddress;
+
+    private List<DateTimeOffset> Failures(string key) =>
+        _failures.TryGetValue(key, out var times) ? times : _failures[key] = [];
+
+    private int Prune(List<DateTimeOffset> times, DateTimeOffset now)
     {
-        while (times.TryPeek(out var oldest) && oldest + limits.Window <= now)
-            times.Dequeue();
+        times.RemoveAll(time => time + limits.Window <= now);
         return times.Count;
     }
 

@@ -9,11 +9,16 @@ public sealed record LoginAttempt(string NormalizedUsername, string? ClientAddre
 /// </summary>
 public interface ILoginThrottle
 {
-    /// <summary>How long this attempt must wait because too many recent ones failed; null when it may go ahead.</summary>
-    ValueTask<TimeSpan?> RetryAfter(LoginAttempt attempt, CancellationToken ct);
+    /// <summary>
+    /// Counts the attempt as failed before its password is checked, in one step with the check of the limit, so that
+    /// guesses sent in parallel cannot all pass the check before any of them is counted. Answers how long to wait
+    /// when the username or address is over its limit (and then counts nothing); null when the attempt may go ahead.
+    /// </summary>
+    ValueTask<TimeSpan?> Begin(LoginAttempt attempt, CancellationToken ct);
 
-    ValueTask Failed(LoginAttempt attempt, CancellationToken ct);
-
-    /// <summary>A right password clears the username's failures (not the address's: one's own account must not reset a guesser's count).</summary>
+    /// <summary>
+    /// The password was right: clears the username's failures, and takes this attempt back out of the address's
+    /// count without clearing it (one's own account must not reset a guesser's count).
+    /// </summary>
     ValueTask Succeeded(LoginAttempt attempt, CancellationToken ct);
 }

@@ -24,16 +24,13 @@ public sealed class LogInHandler(IQuerySession session, IPasswordHasher hasher, 
     public async ValueTask<UserAccount> Handle(LogIn query, CancellationToken ct)
     {
         var attempt = new LoginAttempt(UserAccount.Normalize(query.Username!), query.ClientAddress);
-        // Refused before the password is looked at: while blocked, even the right password gets no answer about itself.
-        if (await throttle.RetryAfter(attempt, ct) is { } wait)
+        // Refused before the password is looked at: while locked, even the right password learns nothing about itself.
+        if (await throttle.Begin(attempt, ct) is { } wait)
             throw new DomainException(DomainError.RateLimited, "Too many failed logins. Please try again later.") { RetryAfter = wait };
         var user = await session.Query<UserAccount>().SingleOrDefaultAsync(u => u.NormalizedUsername == attempt.NormalizedUsername, ct);
-        // One answer for an unknown user and a wrong password, so logins cannot probe for usernames.
+        // One answer for an unknown user and a wrong password, so logins cannot probe for usernames. Begin counted it failed.
         if (user is null || !hasher.Verify(user.PasswordHash, query.Password!))
-        {
-            await throttle.Failed(attempt, ct);
             throw new DomainException(DomainError.Unauthenticated, "Wrong username or password.");
-        }
         await throttle.Succeeded(attempt, ct);
         return user;
     }

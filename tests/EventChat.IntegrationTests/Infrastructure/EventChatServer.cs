@@ -74,7 +74,7 @@ public sealed class EventChatServer
                 // all from 127.0.0.1, never reaches it (Security tests it on a server of its own).
                 ["EventChat:Login:MaxFailuresPerUser"] = "3",
                 ["EventChat:Login:MaxFailuresPerAddress"] = "10000",
-                ["EventChat:Login:Window"] = "00:00:02",
+                ["EventChat:Login:Window"] = "00:00:04",
                 ["EventChat:AllowedOrigins:0"] = AllowedOrigin,
                 // Short enough that a silently dead connection is noticed within a test's patience.
                 ["EventChat:Limits:ClientTimeout"] = "00:00:04",
