@@ -53,6 +53,8 @@ public sealed class AccessTable
         Rest("GET /api/chat/messages/{id:guid}/versions", "a message's edit history", "404", s => s.Mallory.Http.GetAsync($"/api/chat/messages/{s.Message}/versions")),
         Rest("GET /api/chat/attachments/{id:guid}", "downloading a file", "404", s => s.Mallory.Http.GetAsync($"/api/chat/attachments/{s.Attachment}")),
         Rest("GET /api/chat/search/", "searching a conversation", "404", s => s.Mallory.Http.GetAsync($"/api/chat/search?q=private&conversationId={s.Direct}")),
+        Listing("GET /api/chat/search/", "searching everything she can see", s => s.Mallory.Http.GetAsync("/api/chat/search?q=private")),
+        Listing("GET /api/chat/sync", "syncing everything she can see", s => s.Mallory.Http.GetAsync("/api/chat/sync")),
         Rest("POST /api/streams/{id:guid}/end", "ending a live session", "403", s => s.Mallory.Http.PostAsync($"/api/streams/{s.Stream}/end", null)),
         Rest("DELETE /api/streams/{id:guid}/messages/{messageId:guid}", "taking down a chat message", "403",
             s => s.Mallory.Http.DeleteAsync($"/api/streams/{s.Stream}/messages/{s.StreamMessage}")),
@@ -70,6 +72,8 @@ public sealed class AccessTable
         Hub("typingStop", "stopping typing in a conversation", "not_found", s => new { conversationId = s.Direct }),
         Hub("joinRoom", "joining a conversation's room", "not_found", s => new { conversationId = s.Direct }),
         Hub("stream-chat", "talking in a live session she does not watch", "forbidden", s => new { sessionId = s.Stream, content = "hi" }),
+        new("sync", "syncing everything she can see", "without their ids", async s =>
+            LeaksIds(s, (await s.MalloryTab.Invoke("sync", null)).GetRawText()) ? "with their ids" : "without their ids"),
         new("getOnlineUsers", "the presence of a user who shares no conversation", "hidden", async s =>
         {
             var answer = await s.MalloryTab.Invoke("getOnlineUsers", new { userIds = new[] { s.Alice.Id } });
@@ -86,7 +90,6 @@ public sealed class AccessTable
         ["GET /api/chat/conversations/"] = "the caller's own conversations",
         ["POST /api/chat/conversations/"] = "anyone may start a group with any users, as with a direct message",
         ["POST /api/chat/attachments/"] = "uploads the caller's own file",
-        ["GET /api/chat/sync"] = "the caller's own changes; the cursor is signed",
         ["POST /api/posts/"] = "creates the caller's own post",
         ["GET /api/posts/{id:guid}"] = "posts are public to every signed-in user",
         ["POST /api/posts/{id:guid}/likes"] = "posts are public to every signed-in user",
@@ -106,7 +109,6 @@ public sealed class AccessTable
         ["GET /docs/scalar.aspnetcore.js"] = "the API reference",
         ["ANY /hubs/chat/negotiate"] = "the hub's handshake; its methods are in this table",
         ["ANY /hubs/chat"] = "the hub's connection; its methods are in this table",
-        ["hub sync"] = "the caller's own changes; the cursor is signed",
         ["hub leaveRoom"] = "leaving a room one is not in is a no-op",
         ["hub like-post"] = "posts are public to every signed-in user",
         ["hub unlike-post"] = "posts are public to every signed-in user",
@@ -154,6 +156,18 @@ public sealed class AccessTable
 
     private static Case Rest(string endpoint, string name, string expected, Func<Scene, Task<HttpResponseMessage>> call) =>
         new(endpoint, name, expected, async s => ((int)(await call(s)).StatusCode).ToString());
+
+    /// <summary>A call that lists what the caller can see: it must mention nothing of the conversations she is not in.</summary>
+    private static Case Listing(string endpoint, string name, Func<Scene, Task<HttpResponseMessage>> call) =>
+        new(endpoint, name, "200 without their ids", async s =>
+        {
+            var response = await call(s);
+            var body = await response.Content.ReadAsStringAsync();
+            return $"{(int)response.StatusCode} {(LeaksIds(s, body) ? "with" : "without")} their ids";
+        });
+
+    private static bool LeaksIds(Scene s, string body) =>
+        new[] { s.Direct, s.Group, s.Message, s.Attachment }.Any(id => body.Contains(id.ToString()));
 
     private static Case Hub(string method, string name, string expected, Func<Scene, object> payload) =>
         new(method, name, expected, async s =>
