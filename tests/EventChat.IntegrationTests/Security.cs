@@ -21,7 +21,7 @@ public sealed class Security
     {
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
-        var shortLived = IssueToken(server, alice, lifetime: TimeSpan.FromSeconds(2));
+        var shortLived = IssueToken(server, alice, lifetime: TimeSpan.FromSeconds(3));
         await using var expiring = await Tab.Open(server.BaseAddress, shortLived, tokenInQuery: true);
         var lasting = await alice.OpenTab();
 
