@@ -40,6 +40,9 @@ public static class EventChatHost
         // The web client (wwwroot) at "/": public files, served before auth so they need no token.
         app.UseDefaultFiles();
         app.UseStaticFiles();
+        // Security hardening (docs/operations.md#security): CORS for allowed origins, then pages of other origins kept off the hub.
+        app.UseCors();
+        app.UseHubOriginCheck();
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapAuth();
@@ -53,7 +56,8 @@ public static class EventChatHost
         app.MapAdmin();
         app.MapAnalytics();
         app.MapSync();
-        app.MapHub<ChatHub>(ChatHub.Path);
+        // A connection outlives no token: when the token that opened it expires, the server closes it (clients reconnect with a new one).
+        app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
 
         // Operability, all anonymous: API reference (/openapi/v1.json, /docs), health (/health/live, /health/ready,
         // /health) and metrics (/metrics, may require a role). See docs/operations.md.
@@ -126,6 +130,10 @@ public static class EventChatHost
         services.AddSingleton(jwt);
         services.AddSync(config, jwt);
         services.AddSingleton<TokenIssuer>();
+        // Security hardening: login brute-force limits (one node; a shared store can replace it behind the port) and allowed origins.
+        services.AddSingleton(config.GetSection(LoginLimits.Section).Get<LoginLimits>() ?? new LoginLimits());
+        services.AddSingleton<ILoginThrottle, InMemoryLoginThrottle>();
+        services.AddAllowedOrigins(config, env);
         services.AddAuthorization();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
         {
@@ -140,7 +148,7 @@ public static class EventChatHost
                 IssuerSigningKey = jwt.Key,
                 NameClaimType = JwtClaims.Name,
                 RoleClaimType = JwtClaims.Role,
-                ClockSkew = TimeSpan.FromSeconds(30),
+                ClockSkew = jwt.ClockSkew,
             };
             // Browsers cannot set headers on WebSocket/SSE requests, so the hub also takes ?access_token=.
             options.Events = new JwtBearerEvents

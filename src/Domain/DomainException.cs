@@ -16,5 +16,8 @@ public sealed class DomainException(DomainError error, string message) : Excepti
 {
     public DomainError Error { get; } = error;
 
+    /// <summary>For <see cref="DomainError.RateLimited"/>: when trying again can succeed, if known.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public static DomainException NotFound(string what) => new(DomainError.NotFound, $"{what} was not found.");
 }

@@ -6,6 +6,9 @@ namespace EventChat.Api.Auth;
 /// <summary>How tokens are signed and for how long they live, resolved once at start-up.</summary>
 public sealed record JwtSettings(SymmetricSecurityKey Key, TimeSpan Lifetime, IReadOnlySet<string> Admins, IReadOnlySet<string> Moderators)
 {
+    /// <summary>How far a token's times may be off the server's clock (<c>Jwt:ClockSkew</c>, default 30 s); tests use zero.</summary>
+    public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
+
     public const string Issuer = "eventchat";
     public const string Audience = "eventchat";
     public const int MinKeyBytes = 32;
@@ -27,7 +30,10 @@ public sealed record JwtSettings(SymmetricSecurityKey Key, TimeSpan Lifetime, IR
         if (bytes.Length < MinKeyBytes)
             throw new InvalidOperationException($"Jwt:SigningKey is too short: it needs at least {MinKeyBytes} bytes, it has {bytes.Length}.");
         var lifetime = config.GetValue("Jwt:TokenLifetime", TimeSpan.FromHours(12));
-        return new(new SymmetricSecurityKey(bytes), lifetime, Usernames(config, "EventChat:Admins"), Usernames(config, "EventChat:Moderators"));
+        return new(new SymmetricSecurityKey(bytes), lifetime, Usernames(config, "EventChat:Admins"), Usernames(config, "EventChat:Moderators"))
+        {
+            ClockSkew = config.GetValue("Jwt:ClockSkew", TimeSpan.FromSeconds(30)),
+        };
     }
 
     private static HashSet<string> Usernames(IConfiguration config, string section) =>

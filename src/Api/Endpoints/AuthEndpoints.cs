@@ -21,9 +21,10 @@ public static class AuthEndpoints
             .WithSummary("Register a user and get a token")
             .ProducesProblems(400, 409);
 
-        auth.MapPost("/login", async Task<Ok<AuthToken>> (LoginRequest body, IMediator mediator, TokenIssuer tokens, CancellationToken ct) =>
-            TypedResults.Ok(tokens.Issue(await mediator.Send(new LogIn(body.Username, body.Password), ct))))
+        // The address counts failures per client too (behind a proxy, configure forwarded headers so it is the client's).
+        auth.MapPost("/login", async Task<Ok<AuthToken>> (LoginRequest body, HttpContext http, IMediator mediator, TokenIssuer tokens, CancellationToken ct) =>
+            TypedResults.Ok(tokens.Issue(await mediator.Send(new LogIn(body.Username, body.Password, http.Connection.RemoteIpAddress?.ToString()), ct))))
             .WithSummary("Log in and get a token")
-            .ProducesProblems(400, 401);
+            .ProducesProblems(400, 401, 429);
     }
 }

@@ -9,6 +9,9 @@ namespace EventChat.Api.Errors;
 /// </summary>
 public sealed record ApiError(int Status, string Code, string Message, IDictionary<string, string[]>? Fields = null)
 {
+    /// <summary>For <c>rate_limited</c>: when to try again. Message budgets refill every second; a login lockout says how long it has left.</summary>
+    public TimeSpan RetryAfter { get; init; } = TimeSpan.FromSeconds(1);
+
     public const string UnexpectedMessage = "Something went wrong on our side. Please try again.";
 
     public bool IsUnexpected => Code == "internal";
@@ -24,7 +27,7 @@ public sealed record ApiError(int Status, string Code, string Message, IDictiona
             DomainError.Forbidden => new(403, "forbidden", d.Message),
             DomainError.Conflict => new(409, "conflict", d.Message),
             DomainError.Unauthenticated => new(401, "unauthorized", d.Message),
-            DomainError.RateLimited => new(429, "rate_limited", d.Message),
+            DomainError.RateLimited => new(429, "rate_limited", d.Message) { RetryAfter = d.RetryAfter ?? TimeSpan.FromSeconds(1) },
             _ => Unexpected,
         },
         BadHttpRequestException b => new(b.StatusCode, "validation", "The request could not be read: check its JSON and parameters."),

@@ -18,9 +18,9 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         problem.Detail = error.Message;
         problem.Extensions["code"] = error.Code;
         http.Response.StatusCode = error.Status;
-        // Budgets refill every second; telling clients so keeps well-behaved ones from hammering.
+        // Telling clients when to come back keeps well-behaved ones from hammering. Whole seconds, rounded up, at least 1.
         if (error.Status == StatusCodes.Status429TooManyRequests)
-            http.Response.Headers.RetryAfter = "1";
+            http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(error.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new() { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 }

@@ -7,7 +7,8 @@ using Mediator;
 
 namespace EventChat.Application.Users;
 
-public sealed record LogIn(string? Username, string? Password) : IQuery<UserAccount>;
+/// <param name="ClientAddress">The caller's IP address, for the per-address failure count; null when unknown.</param>
+public sealed record LogIn(string? Username, string? Password, string? ClientAddress = null) : IQuery<UserAccount>;
 
 public sealed class LogInValidator : AbstractValidator<LogIn>
 {
@@ -18,15 +19,19 @@ public sealed class LogInValidator : AbstractValidator<LogIn>
     }
 }
 
-public sealed class LogInHandler(IQuerySession session, IPasswordHasher hasher) : IQueryHandler<LogIn, UserAccount>
+public sealed class LogInHandler(IQuerySession session, IPasswordHasher hasher, ILoginThrottle throttle) : IQueryHandler<LogIn, UserAccount>
 {
     public async ValueTask<UserAccount> Handle(LogIn query, CancellationToken ct)
     {
-        var normalized = UserAccount.Normalize(query.Username!);
-        var user = await session.Query<UserAccount>().SingleOrDefaultAsync(u => u.NormalizedUsername == normalized, ct);
-        // One answer for an unknown user and a wrong password, so logins cannot probe for usernames.
-        return user is not null && hasher.Verify(user.PasswordHash, query.Password!)
-            ? user
-            : throw new DomainException(DomainError.Unauthenticated, "Wrong username or password.");
+        var attempt = new LoginAttempt(UserAccount.Normalize(query.Username!), query.ClientAddress);
+        // Refused before the password is looked at: while locked, even the right password learns nothing about itself.
+        if (await throttle.Begin(attempt, ct) is { } wait)
+            throw new DomainException(DomainError.RateLimited, "Too many failed logins. Please try again later.") { RetryAfter = wait };
+        var user = await session.Query<UserAccount>().SingleOrDefaultAsync(u => u.NormalizedUsername == attempt.NormalizedUsername, ct);
+        // One answer for an unknown user and a wrong password, so logins cannot probe for usernames. Begin counted it failed.
+        if (user is null || !hasher.Verify(user.PasswordHash, query.Password!))
+            throw new DomainException(DomainError.Unauthenticated, "Wrong username or password.");
+        await throttle.Succeeded(attempt, ct);
+        return user;
     }
 }

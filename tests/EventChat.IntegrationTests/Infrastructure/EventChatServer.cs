@@ -37,6 +37,9 @@ public sealed class EventChatServer
     public const string ModeratorName = "site-moderator";
     public const string AdminName = "site-admin";
 
+    /// <summary>The one foreign web origin the test server lets use the hub and the API.</summary>
+    public const string AllowedOrigin = "https://allowed.example";
+
     private readonly Lazy<Task<TestUser>> _moderator;
     private readonly Lazy<Task<TestUser>> _admin;
 
@@ -65,6 +68,14 @@ public sealed class EventChatServer
             {
                 ["ConnectionStrings:EventChat"] = connectionString,
                 ["Jwt:SigningKey"] = "integration-tests-signing-key-that-is-long-enough-0123456789",
+                // No grace after a token's expiry, so a test can see an expired token refused without waiting 30 s.
+                ["Jwt:ClockSkew"] = "00:00:00",
+                // A lockout short enough to wait out in a test; the per-address limit high enough that the whole run,
+                // all from 127.0.0.1, never reaches it (Security tests it on a server of its own).
+                ["EventChat:Login:MaxFailuresPerUser"] = "3",
+                ["EventChat:Login:MaxFailuresPerAddress"] = "10000",
+                ["EventChat:Login:Window"] = "00:00:04",
+                ["EventChat:AllowedOrigins:0"] = AllowedOrigin,
                 // Short enough that a silently dead connection is noticed within a test's patience.
                 ["EventChat:Limits:ClientTimeout"] = "00:00:04",
                 ["EventChat:Limits:KeepAlive"] = "00:00:01",

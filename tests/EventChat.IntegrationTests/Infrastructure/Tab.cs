@@ -41,7 +41,8 @@ public sealed class Tab : IAsyncDisposable
 
     /// <param name="tokenInQuery">Send the token as <c>?access_token=</c>, as a browser must, instead of a header.</param>
     /// <param name="settle">Wait until the server has finished accepting the connection (see below).</param>
-    public static async Task<Tab> Open(Uri baseAddress, string? token, bool tokenInQuery = false, bool settle = true)
+    /// <param name="origin">Send this <c>Origin</c> header, as a browser page of that origin would.</param>
+    public static async Task<Tab> Open(Uri baseAddress, string? token, bool tokenInQuery = false, bool settle = true, string? origin = null)
     {
         var url = new Uri(baseAddress, tokenInQuery ? $"/hubs/chat?access_token={token}" : "/hubs/chat");
         var connection = new HubConnectionBuilder()
@@ -51,6 +52,8 @@ public sealed class Tab : IAsyncDisposable
                 options.SkipNegotiation = true;
                 if (!tokenInQuery)
                     options.AccessTokenProvider = () => Task.FromResult(token);
+                if (origin is not null)
+                    options.Headers["Origin"] = origin;
             })
             // The test server treats 4 s of silence as a dead connection; ping well within that.
             .WithKeepAliveInterval(TimeSpan.FromSeconds(1))
