@@ -8,6 +8,14 @@ public static class ClaimsPrincipalExtensions
     public static Guid UserId(this ClaimsPrincipal user) =>
         Guid.TryParse(user.FindFirstValue(JwtClaims.Subject), out var id) ? id : throw new InvalidOperationException("The token has no user id.");
 
+    /// <summary>The same user with only the claims EventChat reads (<see cref="JwtClaims"/>), and no link to the token.</summary>
+    public static ClaimsPrincipal Essentials(ClaimsPrincipal user)
+    {
+        var identity = (ClaimsIdentity)user.Identity!;
+        Claim[] kept = [.. user.Claims.Where(c => c.Type is JwtClaims.Subject or JwtClaims.Name or JwtClaims.Role).Select(c => new Claim(c.Type, c.Value))];
+        return new(new ClaimsIdentity(kept, identity.AuthenticationType, identity.NameClaimType, identity.RoleClaimType));
+    }
+
     /// <summary>Moderators, and admins above them, may moderate any live session.</summary>
     public static bool CanModerate(this ClaimsPrincipal user) => user.IsInRole(Roles.Moderator) || user.IsInRole(Roles.Admin);
 }
