@@ -176,6 +176,7 @@ public static class EventChatHost
         services.AddSingleton<IRateLimiter, UserRateLimiter>();
         services.AddSingleton<TypingTracker>();
         services.AddSingleton<SendGroupCommit>();
+        services.AddSingleton<StreamChatGroupCommit>();
         services.AddSingleton<StreamViewers>();
         services.AddSingleton<ViewerCountPushes>();
         services.AddSignalR(options =>

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using EventChat.Domain;
 using EventChat.Domain.Conversations;
 using EventChat.Domain.Users;
@@ -20,79 +19,29 @@ public abstract record SendOutcome
 }
 
 /// <summary>
-/// Group commit for sends. A durable commit costs a disk flush and a transaction a handful of round trips,
-/// so committing each message on its own caps a node at a few hundred messages a second however idle
-/// PostgreSQL is. Here concurrent sends queue up, and a writer takes everything queued at once: it locks
-/// the batch's conversation streams (in id order, so writers never deadlock), decides each send in arrival
-/// order on the state the previous one left, and commits them all in one transaction. While it commits, the
-/// next batch queues, so batches grow with the load and a lone send waits for nobody.
-/// <para>
-/// Every conversation always goes to the same writer, which keeps each stream's sends in arrival order;
-/// the stream locks keep that true across nodes. A send that breaks a rule fails alone. If the commit
-/// itself fails, each send of the batch is tried again in a transaction of its own, so one bad send never
-/// fails the others and each caller gets its own result.
-/// </para>
+/// Sends through a <see cref="GroupCommit{TPending, TOutcome}"/>: a batch locks its conversation streams (in
+/// id order, so writers never deadlock), decides each send in arrival order on the state the previous one left,
+/// and commits them all in one transaction. A send that breaks a rule fails alone.
 /// </summary>
 public sealed class SendGroupCommit : IAsyncDisposable
 {
     // Two writers keep a commit in flight while the other one flushes, without splitting batches so
     // finely that they stop amortising the flush (docs/performance.md).
     private const int Writers = 2;
-    private const int MaxBatch = 256;
 
     private readonly IDocumentStore store;
     private readonly TimeProvider clock;
-    private readonly ILogger<SendGroupCommit> log;
-    private readonly Channel<PendingSend>[] queues;
-    private readonly Task[] writers;
+    private readonly GroupCommit<PendingSend, SendOutcome> writers;
 
     public SendGroupCommit(IDocumentStore store, TimeProvider clock, ILogger<SendGroupCommit> log)
     {
-        (this.store, this.clock, this.log) = (store, clock, log);
-        queues = [.. Enumerable.Range(0, Writers).Select(_ => Channel.CreateUnbounded<PendingSend>(new() { SingleReader = true }))];
-        writers = [.. queues.Select(queue => Task.Run(() => Write(queue.Reader)))];
+        (this.store, this.clock) = (store, clock);
+        writers = new(Writers, Commit, log);
     }
 
     /// <summary>Queues the send and waits for its transaction. Cancelling stops the wait, not the send.</summary>
-    public async Task<SendOutcome> Send(SendMessage command, CancellationToken ct)
-    {
-        var pending = new PendingSend(command, command.ConversationId ?? DirectConversation.IdFor(command.SenderId, command.ReceiverId!.Value));
-        var writer = (int)((uint)pending.ConversationId.GetHashCode() % Writers);
-        if (!queues[writer].Writer.TryWrite(pending))
-            throw new ObjectDisposedException(nameof(SendGroupCommit));
-        return await pending.Outcome.Task.WaitAsync(ct);
-    }
-
-    private async Task Write(ChannelReader<PendingSend> queue)
-    {
-        var batch = new List<PendingSend>(MaxBatch);
-        while (await queue.WaitToReadAsync())
-        {
-            batch.Clear();
-            while (batch.Count < MaxBatch && queue.TryRead(out var pending))
-                batch.Add(pending);
-            await CommitOrSplit(batch);
-        }
-    }
-
-    private async Task CommitOrSplit(IReadOnlyList<PendingSend> batch)
-    {
-        try
-        {
-            await Commit(batch);
-        }
-        catch (Exception e) when (batch.Count > 1)
-        {
-            log.LogDebug(e, "A group commit of {Count} sends failed; committing them one by one", batch.Count);
-            // Sends that already failed on their own (a broken rule) keep that answer.
-            foreach (var pending in batch.Where(p => !p.Outcome.Task.IsCompleted))
-                await CommitOrSplit([pending]);
-        }
-        catch (Exception e)
-        {
-            batch[0].Outcome.TrySetException(e);
-        }
-    }
+    public Task<SendOutcome> Send(SendMessage command, CancellationToken ct) =>
+        writers.Commit(new PendingSend(command, command.ConversationId ?? DirectConversation.IdFor(command.SenderId, command.ReceiverId!.Value)), ct);
 
     private async Task Commit(IReadOnlyList<PendingSend> batch)
     {
@@ -153,16 +102,13 @@ public sealed class SendGroupCommit : IAsyncDisposable
         return found;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        foreach (var queue in queues)
-            queue.Writer.TryComplete();
-        await Task.WhenAll(writers);
-    }
+    public ValueTask DisposeAsync() => writers.DisposeAsync();
 
-    private sealed record PendingSend(SendMessage Command, Guid ConversationId)
+    private sealed class PendingSend(SendMessage command, Guid conversationId) : PendingCommit<SendOutcome>(conversationId)
     {
-        public TaskCompletionSource<SendOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public SendMessage Command { get; } = command;
+
+        public Guid ConversationId => StreamId;
 
         public (Guid, Guid, string)? RetryKey =>
             Command.ClientMessageId is { } clientId ? (ConversationId, Command.SenderId, clientId) : null;

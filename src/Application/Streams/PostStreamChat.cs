@@ -2,7 +2,6 @@ using EventChat.Application.Ports;
 using EventChat.Domain.Streams;
 using EventChat.Projections;
 using FluentValidation;
-using Marten;
 using Mediator;
 using Microsoft.Extensions.Logging;
 
@@ -25,18 +24,15 @@ public sealed class PostStreamChatValidator : AbstractValidator<PostStreamChat>
     }
 }
 
-public sealed class PostStreamChatHandler(IDocumentStore store, INotifier notifier, StreamViewers viewers, TimeProvider clock, ILogger<PostStreamChatHandler> log)
+public sealed class PostStreamChatHandler(StreamChatGroupCommit groupCommit, INotifier notifier, ILogger<PostStreamChatHandler> log)
     : ICommandHandler<PostStreamChat, StreamChat>
 {
     public async ValueTask<StreamChat> Handle(PostStreamChat command, CancellationToken ct)
     {
-        await using var session = store.LightweightSession();
-        var (stream, live) = await session.OpenLiveSession(command.SessionId, ct);
-        var posted = live.Post(Guid.CreateVersion7(), command.SenderId, command.Content!, viewers.IsWatching(live.Id, command.SenderId), clock.GetUtcNow());
-        stream.AppendOne(posted);
-        await session.SaveChangesAsync(ct);
+        var posted = await groupCommit.Post(command, ct);
         log.LogInformation("stream chat in {SessionId} by {SenderId} at sequence {Sequence}", posted.SessionId, posted.SenderId, posted.Sequence);
         var chat = new StreamChat(posted.SessionId, StreamMessageView.From(posted));
+        // Committed: from here on the sender hanging up must not cancel the room's push.
         await notifier.ToGroup(RealtimeGroups.Stream(posted.SessionId), ClientEvents.StreamChat, chat, CancellationToken.None);
         return chat;
     }
