@@ -21,6 +21,8 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         // Budgets refill every second; telling clients so keeps well-behaved ones from hammering.
         if (error.Status == StatusCodes.Status429TooManyRequests)
             http.Response.Headers.RetryAfter = "1";
+        else if (error.Status == StatusCodes.Status503ServiceUnavailable)
+            http.Response.Headers.RetryAfter = "2";
         return await problems.TryWriteAsync(new() { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 }

@@ -25,14 +25,14 @@ public sealed class PostStreamChatValidator : AbstractValidator<PostStreamChat>
     }
 }
 
-public sealed class PostStreamChatHandler(IDocumentStore store, INotifier notifier, StreamViewers viewers, TimeProvider clock, ILogger<PostStreamChatHandler> log)
+public sealed class PostStreamChatHandler(IDocumentStore store, INotifier notifier, IStreamViewers viewers, TimeProvider clock, ILogger<PostStreamChatHandler> log)
     : ICommandHandler<PostStreamChat, StreamChat>
 {
     public async ValueTask<StreamChat> Handle(PostStreamChat command, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         var (stream, live) = await session.OpenLiveSession(command.SessionId, ct);
-        var posted = live.Post(Guid.CreateVersion7(), command.SenderId, command.Content!, viewers.IsWatching(live.Id, command.SenderId), clock.GetUtcNow());
+        var posted = live.Post(Guid.CreateVersion7(), command.SenderId, command.Content!, await viewers.IsWatching(live.Id, command.SenderId), clock.GetUtcNow());
         stream.AppendOne(posted);
         await session.SaveChangesAsync(ct);
         log.LogInformation("stream chat in {SessionId} by {SenderId} at sequence {Sequence}", posted.SessionId, posted.SenderId, posted.Sequence);
