@@ -52,6 +52,8 @@ public sealed partial class ApiNode : IAsyncDisposable
         node._process.OutputDataReceived += Read;
         node._process.ErrorDataReceived += Read;
         node._process.Start();
+        // A pid file in the run's TMPDIR lets ./eventchat test stop the node even if this test host is killed.
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), $"eventchat-node-{node._process.Id}.pid"), node._process.Id.ToString());
         node._process.BeginOutputReadLine();
         node._process.BeginErrorReadLine();
         AppDomain.CurrentDomain.ProcessExit += (_, _) => node.Kill();

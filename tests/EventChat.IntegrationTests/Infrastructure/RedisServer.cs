@@ -41,7 +41,10 @@ public sealed class RedisServer : IAsyncDisposable
     public async Task Restart()
     {
         var start = new ProcessStartInfo(Executable()) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"])
+        // Its pid file lies in the run's TMPDIR, so ./eventchat test can stop it even if this test host is killed.
+        string[] args = ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
+            "--dir", Path.GetTempPath(), "--pidfile", Path.Combine(Path.GetTempPath(), $"eventchat-redis-{Port}.pid")];
+        foreach (var arg in args)
             start.ArgumentList.Add(arg);
         _process = Process.Start(start)!;
         var output = new StringBuilder();
