@@ -41,6 +41,9 @@ public static class RedisScaleOut
         signalR.AddStackExchangeRedis(options =>
         {
             options.Configuration = Options(connectionString);
+            // Except for the backplane: with FailFast, StackExchange.Redis 2.7 does not restore its subscriptions after
+            // Redis comes back (the fault tests showed it). Queued, a push waits at most AsyncTimeout (2 s) for Redis.
+            options.Configuration.BacklogPolicy = BacklogPolicy.Default;
             options.Configuration.ChannelPrefix = RedisChannel.Literal(ClusterNode.KeyPrefix);
         });
     }
@@ -52,6 +55,8 @@ public static class RedisScaleOut
         var options = ConfigurationOptions.Parse(connectionString);
         options.AbortOnConnectFail = false;
         options.BacklogPolicy = BacklogPolicy.FailFast;
+        // Retry every second, not with a growing back-off: cross-node pushes should resume soon after Redis does.
+        options.ReconnectRetryPolicy = new LinearRetry(1000);
         options.ConnectTimeout = Math.Min(options.ConnectTimeout, 2000);
         options.SyncTimeout = Math.Min(options.SyncTimeout, 2000);
         options.AsyncTimeout = Math.Min(options.AsyncTimeout, 2000);

@@ -35,6 +35,9 @@ public sealed class Cluster : IAsyncDisposable
             ["Jwt__SigningKey"] = "integration-tests-signing-key-that-is-long-enough-0123456789",
             ["EventChat__Limits__ClientTimeout"] = "00:00:04",
             ["EventChat__Limits__KeepAlive"] = "00:00:01",
+            // The fault tests send as fast as the server answers; the budgets are tested on the shared server.
+            ["EventChat__Limits__MessageBurst"] = "10000",
+            ["EventChat__Limits__MessagesPerSecond"] = "10000",
             ["EventChat__Redis__Heartbeat"] = "00:00:01",
             ["EventChat__Redis__NodeTimeout"] = "00:00:03",
             ["EventChat__DataDirectory"] = Directory.CreateTempSubdirectory("eventchat-cluster-").FullName,
@@ -46,7 +49,11 @@ public sealed class Cluster : IAsyncDisposable
 
     public async Task<ApiNode> AddNode()
     {
-        var node = await ApiNode.Start(_settings);
+        // Each node names its database sessions, so a test can tell which one holds the async daemon's lock.
+        var node = await ApiNode.Start(new Dictionary<string, string>(_settings)
+        {
+            ["ConnectionStrings__EventChat"] = $"{DatabaseConnectionString};Application Name=eventchat-node-{Nodes.Count}",
+        });
         Nodes.Add(node);
         return node;
     }
@@ -63,6 +70,24 @@ public sealed class Cluster : IAsyncDisposable
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         return new TestUser(this[node], body.GetProperty("userId").GetGuid(), username, body.GetProperty("token").GetString()!);
     }
+
+    /// <summary>
+    /// The node whose database session holds an advisory lock, i.e. leads the async daemon (Marten's HotCold
+    /// election), or null while none does.
+    /// </summary>
+    public async Task<int?> DaemonLeader()
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(DatabaseConnectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid " +
+            "where l.locktype = 'advisory' and l.granted and a.datname = current_database() and a.application_name like 'eventchat-node-%' limit 1", connection);
+        return await command.ExecuteScalarAsync() is string name ? int.Parse(name["eventchat-node-".Length..]) : null;
+    }
+
+    /// <summary>The end of each node's console log, for a failure message.</summary>
+    public string RecentLogs() =>
+        string.Join('\n', Nodes.Select((node, i) => $"--- node {i} ({node.BaseAddress}):\n{node.Output[Math.Max(0, node.Output.Length - 4000)..]}"));
 
     public async ValueTask DisposeAsync()
     {
