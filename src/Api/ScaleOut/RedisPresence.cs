@@ -93,18 +93,7 @@ public sealed class RedisPresence(IConnectionMultiplexer redis, ClusterNode node
     private async Task<bool> Remove(string nodeId, Guid userId, string connectionId) =>
         (int)await Db.ScriptEvaluateAsync(DisconnectScript, [Key(userId), ClusterNode.ConnectionsKey(nodeId)], [connectionId, Member((userId, connectionId))]) == 1;
 
-    private async Task<T> OrLocal<T>(Func<Task<T>> shared, T local, string what)
-    {
-        try
-        {
-            return await shared();
-        }
-        catch (Exception e) when (RedisScaleOut.IsOutage(e))
-        {
-            log.LogWarning("Redis unreachable for presence ({What}); answering from this node until it is back: {Error}", what, e.Message);
-            return local;
-        }
-    }
+    private Task<T> OrLocal<T>(Func<Task<T>> shared, T local, string what) => RedisScaleOut.OrLocal(shared, local, log, $"presence ({what})");
 
     private static RedisKey Key(Guid userId) => $"{ClusterNode.KeyPrefix}:presence:{userId:N}";
 

@@ -65,6 +65,20 @@ public static class RedisScaleOut
 
     /// <summary>What a Redis adapter catches when Redis is unreachable, to fall back on this node's own state.</summary>
     public static bool IsOutage(Exception e) => e is RedisException or TimeoutException or ObjectDisposedException;
+
+    /// <summary>The shared answer from Redis, or this node's own <paramref name="local"/> one while Redis is unreachable.</summary>
+    public static async Task<T> OrLocal<T>(Func<Task<T>> shared, T local, ILogger log, string what)
+    {
+        try
+        {
+            return await shared();
+        }
+        catch (Exception e) when (IsOutage(e))
+        {
+            log.LogWarning("Redis unreachable for {What}; answering from this node until it is back: {Error}", what, e.Message);
+            return local;
+        }
+    }
 }
 
 /// <summary>This process among the nodes: its id and the Redis keys that hold its share of the shared state.</summary>

@@ -98,18 +98,7 @@ public sealed class RedisStreamViewers(IConnectionMultiplexer redis, ClusterNode
         (int)await Db.ScriptEvaluateAsync(LeaveScript, [ConnectionsKey(sessionId), ViewersKey(sessionId), ClusterNode.ViewingKey(nodeId)],
             [$"{userId:N}|{connectionId}", userId.ToString("N"), Member((sessionId, userId, connectionId))]) is var left and >= 0 ? left : null;
 
-    private async Task<T> OrLocal<T>(Func<Task<T>> shared, T local, string what)
-    {
-        try
-        {
-            return await shared();
-        }
-        catch (Exception e) when (RedisScaleOut.IsOutage(e))
-        {
-            log.LogWarning("Redis unreachable for live-session viewers ({What}); answering from this node until it is back: {Error}", what, e.Message);
-            return local;
-        }
-    }
+    private Task<T> OrLocal<T>(Func<Task<T>> shared, T local, string what) => RedisScaleOut.OrLocal(shared, local, log, $"live-session viewers ({what})");
 
     private static RedisKey ViewersKey(Guid sessionId) => $"{ClusterNode.KeyPrefix}:stream:{sessionId:N}:viewers";
 
