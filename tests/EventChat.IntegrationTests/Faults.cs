@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using EventChat.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
@@ -36,12 +38,19 @@ public sealed class Faults
 
         postgres.Stop();
         var failures = await sender.SendWhileFailing(attempts: 5);
+        var refused = await alice.Http.PostAsJsonAsync("/api/chat/messages", new { conversationId = sender.ConversationId, content = "during the outage" });
         postgres.Restart();
         await sender.SendUntilAcknowledged(10, retryFailed: true);
 
         Assert.All(failures, f => Assert.Equal("unavailable", f.Code));
         Assert.All(failures, f => Assert.Contains("try again", f.Message, StringComparison.OrdinalIgnoreCase));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal("unavailable", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal(TimeSpan.FromSeconds(2), refused.Headers.RetryAfter?.Delta);
+        Assert.DoesNotContain(await alice.Messages(sender.ConversationId), m => m.GetProperty("content").GetString() == "during the outage");
         await AssertStoreAndViewsAgree(cluster, sender, alice, bob, bobTab);
+        // The async daemon lost its connections too, and carries on by itself.
+        await AssertAnalyticsCatchUp(cluster);
     }
 
     [Fact(Timeout = 180_000)]
