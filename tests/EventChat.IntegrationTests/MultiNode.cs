@@ -9,7 +9,13 @@ public sealed class TwoNodes : IAsyncLifetime
 {
     public Cluster Cluster { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Cluster = await Infrastructure.Cluster.Start(nodes: 2);
+    public const int MessageBurst = 8;
+
+    public async Task InitializeAsync() => Cluster = await Infrastructure.Cluster.Start(nodes: 2, settings: new Dictionary<string, string>
+    {
+        ["EventChat__Limits__MessageBurst"] = MessageBurst.ToString(),
+        ["EventChat__Limits__MessagesPerSecond"] = "1",
+    });
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
@@ -108,6 +114,31 @@ public sealed class MultiNode(TwoNodes nodes) : IClassFixture<TwoNodes>
         await onB.DisposeAsync();
         await onA.Next("stream-viewers", e => e.GetProperty("viewerCount").GetInt32() == 1);
         Assert.Equal(1, (await second.Get($"/api/streams/{sessionId}")).GetProperty("viewerCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_user_with_tabs_on_both_nodes_has_one_message_budget_not_one_per_node()
+    {
+        await using var carol = await Cluster.NewUser("carol");
+        await using var dave = await Cluster.NewUser("dave");
+        Tab[] tabs = [await carol.OpenTabOn(Cluster[0]), await carol.OpenTabOn(Cluster[1])];
+
+        var accepted = 0;
+        for (var i = 0; i < 2 * TwoNodes.MessageBurst; i++)
+        {
+            try
+            {
+                await tabs[i % 2].Invoke("sendMessage", new { receiverId = dave.Id, content = $"#{i}" });
+                accepted++;
+            }
+            catch (Microsoft.AspNetCore.SignalR.HubException)
+            {
+                Assert.Equal("rate_limited", (await tabs[i % 2].Next("error")).GetProperty("code").GetString());
+            }
+        }
+
+        // One budget: the burst, and at most a permit or two refilled meanwhile. Per node, it would be twice the burst.
+        Assert.InRange(accepted, TwoNodes.MessageBurst, TwoNodes.MessageBurst + 2);
     }
 
     private static Guid[] OnlineUsers(JsonElement answer) =>

@@ -1,3 +1,4 @@
+using EventChat.Api.Hubs;
 using EventChat.Application.Ports;
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
@@ -16,7 +17,7 @@ public sealed record RedisScaleOutSettings
 
 /// <summary>
 /// Several nodes (docs/operations.md, ADR 0007): with a Redis connection string, SignalR uses the Redis backplane
-/// and presence and live-session viewers are shared in Redis. Without one, nothing here is registered and a
+/// and presence, live-session viewers and rate-limit budgets are shared in Redis. Without one, nothing here is registered and a
 /// single node needs nothing but PostgreSQL.
 /// </summary>
 public static class RedisScaleOut
@@ -37,6 +38,8 @@ public static class RedisScaleOut
         services.AddSingleton<IPresence>(provider => provider.GetRequiredService<RedisPresence>());
         services.AddSingleton<RedisStreamViewers>();
         services.AddSingleton<IStreamViewers>(provider => provider.GetRequiredService<RedisStreamViewers>());
+        services.AddSingleton<UserRateLimiter>();
+        services.AddSingleton<IRateLimiter, RedisRateLimiter>();
         services.AddHostedService<NodeHeartbeat>();
         signalR.AddStackExchangeRedis(options =>
         {

@@ -22,7 +22,8 @@ public sealed class Cluster : IAsyncDisposable
     public string DatabaseConnectionString => _settings["ConnectionStrings__EventChat"];
 
     /// <param name="postgres">A PostgreSQL of the test's own, for a test that stops it; the run's shared one otherwise.</param>
-    public static async Task<Cluster> Start(int nodes = 2, PostgresServer? postgres = null)
+    /// <param name="settings">Environment variables for every node, over the defaults here.</param>
+    public static async Task<Cluster> Start(int nodes = 2, PostgresServer? postgres = null, IDictionary<string, string>? settings = null)
     {
         var database = postgres is null
             ? await EventChatServer.NewDatabase()
@@ -35,13 +36,15 @@ public sealed class Cluster : IAsyncDisposable
             ["Jwt__SigningKey"] = "integration-tests-signing-key-that-is-long-enough-0123456789",
             ["EventChat__Limits__ClientTimeout"] = "00:00:04",
             ["EventChat__Limits__KeepAlive"] = "00:00:01",
-            // The fault tests send as fast as the server answers; the budgets are tested on the shared server.
+            // The fault tests send as fast as the server answers.
             ["EventChat__Limits__MessageBurst"] = "10000",
             ["EventChat__Limits__MessagesPerSecond"] = "10000",
             ["EventChat__Redis__Heartbeat"] = "00:00:01",
             ["EventChat__Redis__NodeTimeout"] = "00:00:03",
             ["EventChat__DataDirectory"] = Directory.CreateTempSubdirectory("eventchat-cluster-").FullName,
         });
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+            cluster._settings[key] = value;
         for (var i = 0; i < nodes; i++)
             await cluster.AddNode();
         return cluster;
