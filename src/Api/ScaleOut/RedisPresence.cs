@@ -64,8 +64,10 @@ public sealed class RedisPresence(IConnectionMultiplexer redis, ClusterNode node
     /// </summary>
     public async Task<IReadOnlyList<(Guid UserId, bool Online)>> Reconcile()
     {
-        var local = _local.All().ToDictionary(Member, c => c);
+        // Redis first, then memory: a change in flight meanwhile is then seen as missing or stale and finished here,
+        // and its script and this one agree on who saw it first. The other order could undo a change just made.
         var stored = (await Db.SetMembersAsync(ClusterNode.ConnectionsKey(node.Id))).Select(m => m.ToString()).ToHashSet();
+        var local = _local.All().ToDictionary(Member, c => c);
         var changes = new List<(Guid, bool)>();
         foreach (var member in stored.Where(m => !local.ContainsKey(m)))
             if (TryParse(member, out var userId, out var connectionId) && await Remove(node.Id, userId, connectionId))

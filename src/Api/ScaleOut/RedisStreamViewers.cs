@@ -65,8 +65,10 @@ public sealed class RedisStreamViewers(IConnectionMultiplexer redis, ClusterNode
     /// <summary>Makes Redis hold exactly what this node's connections watch; answers the sessions whose count may have changed.</summary>
     public async Task<IReadOnlyCollection<Guid>> Reconcile()
     {
-        var local = _local.All().ToDictionary(Member, v => v);
+        // Redis first, then memory: a change in flight meanwhile is then seen as missing or stale and finished here,
+        // and its script and this one agree on who saw it first. The other order could undo a change just made.
         var stored = (await Db.SetMembersAsync(ClusterNode.ViewingKey(node.Id))).Select(m => m.ToString()).ToHashSet();
+        var local = _local.All().ToDictionary(Member, v => v);
         var changed = new HashSet<Guid>();
         foreach (var member in stored.Where(m => !local.ContainsKey(m)))
             if (TryParse(member, out var v) && await RunLeave(node.Id, v.SessionId, v.UserId, v.ConnectionId) is not null)
