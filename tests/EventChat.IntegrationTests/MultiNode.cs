@@ -21,9 +21,20 @@ public sealed class TwoNodes : IAsyncLifetime
 }
 
 /// <summary>
-/// A user on node A and a user on node B get what two users on one node get: messages, receipts, typing,
-/// rooms, presence and live sessions travel through the Redis backplane and the shared state in Redis.
+/// Two extra server processes load the machine, so these tests run alone, after the parallel ones: timing-sensitive
+/// tests elsewhere (rate-limit refills) must not share the CPU with them.
 /// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MultiNodeCollection
+{
+    public const string Name = "Several nodes (server processes)";
+}
+
+/// <summary>
+/// A user on node A and a user on node B get what two users on one node get: messages, receipts, typing,
+/// rooms, presence, live sessions and rate-limit budgets travel through the Redis backplane and the shared state in Redis.
+/// </summary>
+[Collection(MultiNodeCollection.Name)]
 public sealed class MultiNode(TwoNodes nodes) : IClassFixture<TwoNodes>
 {
     private Cluster Cluster => nodes.Cluster;
