@@ -4,6 +4,7 @@ using EventChat.Api.Errors;
 using EventChat.Api.Files;
 using EventChat.Api.Hubs;
 using EventChat.Api.OpenApi;
+using EventChat.Api.ScaleOut;
 using EventChat.Api.Telemetry;
 using EventChat.Application.Conversations;
 using EventChat.Application.Pipeline;
@@ -177,15 +178,18 @@ public static class EventChatHost
         services.AddSingleton<TypingTracker>();
         services.AddSingleton<SendGroupCommit>();
         services.AddSingleton<StreamChatGroupCommit>();
-        services.AddSingleton<StreamViewers>();
+        services.AddSingleton<IStreamViewers, InMemoryStreamViewers>();
         services.AddSingleton<ViewerCountPushes>();
-        services.AddSignalR(options =>
+        var signalR = services.AddSignalR(options =>
         {
             options.AddFilter<HubErrorFilter>();
             options.MaximumReceiveMessageSize = limits.MaxHubMessageBytes;
             options.ClientTimeoutInterval = limits.ClientTimeout;
             options.KeepAliveInterval = limits.KeepAlive;
         });
+        // Several nodes: with a Redis connection string, the backplane and shared presence/viewers replace the
+        // in-memory ones registered above (the last registration wins). Without one, nothing changes.
+        services.AddRedisScaleOut(signalR, config);
         // SignalR's client timeout only starts once a client has sent its first message, so a client whose
         // network drops right after connecting would stay "online" for good. WebSocket-level pings, which
         // browsers answer by themselves, catch that case too.

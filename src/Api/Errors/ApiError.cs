@@ -30,11 +30,27 @@ public sealed record ApiError(int Status, string Code, string Message, IDictiona
             DomainError.RateLimited => new(429, "rate_limited", d.Message) { RetryAfter = d.RetryAfter ?? TimeSpan.FromSeconds(1) },
             _ => Unexpected,
         },
+        _ when IsDatabaseOutage(exception) => Unavailable,
         BadHttpRequestException b => new(b.StatusCode, "validation", "The request could not be read: check its JSON and parameters."),
         _ => Unexpected,
     };
 
     private static readonly ApiError Unexpected = new(500, "internal", UnexpectedMessage);
+
+    public const string UnavailableMessage = "EventChat cannot reach its database right now. Please try again in a few seconds.";
+
+    private static readonly ApiError Unavailable = new(503, "unavailable", UnavailableMessage);
+
+    // PostgreSQL restarting, unreachable or out of pooled connections: Npgsql marks these transient, and Marten
+    // wraps them. The command did not take effect (or, if its commit raced the outage, a retry with the same
+    // clientMessageId is still stored once), so the client is told to retry instead of seeing an internal error.
+    private static bool IsDatabaseOutage(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+            if (e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException)
+                return true;
+        return false;
+    }
 
     /// <summary>The contract's code for a status, for problem responses the framework writes itself.</summary>
     public static string CodeFor(int status) => status switch
@@ -44,6 +60,7 @@ public sealed record ApiError(int Status, string Code, string Message, IDictiona
         404 => "not_found",
         409 => "conflict",
         429 => "rate_limited",
+        503 => "unavailable",
         >= 500 => "internal",
         _ => "validation",
     };

@@ -21,6 +21,8 @@ public sealed class ProblemDetailsExceptionHandler(IProblemDetailsService proble
         // Telling clients when to come back keeps well-behaved ones from hammering. Whole seconds, rounded up, at least 1.
         if (error.Status == StatusCodes.Status429TooManyRequests)
             http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(error.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        else if (error.Status == StatusCodes.Status503ServiceUnavailable)
+            http.Response.Headers.RetryAfter = "2";
         return await problems.TryWriteAsync(new() { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 }

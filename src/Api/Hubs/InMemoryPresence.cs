@@ -47,6 +47,13 @@ public sealed class InMemoryPresence : IPresence
         }
     }
 
+    /// <summary>Every (user, connection) held here, for reconciling a shared copy with this node's truth.</summary>
+    public IReadOnlyList<(Guid UserId, string ConnectionId)> All()
+    {
+        lock (_lock)
+            return [.. _connections.SelectMany(user => user.Value.Select(connectionId => (user.Key, connectionId)))];
+    }
+
     public ValueTask<IReadOnlyList<string>> ConnectionsOf(Guid userId)
     {
         lock (_lock)

@@ -901,6 +901,12 @@ $("message-input").addEventListener("input", onComposerInput);
 $("messages").addEventListener("scroll", () => { if ($("messages").scrollTop < 60) loadOlder(); });
 // Coming back to a hidden tab is when its messages get seen.
 document.addEventListener("visibilitychange", markRead);
+// Pushes can be lost while the connection stays open (with several server nodes, while their Redis is down:
+// docs/operations.md), and nothing tells the client. So it also catches up when the tab is shown again and
+// once a minute; catching up fetches only what is missing.
+const CATCH_UP_EVERY_MS = 60_000;
+document.addEventListener("visibilitychange", () => { if (!document.hidden && connected()) catchUp(); });
+setInterval(() => { if (connected() && !document.hidden) catchUp(); }, CATCH_UP_EVERY_MS);
 
 session = loadSession();
 if (session) enterChat();

@@ -14,7 +14,7 @@ public sealed class EndLiveSessionValidator : AbstractValidator<EndLiveSession>
     public EndLiveSessionValidator() => RuleFor(c => c.SessionId).NotEmpty();
 }
 
-public sealed class EndLiveSessionHandler(IDocumentStore store, INotifier notifier, StreamViewers viewers, ViewerCountPushes counts, TimeProvider clock, ILogger<EndLiveSessionHandler> log)
+public sealed class EndLiveSessionHandler(IDocumentStore store, INotifier notifier, IStreamViewers viewers, ViewerCountPushes counts, TimeProvider clock, ILogger<EndLiveSessionHandler> log)
     : ICommandHandler<EndLiveSession, LiveSessionDto>
 {
     public async ValueTask<LiveSessionDto> Handle(EndLiveSession command, CancellationToken ct)
@@ -26,7 +26,7 @@ public sealed class EndLiveSessionHandler(IDocumentStore store, INotifier notifi
             stream.AppendOne(ended);
             await session.SaveChangesAsync(ct);
             log.LogInformation("live session {SessionId} ended by {ActorId}", ended.SessionId, ended.EndedBy);
-            viewers.Forget(ended.SessionId);
+            await viewers.Forget(ended.SessionId);
             counts.Forget(ended.SessionId);
             await notifier.ToGroup(RealtimeGroups.Stream(ended.SessionId), ClientEvents.StreamEnded, new StreamEnded(ended.SessionId), CancellationToken.None);
         }

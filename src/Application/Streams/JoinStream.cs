@@ -24,7 +24,7 @@ public sealed class JoinStreamValidator : AbstractValidator<JoinStream>
     public JoinStreamValidator() => RuleFor(c => c.SessionId).NotEmpty();
 }
 
-public sealed class JoinStreamHandler(IQuerySession session, IDocumentStore store, INotifier notifier, StreamViewers viewers, ViewerCountPushes counts, TimeProvider clock)
+public sealed class JoinStreamHandler(IQuerySession session, IDocumentStore store, INotifier notifier, IStreamViewers viewers, ViewerCountPushes counts, TimeProvider clock)
     : ICommandHandler<JoinStream, JoinedStream>
 {
     public async ValueTask<JoinedStream> Handle(JoinStream command, CancellationToken ct)
@@ -35,7 +35,7 @@ public sealed class JoinStreamHandler(IQuerySession session, IDocumentStore stor
             .Where(m => m.SessionId == command.SessionId && m.RemovedAt == null)
             .OrderByDescending(m => m.Sequence).Take(JoinedStream.RecentMessageCount).ToListAsync(ct);
         await notifier.JoinGroup(command.ConnectionId, RealtimeGroups.Stream(command.SessionId), ct);
-        var count = new StreamViewerCount(command.SessionId, viewers.Join(command.SessionId, command.UserId, command.ConnectionId));
+        var count = new StreamViewerCount(command.SessionId, await viewers.Join(command.SessionId, command.UserId, command.ConnectionId));
         counts.Changed(command.SessionId);
         await RecordPeak(command.SessionId, count.ViewerCount);
         return new(command.SessionId, count.ViewerCount, [.. recent.Reverse()]);

@@ -12,13 +12,13 @@ public sealed class LeaveStreamValidator : AbstractValidator<LeaveStream>
     public LeaveStreamValidator() => RuleFor(c => c.SessionId).NotEmpty();
 }
 
-public sealed class LeaveStreamHandler(INotifier notifier, StreamViewers viewers, ViewerCountPushes counts) : ICommandHandler<LeaveStream, StreamViewerCount>
+public sealed class LeaveStreamHandler(INotifier notifier, IStreamViewers viewers, ViewerCountPushes counts) : ICommandHandler<LeaveStream, StreamViewerCount>
 {
     public async ValueTask<StreamViewerCount> Handle(LeaveStream command, CancellationToken ct)
     {
         await notifier.LeaveGroup(command.ConnectionId, RealtimeGroups.Stream(command.SessionId), ct);
-        if (viewers.Leave(command.SessionId, command.UserId, command.ConnectionId) is not { } left)
-            return new(command.SessionId, viewers.Count(command.SessionId));
+        if (await viewers.Leave(command.SessionId, command.UserId, command.ConnectionId) is not { } left)
+            return new(command.SessionId, await viewers.Count(command.SessionId));
         counts.Changed(command.SessionId);
         return new(command.SessionId, left);
     }
@@ -27,12 +27,12 @@ public sealed class LeaveStreamHandler(INotifier notifier, StreamViewers viewers
 /// <summary>A closed connection stops watching everything it watched; each of those rooms hears its new count.</summary>
 public sealed record StreamConnectionClosed(Guid UserId, string ConnectionId) : ICommand;
 
-public sealed class StreamConnectionClosedHandler(StreamViewers viewers, ViewerCountPushes counts) : ICommandHandler<StreamConnectionClosed>
+public sealed class StreamConnectionClosedHandler(IStreamViewers viewers, ViewerCountPushes counts) : ICommandHandler<StreamConnectionClosed>
 {
-    public ValueTask<Unit> Handle(StreamConnectionClosed command, CancellationToken ct)
+    public async ValueTask<Unit> Handle(StreamConnectionClosed command, CancellationToken ct)
     {
-        foreach (var sessionId in viewers.Disconnected(command.UserId, command.ConnectionId))
+        foreach (var sessionId in await viewers.Disconnected(command.UserId, command.ConnectionId))
             counts.Changed(sessionId);
-        return Unit.ValueTask;
+        return Unit.Value;
     }
 }

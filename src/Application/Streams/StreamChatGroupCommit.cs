@@ -1,4 +1,5 @@
 using EventChat.Domain;
+using EventChat.Application.Ports;
 using EventChat.Domain.Streams;
 using JasperFx.Events;
 using Marten;
@@ -13,17 +14,19 @@ namespace EventChat.Application.Streams;
 public sealed class StreamChatGroupCommit : IAsyncDisposable
 {
     private readonly IDocumentStore store;
-    private readonly StreamViewers viewers;
+    private readonly IStreamViewers viewers;
     private readonly TimeProvider clock;
     private readonly GroupCommit<PendingPost, StreamMessagePosted> writers;
 
-    public StreamChatGroupCommit(IDocumentStore store, StreamViewers viewers, TimeProvider clock, ILogger<StreamChatGroupCommit> log)
+    public StreamChatGroupCommit(IDocumentStore store, IStreamViewers viewers, TimeProvider clock, ILogger<StreamChatGroupCommit> log)
     {
         (this.store, this.viewers, this.clock) = (store, viewers, clock);
         writers = new(writers: 2, Commit, log);
     }
 
-    public Task<StreamMessagePosted> Post(PostStreamChat command, CancellationToken ct) => writers.Commit(new PendingPost(command), ct);
+    /// <summary>Queues the post and waits for its transaction. Whether the sender watches is asked first, so no writer waits on it.</summary>
+    public async Task<StreamMessagePosted> Post(PostStreamChat command, CancellationToken ct) =>
+        await writers.Commit(new PendingPost(command, await viewers.IsWatching(command.SessionId, command.SenderId)), ct);
 
     private async Task Commit(IReadOnlyList<PendingPost> batch)
     {
@@ -39,7 +42,7 @@ public sealed class StreamChatGroupCommit : IAsyncDisposable
             {
                 try
                 {
-                    var posted = live.Post(Guid.CreateVersion7(), pending.Command.SenderId, pending.Command.Content!, viewers.IsWatching(live.Id, pending.Command.SenderId), now);
+                    var posted = live.Post(Guid.CreateVersion7(), pending.Command.SenderId, pending.Command.Content!, pending.IsWatching, now);
                     stream.AppendOne(posted);
                     live = live.Apply(posted);
                     decided.Add((pending, posted));
@@ -72,8 +75,10 @@ public sealed class StreamChatGroupCommit : IAsyncDisposable
 
     public ValueTask DisposeAsync() => writers.DisposeAsync();
 
-    private sealed class PendingPost(PostStreamChat command) : PendingCommit<StreamMessagePosted>(command.SessionId)
+    private sealed class PendingPost(PostStreamChat command, bool isWatching) : PendingCommit<StreamMessagePosted>(command.SessionId)
     {
         public PostStreamChat Command { get; } = command;
+
+        public bool IsWatching { get; } = isWatching;
     }
 }

@@ -7,7 +7,7 @@ namespace EventChat.Application.Streams;
 /// as it is when the push goes out. Pushing on every join costs N²/2 deliveries for N viewers joining; a
 /// burst of joins now costs one push per interval, and the last push always carries the settled count.
 /// </summary>
-public sealed class ViewerCountPushes(INotifier notifier, StreamViewers viewers, TimeProvider clock)
+public sealed class ViewerCountPushes(INotifier notifier, IStreamViewers viewers, TimeProvider clock)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
 
@@ -44,6 +44,6 @@ public sealed class ViewerCountPushes(INotifier notifier, StreamViewers viewers,
             timer.Dispose();
         }
         await notifier.ToGroup(RealtimeGroups.Stream(sessionId), ClientEvents.StreamViewers,
-            new StreamViewerCount(sessionId, viewers.Count(sessionId)), CancellationToken.None);
+            new StreamViewerCount(sessionId, await viewers.Count(sessionId)), CancellationToken.None);
     }
 }

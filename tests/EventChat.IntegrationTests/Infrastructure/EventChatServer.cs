@@ -93,7 +93,13 @@ public sealed class EventChatServer
         return new(app, new Uri(app.Urls.First()));
     }
 
-    private static async Task<string> CreateDatabase(string serverConnectionString, string name)
+    /// <summary>A new, empty database on the run's PostgreSQL (e.g. for a cluster of nodes); answers its connection string.</summary>
+    public static Task<string> NewDatabase() => CreateDatabase(Postgres.Value.ConnectionString, "eventchat_" + Guid.NewGuid().ToString("N")[..12]);
+
+    /// <summary>The run's PostgreSQL itself, for tests that stop and start it.</summary>
+    public static PostgresServer PostgreSQL => Postgres.Value;
+
+    internal static async Task<string> CreateDatabase(string serverConnectionString, string name)
     {
         await using var connection = new NpgsqlConnection(serverConnectionString);
         await connection.OpenAsync();
@@ -122,6 +128,6 @@ public sealed class EventChatServer
         var response = await http.PostAsJsonAsync("/api/auth/register", new { username, password = TestUser.Password });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return new TestUser(this, body.GetProperty("userId").GetGuid(), username, body.GetProperty("token").GetString()!);
+        return new TestUser(BaseAddress, body.GetProperty("userId").GetGuid(), username, body.GetProperty("token").GetString()!);
     }
 }

@@ -39,6 +39,12 @@ public sealed class PostgresServer
         }
     }
 
+    /// <summary>Stops the server (fast shutdown: open connections are cut), as an outage would.</summary>
+    public void Stop() => Script("stop", _directory);
+
+    /// <summary>Starts the stopped server again on its port, with its data.</summary>
+    public void Restart() => Script("start", _directory, new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString).Port.ToString(), "throwaway");
+
     // Best effort at exit; ./eventchat test also removes the folder if the host is killed first.
     private void Remove()
     {
@@ -52,7 +58,7 @@ public sealed class PostgresServer
         }
     }
 
-    private static string Script(params string[] args)
+    internal static string Script(params string[] args)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "scripts", "postgres.sh"));
@@ -67,7 +73,7 @@ public sealed class PostgresServer
             : throw new InvalidOperationException($"scripts/postgres.sh {string.Join(' ', args)} failed ({process.ExitCode}): {stderr.Result}");
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "EventChat.sln")))

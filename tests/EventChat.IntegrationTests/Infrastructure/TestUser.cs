@@ -3,8 +3,11 @@ using System.Text.Json;
 
 namespace EventChat.IntegrationTests.Infrastructure;
 
-/// <summary>A registered user as a client app sees them: a token, a REST client, and any number of hub tabs.</summary>
-public sealed class TestUser(EventChatServer server, Guid id, string username, string token) : IAsyncDisposable
+/// <summary>
+/// A registered user as a client app sees them: a token, a REST client, and any number of hub tabs, on the
+/// server (or node) at <paramref name="baseAddress"/> unless a tab names another node.
+/// </summary>
+public sealed class TestUser(Uri baseAddress, Guid id, string username, string token) : IAsyncDisposable
 {
     public const string Password = "correct horse battery";
 
@@ -13,12 +16,15 @@ public sealed class TestUser(EventChatServer server, Guid id, string username, s
     public Guid Id { get; } = id;
     public string Username { get; } = username;
     public string Token { get; } = token;
-    public HttpClient Http { get; } = server.Http(token);
+    public HttpClient Http { get; } = new() { BaseAddress = baseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
 
     /// <summary>A new hub connection, as a browser tab would open one (token in the query string).</summary>
-    public async Task<Tab> OpenTab(bool settle = true)
+    public Task<Tab> OpenTab(bool settle = true) => OpenTabOn(baseAddress, settle);
+
+    /// <summary>A new hub connection to the node at <paramref name="node"/>, as a load balancer might route it.</summary>
+    public async Task<Tab> OpenTabOn(Uri node, bool settle = true)
     {
-        var tab = await Tab.Open(server.BaseAddress, Token, settle: settle);
+        var tab = await Tab.Open(node, Token, settle: settle);
         _tabs.Add(tab);
         return tab;
     }

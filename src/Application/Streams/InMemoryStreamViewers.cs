@@ -1,15 +1,17 @@
+using EventChat.Application.Ports;
+
 namespace EventChat.Application.Streams;
 
 /// <summary>
-/// Who is watching which live session, counted in users (a viewer with two tabs counts once). Ephemeral
-/// like presence: kept in memory on this node, rebuilt as clients re-join after a restart.
+/// The viewers of one node, in memory: the whole truth on a single node, and each node's own share (the
+/// connections it holds) under the Redis adapter, which reconciles Redis with it.
 /// </summary>
-public sealed class StreamViewers
+public sealed class InMemoryStreamViewers : IStreamViewers
 {
     private readonly Dictionary<Guid, Dictionary<Guid, HashSet<string>>> _sessions = [];
     private readonly Lock _lock = new();
 
-    public int Join(Guid sessionId, Guid userId, string connectionId)
+    public ValueTask<int> Join(Guid sessionId, Guid userId, string connectionId)
     {
         lock (_lock)
         {
@@ -18,49 +20,54 @@ public sealed class StreamViewers
             if (!viewers.TryGetValue(userId, out var connections))
                 viewers[userId] = connections = [];
             connections.Add(connectionId);
-            return viewers.Count;
+            return ValueTask.FromResult(viewers.Count);
         }
     }
 
-    /// <summary>The count after the connection left, or null when it was not watching (nothing changed).</summary>
-    public int? Leave(Guid sessionId, Guid userId, string connectionId)
+    public ValueTask<int?> Leave(Guid sessionId, Guid userId, string connectionId)
     {
         lock (_lock)
         {
             var watching = _sessions.TryGetValue(sessionId, out var viewers) && viewers.TryGetValue(userId, out var c) && c.Contains(connectionId);
-            return watching ? LeaveLocked(sessionId, userId, connectionId) : null;
+            return ValueTask.FromResult(watching ? LeaveLocked(sessionId, userId, connectionId) : (int?)null);
         }
     }
 
-    /// <summary>A closed connection leaves every session it watched; returns those sessions.</summary>
-    public IReadOnlyList<Guid> Disconnected(Guid userId, string connectionId)
+    public ValueTask<IReadOnlyList<Guid>> Disconnected(Guid userId, string connectionId)
     {
         lock (_lock)
         {
             var watched = _sessions.Where(s => s.Value.TryGetValue(userId, out var c) && c.Contains(connectionId)).Select(s => s.Key).ToList();
             foreach (var sessionId in watched)
                 LeaveLocked(sessionId, userId, connectionId);
-            return watched;
+            return ValueTask.FromResult<IReadOnlyList<Guid>>(watched);
         }
     }
 
-    public bool IsWatching(Guid sessionId, Guid userId)
+    public ValueTask<bool> IsWatching(Guid sessionId, Guid userId)
     {
         lock (_lock)
-            return _sessions.TryGetValue(sessionId, out var viewers) && viewers.ContainsKey(userId);
+            return ValueTask.FromResult(_sessions.TryGetValue(sessionId, out var viewers) && viewers.ContainsKey(userId));
     }
 
-    public int Count(Guid sessionId)
+    public ValueTask<int> Count(Guid sessionId)
     {
         lock (_lock)
-            return _sessions.TryGetValue(sessionId, out var viewers) ? viewers.Count : 0;
+            return ValueTask.FromResult(_sessions.TryGetValue(sessionId, out var viewers) ? viewers.Count : 0);
     }
 
-    /// <summary>Forgets an ended session's viewers.</summary>
-    public void Forget(Guid sessionId)
+    public ValueTask Forget(Guid sessionId)
     {
         lock (_lock)
             _sessions.Remove(sessionId);
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Every (session, user, connection) this instance holds, for reconciling a shared copy with it.</summary>
+    public IReadOnlyList<(Guid SessionId, Guid UserId, string ConnectionId)> All()
+    {
+        lock (_lock)
+            return [.. _sessions.SelectMany(s => s.Value.SelectMany(v => v.Value.Select(c => (s.Key, v.Key, c))))];
     }
 
     private int LeaveLocked(Guid sessionId, Guid userId, string connectionId)

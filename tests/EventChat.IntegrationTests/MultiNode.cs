@@ -1,0 +1,157 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using EventChat.IntegrationTests.Infrastructure;
+
+namespace EventChat.IntegrationTests;
+
+/// <summary>Two nodes (processes) behind one Redis and one PostgreSQL, started once for these tests.</summary>
+public sealed class TwoNodes : IAsyncLifetime
+{
+    public Cluster Cluster { get; private set; } = null!;
+
+    public const int MessageBurst = 8;
+
+    public async Task InitializeAsync() => Cluster = await Infrastructure.Cluster.Start(nodes: 2, settings: new Dictionary<string, string>
+    {
+        ["EventChat__Limits__MessageBurst"] = MessageBurst.ToString(),
+        ["EventChat__Limits__MessagesPerSecond"] = "1",
+    });
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>
+/// Two extra server processes load the machine, so these tests run alone, after the parallel ones: timing-sensitive
+/// tests elsewhere (rate-limit refills) must not share the CPU with them.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MultiNodeCollection
+{
+    public const string Name = "Several nodes (server processes)";
+}
+
+/// <summary>
+/// A user on node A and a user on node B get what two users on one node get: messages, receipts, typing,
+/// rooms, presence, live sessions and rate-limit budgets travel through the Redis backplane and the shared state in Redis.
+/// </summary>
+[Collection(MultiNodeCollection.Name)]
+public sealed class MultiNode(TwoNodes nodes) : IClassFixture<TwoNodes>
+{
+    private Cluster Cluster => nodes.Cluster;
+
+    [Fact]
+    public async Task A_conversation_across_nodes_carries_messages_receipts_typing_and_rooms()
+    {
+        await using var alice = await Cluster.NewUser("alice", node: 0);
+        await using var bob = await Cluster.NewUser("bob", node: 1);
+        var aliceTab = await alice.OpenTabOn(Cluster[0]);
+        var bobTab = await bob.OpenTabOn(Cluster[1]);
+
+        var sent = await aliceTab.Invoke("sendMessage", new { receiverId = bob.Id, content = "hello from A", clientMessageId = "m1" });
+        var conversationId = sent.GetProperty("message").GetProperty("conversationId").GetGuid();
+        var messageId = sent.GetProperty("message").GetProperty("id").GetGuid();
+        var arrived = await bobTab.Next("newMessage");
+        Assert.Equal("hello from A", arrived.GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(messageId, (await bobTab.Next("receiveMessage")).GetProperty("message").GetProperty("id").GetGuid());
+
+        await bobTab.Invoke("messageRead", new { conversationId, messageId });
+        var receipt = await aliceTab.Next("messageRead");
+        Assert.Equal((messageId, bob.Id), (receipt.GetProperty("messageId").GetGuid(), receipt.GetProperty("readBy").GetGuid()));
+
+        await bobTab.Invoke("joinRoom", new { conversationId });
+        await aliceTab.Send("typingStart", new { conversationId });
+        Assert.True((await bobTab.Next("userTyping")).GetProperty("isTyping").GetBoolean());
+        Assert.Equal(alice.Id, (await bobTab.Next("typingIndicator")).GetProperty("userId").GetGuid());
+        await aliceTab.Send("typingStop", new { conversationId });
+        Assert.False((await bobTab.Next("userTyping", e => !e.GetProperty("isTyping").GetBoolean())).GetProperty("isTyping").GetBoolean());
+
+        var reply = await bobTab.Invoke("sendMessage", new { conversationId, content = "hi from B", clientMessageId = "r1" });
+        Assert.Equal(reply.GetProperty("message").GetProperty("id").GetGuid(),
+            (await aliceTab.Next("newMessage")).GetProperty("message").GetProperty("id").GetGuid());
+        // Both nodes read the same store: each user's history, asked of the other node, is the same two messages.
+        Assert.Equal(["hello from A", "hi from B"], (await alice.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
+        Assert.Equal(["hello from A", "hi from B"], (await bob.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
+    }
+
+    [Fact]
+    public async Task A_user_with_tabs_on_both_nodes_stays_online_until_the_last_one_closes()
+    {
+        await using var alice = await Cluster.NewUser("alice");
+        await using var bob = await Cluster.NewUser("bob");
+        await Messaging.Send(bob, new { receiverId = alice.Id, content = "hi" });
+        var bobTab = await bob.OpenTabOn(Cluster[1]);
+
+        var onNodeA = await alice.OpenTabOn(Cluster[0]);
+        await bobTab.Next("userOnline", e => e.GetProperty("userId").GetGuid() == alice.Id);
+        var onNodeB = await alice.OpenTabOn(Cluster[1]);
+        Assert.Equal([alice.Id], OnlineUsers(await bobTab.Invoke("getOnlineUsers", new { userIds = new[] { alice.Id } })));
+
+        await onNodeA.DisposeAsync();
+        var beforeLastClose = DateTimeOffset.UtcNow;
+        await onNodeB.DisposeAsync();
+
+        // Had node A announced its last local tab, this first userOffline would predate the close of the tab on B.
+        var offline = await bobTab.Next("userOffline", e => e.GetProperty("userId").GetGuid() == alice.Id);
+        Assert.True(offline.GetProperty("timestamp").GetDateTimeOffset() >= beforeLastClose.AddMilliseconds(-50));
+        Assert.Empty(bobTab.Received("userOnline"));
+        Assert.Empty(OnlineUsers(await bobTab.Invoke("getOnlineUsers", new { userIds = new[] { alice.Id } })));
+    }
+
+    [Fact]
+    public async Task A_live_session_across_nodes_counts_every_viewer_once_and_carries_its_chat()
+    {
+        await using var host = await Cluster.NewUser("host");
+        await using var first = await Cluster.NewUser("viewer", node: 0);
+        await using var second = await Cluster.NewUser("viewer", node: 1);
+        var started = await host.Http.PostAsJsonAsync("/api/streams", new { title = "Live on two nodes" });
+        var sessionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var onA = await first.OpenTabOn(Cluster[0]);
+        var onB = await second.OpenTabOn(Cluster[1]);
+        var secondOnA = await second.OpenTabOn(Cluster[0]);
+
+        Assert.Equal(1, (await onA.Invoke("join-stream", new { sessionId })).GetProperty("viewerCount").GetInt32());
+        Assert.Equal(2, (await onB.Invoke("join-stream", new { sessionId })).GetProperty("viewerCount").GetInt32());
+        Assert.Equal(2, (await secondOnA.Invoke("join-stream", new { sessionId })).GetProperty("viewerCount").GetInt32());
+        await onA.Next("stream-viewers", e => e.GetProperty("viewerCount").GetInt32() == 2);
+        Assert.Equal(2, (await first.Get($"/api/streams/{sessionId}")).GetProperty("viewerCount").GetInt32());
+        Assert.Equal(2, (await second.Get($"/api/streams/{sessionId}")).GetProperty("viewerCount").GetInt32());
+
+        // Watching on node B is enough to chat from node A, and the chat reaches the viewer on A.
+        await secondOnA.Invoke("leave-stream", new { sessionId });
+        var chat = await secondOnA.Invoke("stream-chat", new { sessionId, content = "watching on B, typing on A" });
+        var heard = await onA.Next("stream-chat");
+        Assert.Equal(chat.GetProperty("message").GetProperty("id").GetGuid(), heard.GetProperty("message").GetProperty("id").GetGuid());
+
+        await onB.DisposeAsync();
+        await onA.Next("stream-viewers", e => e.GetProperty("viewerCount").GetInt32() == 1);
+        Assert.Equal(1, (await second.Get($"/api/streams/{sessionId}")).GetProperty("viewerCount").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_user_with_tabs_on_both_nodes_has_one_message_budget_not_one_per_node()
+    {
+        await using var carol = await Cluster.NewUser("carol");
+        await using var dave = await Cluster.NewUser("dave");
+        Tab[] tabs = [await carol.OpenTabOn(Cluster[0]), await carol.OpenTabOn(Cluster[1])];
+
+        var accepted = 0;
+        for (var i = 0; i < 2 * TwoNodes.MessageBurst; i++)
+        {
+            try
+            {
+                await tabs[i % 2].Invoke("sendMessage", new { receiverId = dave.Id, content = $"#{i}" });
+                accepted++;
+            }
+            catch (Microsoft.AspNetCore.SignalR.HubException)
+            {
+                Assert.Equal("rate_limited", (await tabs[i % 2].Next("error")).GetProperty("code").GetString());
+            }
+        }
+
+        // One budget: the burst, and at most a permit or two refilled meanwhile. Per node, it would be twice the burst.
+        Assert.InRange(accepted, TwoNodes.MessageBurst, TwoNodes.MessageBurst + 2);
+    }
+
+    private static Guid[] OnlineUsers(JsonElement answer) =>
+        [.. answer.GetProperty("onlineUsers").EnumerateArray().Select(id => id.GetGuid())];
+}
