@@ -70,17 +70,21 @@ public sealed class GroupCommit<TPending, TOutcome> : IAsyncDisposable where TPe
         {
             await commit(batch);
         }
-        catch (Exception e) when (batch.Count > 1)
+        catch (Exception e) when (batch.Count > 1 && !DatabaseOutage.Caused(e))
         {
             log.LogDebug(e, "A group commit of {Count} commands failed; committing them one by one", batch.Count);
             foreach (var pending in batch.Where(p => !p.Outcome.Task.IsCompleted))
                 await CommitOrSplit([pending]);
         }
+        // A lone command's failure is its answer. With the database unreachable, every command of the batch gets
+        // that answer at once, rather than one timeout after another.
         catch (Exception e)
         {
-            batch[0].Outcome.TrySetException(e);
+            foreach (var pending in batch)
+                pending.Outcome.TrySetException(e);
         }
     }
+
 
     public async ValueTask DisposeAsync()
     {

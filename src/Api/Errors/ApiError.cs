@@ -1,3 +1,4 @@
+using EventChat.Application;
 using EventChat.Domain;
 using FluentValidation;
 
@@ -30,7 +31,7 @@ public sealed record ApiError(int Status, string Code, string Message, IDictiona
             DomainError.RateLimited => new(429, "rate_limited", d.Message) { RetryAfter = d.RetryAfter ?? TimeSpan.FromSeconds(1) },
             _ => Unexpected,
         },
-        _ when IsDatabaseOutage(exception) => Unavailable,
+        _ when DatabaseOutage.Caused(exception) => Unavailable,
         BadHttpRequestException b => new(b.StatusCode, "validation", "The request could not be read: check its JSON and parameters."),
         _ => Unexpected,
     };
@@ -41,16 +42,6 @@ public sealed record ApiError(int Status, string Code, string Message, IDictiona
 
     private static readonly ApiError Unavailable = new(503, "unavailable", UnavailableMessage);
 
-    // PostgreSQL restarting, unreachable or out of pooled connections: Npgsql marks these transient, and Marten
-    // wraps them. The command did not take effect (or, if its commit raced the outage, a retry with the same
-    // clientMessageId is still stored once), so the client is told to retry instead of seeing an internal error.
-    private static bool IsDatabaseOutage(Exception exception)
-    {
-        for (Exception? e = exception; e is not null; e = e.InnerException)
-            if (e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException)
-                return true;
-        return false;
-    }
 
     /// <summary>The contract's code for a status, for problem responses the framework writes itself.</summary>
     public static string CodeFor(int status) => status switch
