@@ -4,10 +4,12 @@ using EventChat.Api.Errors;
 using EventChat.Api.Files;
 using EventChat.Api.Hubs;
 using EventChat.Api.OpenApi;
+using EventChat.Api.Privacy;
 using EventChat.Api.Telemetry;
 using EventChat.Application.Conversations;
 using EventChat.Application.Pipeline;
 using EventChat.Application.Ports;
+using EventChat.Application.Privacy;
 using EventChat.Application.Realtime;
 using EventChat.Application.Streams;
 using EventChat.Projections;
@@ -86,6 +88,7 @@ public static class EventChatHost
                 opts.Logger(new ParameterFreeMartenLogger(provider.GetRequiredService<ILogger<ParameterFreeMartenLogger>>()));
                 opts.DisableNpgsqlLogging = true;
                 opts.AddEventChatProjections();
+                opts.AddEventChatPrivacy();
                 return opts;
             })
             .UseLightweightSessions()
@@ -116,6 +119,10 @@ public static class EventChatHost
 
         var jwt = JwtSettings.Resolve(config, env);
         services.AddSingleton(jwt);
+        // Message content is encrypted at rest under keys this master key wraps (docs/privacy.md).
+        services.AddSingleton(MasterKeyConfiguration.Resolve(config, env));
+        services.AddSingleton<ContentCipher>();
+        services.AddHostedService<MasterKeyVerification>();
         services.AddSync(config, jwt);
         services.AddSingleton<TokenIssuer>();
         services.AddAuthorization();

@@ -1,4 +1,5 @@
 using EventChat.Application.Ports;
+using EventChat.Application.Privacy;
 using EventChat.Application.Telemetry;
 using EventChat.Domain.Conversations;
 using FluentValidation;
@@ -52,7 +53,7 @@ public sealed class SendMessageValidator : AbstractValidator<SendMessage>
     }
 }
 
-public sealed class SendMessageHandler(IDocumentStore store, INotifier notifier, TimeProvider clock, EventChatMetrics metrics, ILogger<SendMessageHandler> log)
+public sealed class SendMessageHandler(IDocumentStore store, INotifier notifier, ContentCipher cipher, TimeProvider clock, EventChatMetrics metrics, ILogger<SendMessageHandler> log)
     : ICommandHandler<SendMessage, MessageDelivery>
 {
     public async ValueTask<MessageDelivery> Handle(SendMessage command, CancellationToken ct)
@@ -66,15 +67,15 @@ public sealed class SendMessageHandler(IDocumentStore store, INotifier notifier,
         // A retried send (same client id) answers as the first one did and pushes nothing again. The stream
         // lock held here orders it after the first attempt's commit, so racing retries see it too.
         if (await session.FindRetriedSend(conversation.Id, command.SenderId, command.ClientMessageId, ct) is { } original)
-            return await session.DeliveryToSender(await session.WithReplyPreview(original, ct), ct);
+            return await session.DeliveryToSender(cipher, await session.WithReplyPreview(cipher, original, ct), ct);
         var attachments = await session.LoadOwnAttachments(command.SenderId, command.AttachmentIds, ct);
         var sent = conversation.Send(Guid.CreateVersion7(), command.SenderId, command.Content ?? "", command.MessageType ?? MessageTypes.DefaultFor(attachments),
             command.ClientMessageId, now, command.ReplyToId, await session.LoadMessageFacts(command.ReplyToId, ct), attachments);
-        stream.AppendOne(sent);
+        stream.AppendOne(await cipher.Protect(session, sent, ct));
         await session.SaveChangesAsync(ct);
         metrics.MessageSent(sent.MessageType, conversation.Kind);
         log.LogInformation("message sent in {ConversationId} by {SenderId} at sequence {Sequence}", sent.ConversationId, sent.SenderId, sent.Sequence);
         // Committed: from here on the sender hanging up must not cancel the others' pushes.
-        return await notifier.Deliver(session, conversation, sent, CancellationToken.None);
+        return await notifier.Deliver(session, cipher, conversation, sent, CancellationToken.None);
     }
 }

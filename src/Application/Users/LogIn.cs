@@ -25,7 +25,7 @@ public sealed class LogInHandler(IQuerySession session, IPasswordHasher hasher) 
         var normalized = UserAccount.Normalize(query.Username!);
         var user = await session.Query<UserAccount>().SingleOrDefaultAsync(u => u.NormalizedUsername == normalized, ct);
         // One answer for an unknown user and a wrong password, so logins cannot probe for usernames.
-        return user is not null && hasher.Verify(user.PasswordHash, query.Password!)
+        return user is not null && user.ErasedAt is null && hasher.Verify(user.PasswordHash, query.Password!)
             ? user
             : throw new DomainException(DomainError.Unauthenticated, "Wrong username or password.");
     }
