@@ -120,6 +120,33 @@ public sealed class Privacy
         $"{m.GetProperty("id")} {m.GetProperty("senderId")} {m.GetProperty("sequence")} {m.GetProperty("sentAt")} {m.GetProperty("replyToId")}"));
 
     [Fact]
+    public async Task Attachment_bytes_are_stored_encrypted_read_back_whole_or_in_ranges_and_are_gone_after_erasure()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var marker = System.Text.Encoding.ASCII.GetBytes($"filemarker{Guid.NewGuid():N}");
+        // Longer than two 64 KiB chunks, so ranges cross chunk boundaries.
+        var bytes = Enumerable.Range(0, 150_000 / marker.Length + 1).SelectMany(_ => marker).Take(150_000).ToArray();
+        var id = await Attachments.UploadOk(alice, bytes, "notes.txt", "text/plain");
+        var group = await alice.CreateGroup(bob);
+        await Send(alice, new { conversationId = group, content = "see the file", messageType = "file", attachmentIds = new[] { id } });
+
+        var stored = await File.ReadAllBytesAsync(Path.Combine(server.App.Configuration["EventChat:Attachments:Folder"]!, id.ToString("N")));
+        Assert.Equal(-1, stored.AsSpan().IndexOf(marker));
+        Assert.Equal(bytes, await bob.Http.GetByteArrayAsync($"/api/chat/attachments/{id}"));
+        using var range = new HttpRequestMessage(HttpMethod.Get, $"/api/chat/attachments/{id}") { Headers = { Range = new(65_530, 131_080) } };
+        var partial = await bob.Http.SendAsync(range);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal(bytes[65_530..131_081], await partial.Content.ReadAsByteArrayAsync());
+
+        Assert.Equal(HttpStatusCode.OK, (await (await server.Admin).Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/chat/attachments/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await alice.Http.GetAsync($"/api/chat/attachments/{id}")).StatusCode);
+        Assert.Empty((await bob.Messages(group))[0].GetProperty("attachments").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Only_an_admin_erases_a_groups_content_and_strangers_learn_nothing()
     {
         var server = await EventChatServer.Instance;

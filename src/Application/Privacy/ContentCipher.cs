@@ -65,6 +65,31 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
         return (id, raw);
     }
 
+    /// <summary>
+    /// A new key for one attachment's bytes (its id is the attachment's, its owner the uploader, no conversation), and
+    /// the bytes sealed under it as they are read. The caller stores the key with the attachment's record.
+    /// </summary>
+    public (DataKey Key, Stream Sealed) SealFile(Guid attachmentId, Guid uploaderId, Stream plain)
+    {
+        var raw = RandomNumberGenerator.GetBytes(MasterKey.KeyBytes);
+        var key = new DataKey(attachmentId, Guid.Empty, uploaderId, master.Wrap(raw, attachmentId.ToString()), master.Id, clock.GetUtcNow());
+        return (key, SealedFile.Sealing(plain, raw, attachmentId));
+    }
+
+    /// <summary>The attachment's bytes decrypted; null once its key is destroyed. Files stored before encryption have no key and are served as they are.</summary>
+    public async Task<Stream?> OpenFile(IQuerySession session, Guid attachmentId, Stream stored, CancellationToken ct)
+    {
+        var key = await session.LoadAsync<DataKey>(attachmentId, ct);
+        if (key is null)
+            return stored;
+        if (key.WrappedKey is null)
+        {
+            await stored.DisposeAsync();
+            return null;
+        }
+        return SealedFile.Opening(stored, Unwrapped(key), attachmentId);
+    }
+
     /// <summary>The keys <paramref name="stored"/> texts were sealed with, in one round trip; open each with <see cref="Plaintexts.Read"/>.</summary>
     public async Task<Plaintexts> Keys(IQuerySession session, IEnumerable<string?> stored, CancellationToken ct)
     {

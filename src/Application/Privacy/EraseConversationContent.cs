@@ -1,5 +1,6 @@
 using EventChat.Application.Conversations;
 using EventChat.Domain.Conversations;
+using EventChat.Projections;
 using Marten;
 using Mediator;
 using Microsoft.Extensions.Logging;
@@ -29,7 +30,10 @@ public sealed class EraseConversationContentHandler(IDocumentStore store, TimePr
         if (erased)
         {
             // Under the stream lock: no message can be sealed with one of these keys after they are destroyed.
-            var destroyed = await session.DestroyKeys(k => k.ConversationId == conversation.Id, now, ct);
+            // The files its messages carried go too: each has a key of its own, named by the attachment's id.
+            var files = await session.Query<MessageView>().Where(m => m.ConversationId == conversation.Id)
+                .SelectMany(m => m.Attachments).Select(a => a.Id).ToListAsync(ct);
+            var destroyed = await session.DestroyKeys(k => k.ConversationId == conversation.Id || files.Contains(k.Id), now, ct);
             MessageSearchIndex.ForgetConversation(session, conversation.Id);
             log.LogInformation("content of {ConversationId} erased by {ActorId}: {Keys} keys destroyed", conversation.Id, command.UserId, destroyed);
         }
