@@ -123,6 +123,7 @@ public static class EventChatHost
         services.AddSingleton(MasterKeyConfiguration.Resolve(config, env));
         services.AddSingleton<ContentCipher>();
         services.AddHostedService<MasterKeyVerification>();
+        services.AddSingleton<ErasedAccounts>();
         services.AddSync(config, jwt);
         services.AddSingleton<TokenIssuer>();
         services.AddAuthorization();
@@ -148,6 +149,7 @@ public static class EventChatHost
                         context.Token = token;
                     return Task.CompletedTask;
                 },
+                OnTokenValidated = ErasedAccounts.RefuseErased,
             };
         });
 

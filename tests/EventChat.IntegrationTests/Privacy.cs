@@ -183,10 +183,11 @@ public sealed class Privacy
         Assert.Equal([Erased, "bob answers"], (await bob.Messages(direct)).Select(m => m.GetProperty("content").GetString()));
         Assert.Equal([Erased, "carol says hi"], (await carol.Messages(group)).Select(m => m.GetProperty("content").GetString()));
         Assert.Empty((await bob.Get($"/api/chat/search?q={marker}")).GetProperty("items").EnumerateArray());
-        // The account is gone: no login, no sending, not found by name, and its registration holds no name any more.
+        // The account is gone: no login, its token refused, not found by name, and its registration holds no name any more.
         var login = await server.Http().PostAsJsonAsync("/api/auth/login", new { username = alice.Username, password = TestUser.Password });
         Assert.Equal(HttpStatusCode.Unauthorized, login.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await alice.Http.PostAsJsonAsync("/api/chat/messages", new { conversationId = direct, content = "still here?" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await alice.Http.GetAsync($"/api/chat/conversations/{group}/messages")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/users?username={alice.Username}")).StatusCode);
         Assert.Equal(0, await RowsContaining(server, alice.Username));
         Assert.Equal(0, await RowsContaining(server, marker));

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using EventChat.Api.Auth;
 using EventChat.Api.OpenApi;
+using EventChat.Api.Privacy;
 using EventChat.Application.Privacy;
 using EventChat.Application.Users;
 using Mediator;
@@ -27,9 +28,10 @@ public static class UserEndpoints
             .ProducesProblems(404);
 
         // Erasure, not deactivation: the messages you sent read "[erased]" for everyone, and the account cannot come back.
-        users.MapDelete("/me", async Task<NoContent> (ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        users.MapDelete("/me", async Task<NoContent> (ClaimsPrincipal user, IMediator mediator, ErasedAccounts erased, CancellationToken ct) =>
         {
             await mediator.Send(new EraseUser(user.UserId()), ct);
+            erased.Erased(user.UserId());
             return TypedResults.NoContent();
         })
             .WithSummary("Erase your account and the content of every message you sent")
