@@ -268,6 +268,32 @@ public sealed class Privacy
         Assert.Contains("EventChat:Privacy:MasterKey is not set", failure.Message);
     }
 
+    [Fact]
+    public void In_development_a_master_key_is_generated_once_and_kept_in_the_data_folder()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("eventchat-data-").FullName;
+        try
+        {
+            void Build() => EventChatHost.Build(["--environment", "Development"], builder =>
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["ConnectionStrings:EventChat"] = "Host=127.0.0.1;Port=1;Username=nobody",
+                    ["EventChat:DataDirectory"] = dataDirectory,
+                }));
+
+            Build();
+            var key = File.ReadAllText(Path.Combine(dataDirectory, MasterKeyConfiguration.DevelopmentKeyFile));
+            Build();
+
+            Assert.Equal(MasterKey.KeyBytes, Convert.FromBase64String(key).Length);
+            Assert.Equal(key, File.ReadAllText(Path.Combine(dataDirectory, MasterKeyConfiguration.DevelopmentKeyFile)));
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
     private static async Task<WebApplication> Start(string connection, string masterKey)
     {
         var app = EventChatHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder => Configure(builder, connection, masterKey));

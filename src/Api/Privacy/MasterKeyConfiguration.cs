@@ -25,18 +25,7 @@ public static class MasterKeyConfiguration
         return MasterKey.FromBase64(value);
     }
 
-    private static string DevelopmentKey(string dataDirectory)
-    {
-        var path = Path.Combine(dataDirectory, DevelopmentKeyFile);
-        if (File.Exists(path))
-            return File.ReadAllText(path).Trim();
-        Directory.CreateDirectory(dataDirectory);
-        var key = MasterKey.Generate();
-        File.WriteAllText(path, key);
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return key;
-    }
+    private static string DevelopmentKey(string dataDirectory) => dataDirectory.DevelopmentSecret(DevelopmentKeyFile, MasterKey.Generate);
 }
 
 /// <summary>
