@@ -62,8 +62,10 @@ public sealed class Privacy
             var version = (await bob.Conversation(conversationId)).GetProperty("lastSequence").GetInt64();
 
             var asked = await bob.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/content");
-            Assert.Equal(HttpStatusCode.Accepted, asked.StatusCode);
-            Assert.Equal([alice.Id], (await asked.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("awaitingConsentFrom").EnumerateArray().Select(e => e.GetGuid()));
+            Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+            var waiting = await asked.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.False(waiting.GetProperty("erased").GetBoolean());
+            Assert.Equal([alice.Id], waiting.GetProperty("awaitingConsentFrom").EnumerateArray().Select(e => e.GetGuid()));
             Assert.Contains(marker, (await bob.Messages(conversationId))[0].GetProperty("content").GetString());
             var agreed = await alice.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/content");
             Assert.Equal(HttpStatusCode.OK, agreed.StatusCode);

@@ -26,6 +26,7 @@ const xss = "<img src=x onerror=alert(1)>";
 let workDir, database, apiPort, server, serverLog, browser;
 let alice, bob;                  // { context, page, dialogs, errors }
 const jwtKey = randomBytes(48).toString("base64");
+const masterKey = randomBytes(32).toString("base64");  // message content is encrypted at rest under keys it wraps
 
 // ---------------------------------------------------------------------------------------------------------
 // The server and its database
@@ -50,6 +51,7 @@ async function startServer() {
     ASPNETCORE_URLS: `http://127.0.0.1:${apiPort}`,
     ConnectionStrings__EventChat: database,
     Jwt__SigningKey: jwtKey,  // the same key across a restart, so the browsers' tokens stay valid
+    EventChat__Privacy__MasterKey: masterKey,  // the same key across a restart, or the server refuses to start
     EventChat__Limits__MessageBurst: "200",  // the paging test sends a long history at once
     EventChat__DataDirectory: path.join(workDir, "app"),
     EventChat__Attachments__Folder: path.join(workDir, "app/files"),

@@ -33,11 +33,8 @@ public static class ConversationEndpoints
             .ProducesProblems(400, 404);
 
         // Crypto-shredding: an admin erases at once; in a direct conversation each participant asks, and the second erases.
-        conversations.MapDelete("/{id:guid}/content", async Task<Results<Ok<ContentErasure>, Accepted<ContentErasure>>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        {
-            var erasure = await mediator.Send(new EraseConversationContent(user.UserId(), user.IsInRole(Roles.Admin), id), ct);
-            return erasure.Erased ? TypedResults.Ok(erasure) : TypedResults.Accepted((string?)null, erasure);
-        })
+        conversations.MapDelete("/{id:guid}/content", async Task<Ok<ContentErasure>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new EraseConversationContent(user.UserId(), user.IsInRole(Roles.Admin), id), ct)))
             .WithSummary("Erase a conversation's content (admin, or every participant of a direct conversation)")
             .ProducesProblems(403, 404);
 
