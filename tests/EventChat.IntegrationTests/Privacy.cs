@@ -162,7 +162,11 @@ public sealed class Privacy
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
         Assert.Equal("in the group", (await alice.Messages(group))[0].GetProperty("content").GetString());
 
-        Assert.Equal(HttpStatusCode.OK, (await (await server.Admin).Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
+        var bobsTab = await bob.OpenTab();
+        var admin = await server.Admin;
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
+        var pushed = await bobsTab.Next("conversationErased");
+        Assert.Equal((group, admin.Id), (pushed.GetProperty("conversationId").GetGuid(), pushed.GetProperty("erasedBy").GetGuid()));
         Assert.Equal(Erased, (await alice.Messages(group))[0].GetProperty("content").GetString());
     }
 

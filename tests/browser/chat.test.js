@@ -354,3 +354,30 @@ test("after a server restart the client reconnects by itself and catches up on w
   assertClean(alice);
   assertClean(bob);
 });
+
+test("when both erase their chat, what they said reads as erased at once on both sides", async () => {
+  await conversationItem(alice, "Bob").click();
+  const conversationId = await bob.page.locator(".conversation-item.active").getAttribute("data-conversation-id");
+  const erase = async (user) => {
+    const token = await user.page.evaluate(() => JSON.parse(sessionStorage.getItem("eventchat.session")).token);
+    const response = await fetch(`http://127.0.0.1:${apiPort}/api/chat/conversations/${conversationId}/content`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.equal(response.status, 200);
+    return response.json();
+  };
+  const first = await erase(alice);
+  assert.equal(first.erased, false, "one participant's request waits for the other");
+  await bubble(bob, "Back online.").waitFor();
+  const second = await erase(bob);
+  assert.equal(second.erased, true, JSON.stringify(second));
+
+  // The conversationErased push reloads the open conversation: no reload of the page needed.
+  await bubble(alice, "Back online.").waitFor({ state: "detached" });
+  await bubble(bob, "Back online.").waitFor({ state: "detached" });
+  await bubble(alice, "[erased]").first().waitFor();
+  await bubble(bob, "[erased]").first().waitFor();
+  assertClean(alice);
+  assertClean(bob);
+});

@@ -1,4 +1,5 @@
 using EventChat.Application.Conversations;
+using EventChat.Application.Ports;
 using EventChat.Domain.Conversations;
 using EventChat.Projections;
 using Marten;
@@ -13,10 +14,13 @@ namespace EventChat.Application.Privacy;
 /// </summary>
 public sealed record EraseConversationContent(Guid UserId, bool IsAdmin, Guid ConversationId) : ICommand<ContentErasure>;
 
+/// <summary>The <c>conversationErased</c> payload: reload the conversation, its messages now read as erased.</summary>
+public sealed record ConversationErased(Guid ConversationId, Guid ErasedBy, DateTimeOffset ErasedAt);
+
 /// <param name="Erased">The content was erased by this request; otherwise it waits for <paramref name="AwaitingConsentFrom"/>.</param>
 public sealed record ContentErasure(Guid ConversationId, bool Erased, IReadOnlyList<Guid> AwaitingConsentFrom);
 
-public sealed class EraseConversationContentHandler(IDocumentStore store, TimeProvider clock, ILogger<EraseConversationContentHandler> log)
+public sealed class EraseConversationContentHandler(IDocumentStore store, INotifier notifier, TimeProvider clock, ILogger<EraseConversationContentHandler> log)
     : ICommandHandler<EraseConversationContent, ContentErasure>
 {
     public async ValueTask<ContentErasure> Handle(EraseConversationContent command, CancellationToken ct)
@@ -38,6 +42,9 @@ public sealed class EraseConversationContentHandler(IDocumentStore store, TimePr
             log.LogInformation("content of {ConversationId} erased by {ActorId}: {Keys} keys destroyed", conversation.Id, command.UserId, destroyed);
         }
         await session.SaveChangesAsync(ct);
+        if (erased)
+            foreach (var participant in conversation.Participants)
+                await notifier.ToUser(participant, ClientEvents.ConversationErased, new ConversationErased(conversation.Id, command.UserId, now), CancellationToken.None);
         var after = events.Aggregate(conversation, (state, e) => e is ConversationErasureConsented c ? state.Apply(c) : state);
         return new(conversation.Id, erased, erased ? [] : after.AwaitingErasureConsent);
     }
