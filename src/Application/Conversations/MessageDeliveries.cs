@@ -29,7 +29,9 @@ public static class MessageDeliveries
         var unread = await Task.WhenAll(counting);
         var message = await session.WithReplyPreview(cipher, MessageView.From(sent), ct);
         // The view's last message is this one, sealed as stored; the plaintext is at hand, so no key is looked up for it.
-        view = view.LastMessage?.Id == sent.MessageId ? view with { LastMessage = message with { ReplyTo = null } } : (await cipher.Reveal(session, [view], ct))[0];
+        view = view.LastMessage?.Id == sent.MessageId
+            ? view with { LastMessage = message with { ReplyTo = null } }
+            : (await cipher.Reveal(session, [view], ct))[0];
         MessageDelivery? senderDelivery = null;
         for (var i = 0; i < conversation.Participants.Count; i++)
         {
