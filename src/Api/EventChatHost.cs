@@ -5,10 +5,12 @@ using EventChat.Api.Files;
 using EventChat.Api.Hubs;
 using EventChat.Api.OpenApi;
 using EventChat.Api.ScaleOut;
+using EventChat.Api.Privacy;
 using EventChat.Api.Telemetry;
 using EventChat.Application.Conversations;
 using EventChat.Application.Pipeline;
 using EventChat.Application.Ports;
+using EventChat.Application.Privacy;
 using EventChat.Application.Realtime;
 using EventChat.Application.Streams;
 using EventChat.Projections;
@@ -99,6 +101,7 @@ public static class EventChatHost
                 opts.Logger(new ParameterFreeMartenLogger(provider.GetRequiredService<ILogger<ParameterFreeMartenLogger>>()));
                 opts.DisableNpgsqlLogging = true;
                 opts.AddEventChatProjections();
+                opts.AddEventChatPrivacy();
                 return opts;
             })
             .UseLightweightSessions()
@@ -129,6 +132,11 @@ public static class EventChatHost
 
         var jwt = JwtSettings.Resolve(config, env);
         services.AddSingleton(jwt);
+        // Message content is encrypted at rest under keys this master key wraps (docs/privacy.md).
+        services.AddSingleton(MasterKeyConfiguration.Resolve(config, env));
+        services.AddSingleton<ContentCipher>();
+        services.AddHostedService<MasterKeyVerification>();
+        services.AddSingleton<ErasedAccounts>();
         services.AddSync(config, jwt);
         services.AddSingleton<TokenIssuer>();
         // Security hardening: login brute-force limits (one node; a shared store can replace it behind the port) and allowed origins.
@@ -164,10 +172,11 @@ public static class EventChatHost
                 // The validated principal carries every claim of the token (exp, iat, iss, aud, ...), each with a
                 // property bag, and a reference to the parsed token. A hub connection keeps its principal while it
                 // stays open, so keep only what EventChat reads: about 3 KB less per connection (docs/performance.md).
-                OnTokenValidated = context =>
+                OnTokenValidated = async context =>
                 {
-                    context.Principal = ClaimsPrincipalExtensions.Essentials(context.Principal!);
-                    return Task.CompletedTask;
+                    await ErasedAccounts.RefuseErased(context);
+                    if (context.Result is null)
+                        context.Principal = ClaimsPrincipalExtensions.Essentials(context.Principal!);
                 },
             };
         });

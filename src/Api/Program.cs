@@ -1,6 +1,10 @@
 using EventChat.Api;
+using EventChat.Api.Privacy;
 using JasperFx;
 
 // With no arguments this serves EventChat; with a command it runs Marten's tools instead,
-// e.g. `dotnet run --project src/Api -- projections rebuild` to rebuild every read model from the events.
+// e.g. `dotnet run --project src/Api -- projections rebuild` to rebuild every read model from the events,
+// or EventChat's own `privacy rotate-master-key` (docs/privacy.md).
+if (MasterKeyRotation.IsRequested(args))
+    return await MasterKeyRotation.Run(EventChatHost.Build(args[2..]));
 return await EventChatHost.Build(args).RunJasperFxCommands(args);

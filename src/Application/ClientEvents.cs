@@ -9,6 +9,7 @@ public static class ClientEvents
     public const string MessageRead = "messageRead";
     public const string MessageEdited = "messageEdited";
     public const string MessageDeleted = "messageDeleted";
+    public const string ConversationErased = "conversationErased";
     public const string UserTyping = "userTyping";
     public const string TypingIndicator = "typingIndicator";
     public const string OnlineUsers = "onlineUsers";

@@ -1,9 +1,8 @@
 namespace EventChat.Projections;
 
 /// <summary>
-/// The full-text index over message content, spelled once so that the index (ProjectionsSetup) and the
-/// query that relies on it (SearchMessages) cannot drift apart: PostgreSQL uses an expression index only
-/// for a query that repeats its expression.
+/// The full-text configuration, spelled once so that the index (its rows are written by the Application's
+/// MessageSearchIndex) and the query that relies on it (SearchMessages) cannot drift apart.
 /// </summary>
 public static class MessageSearch
 {
@@ -13,6 +12,6 @@ public static class MessageSearch
     /// </summary>
     public const string Config = "english";
 
-    /// <summary>The indexed <c>tsvector</c>, for a query that names <c>mt_doc_messageview</c> <c>m</c>.</summary>
-    public const string Vector = $"to_tsvector('{Config}'::regconfig, m.data ->> 'content')";
+    /// <summary>The indexed <c>tsvector</c>, for a query that names the search table <c>s</c>.</summary>
+    public const string Vector = "s.vector";
 }

@@ -26,7 +26,8 @@ public sealed record ReplyPreview(Guid Id, Guid SenderId, string? Excerpt)
 
 /// <summary>
 /// One message as clients see it (the contract's <c>message</c> object). <see cref="ReplyTo"/> is filled
-/// in when messages are read or pushed, not stored.
+/// in when messages are read or pushed, not stored. Stored, <see cref="Content"/> is sealed (encrypted); readers get
+/// it decrypted, or <c>"[erased]"</c> with <see cref="ErasedAt"/> set once its key was destroyed.
 /// </summary>
 public sealed record MessageView(
     Guid Id,
@@ -41,7 +42,8 @@ public sealed record MessageView(
     Guid? ReplyToId = null,
     DateTimeOffset? EditedAt = null,
     DateTimeOffset? DeletedAt = null,
-    ReplyPreview? ReplyTo = null)
+    ReplyPreview? ReplyTo = null,
+    DateTimeOffset? ErasedAt = null)
 {
     public MessageFacts ToFacts() => new(Id, ConversationId, SenderId, Content, DeletedAt is not null);
 

@@ -24,9 +24,7 @@ public static class ProjectionsSetup
             .Index(x => x.Attachments, index => index.ToGinWithJsonbPathOps())
             // Every send with a clientMessageId looks for an earlier attempt; without this it reads the whole conversation.
             .Index(x => x.ClientMessageId);
-        // Message search: a GIN index on to_tsvector('english', data ->> 'content'). PostgreSQL uses it only for a
-        // query that repeats the expression, so SearchMessages builds its SQL from MessageSearch, which spells it once.
-        opts.Schema.For<MessageView>().FullTextIndex(MessageSearch.Config, x => x.Content);
+        // Message search has its own erasable table (Application/Privacy/MessageSearchIndex): content here is encrypted.
 
         // Posts: one stream per post; likes and comments are events in it.
         opts.Projections.Add<PostSnapshot>(ProjectionLifecycle.Inline);

@@ -27,11 +27,17 @@ public sealed partial class ConversationSnapshot : SingleStreamProjection<Conver
     public static Conversation Apply(ParticipantRemoved e, Conversation state) => state.Apply(e);
 
     public static Conversation Apply(ParticipantLeft e, Conversation state) => state.Apply(e);
+
+    public static Conversation Apply(ConversationErasureConsented e, Conversation state) => state.Apply(e);
+
+    public static Conversation Apply(ConversationContentErased e, Conversation state) => state.Apply(e);
 }
 
 public sealed partial class UserAccountSnapshot : SingleStreamProjection<UserAccount, Guid>
 {
     public static UserAccount Create(UserRegistered e) => UserAccount.Create(e);
+
+    public static UserAccount Apply(UserErased e, UserAccount state) => state.Apply(e);
 }
 
 /// <summary>Keeps the <see cref="Post"/> write model snapshotted, so a like or comment loads one row.</summary>

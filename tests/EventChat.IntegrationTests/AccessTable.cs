@@ -36,6 +36,8 @@ public sealed class AccessTable
             s => s.Mallory.Http.PostAsJsonAsync($"/api/chat/conversations/{s.Group}/participants", new { userIds = new[] { s.Mallory.Id } })),
         Rest("DELETE /api/chat/conversations/{id:guid}/participants/{userId:guid}", "removing a member of a group", "404",
             s => s.Mallory.Http.DeleteAsync($"/api/chat/conversations/{s.Group}/participants/{s.Bob.Id}")),
+        Rest("DELETE /api/chat/conversations/{id:guid}/content", "erasing a conversation's content", "404",
+            s => s.Mallory.Http.DeleteAsync($"/api/chat/conversations/{s.Direct}/content")),
         Rest("POST /api/chat/messages/", "sending into a conversation", "404",
             s => s.Mallory.Http.PostAsJsonAsync("/api/chat/messages", new { conversationId = s.Direct, content = "let me in" })),
         // A reply target outside the conversation is invalid whether or not it exists: the same 400 as a missing one.
@@ -87,6 +89,8 @@ public sealed class AccessTable
         ["POST /api/auth/register"] = "anonymous; takes no ID",
         ["POST /api/auth/login"] = "anonymous; takes no ID",
         ["GET /api/users/"] = "finds any user by exact username, to start a chat; by design",
+        ["DELETE /api/users/me"] = "erases the caller's own account",
+        ["GET /api/users/me/export"] = "the caller's own messages",
         ["GET /api/chat/conversations/"] = "the caller's own conversations",
         ["POST /api/chat/conversations/"] = "anyone may start a group with any users, as with a direct message",
         ["POST /api/chat/attachments/"] = "uploads the caller's own file",

@@ -290,7 +290,7 @@ public sealed class Attachments
         Assert.Equal(0, await session.Query<StoredAttachment>().CountAsync(a => a.UploaderId == uploader.Id));
     }
 
-    private static async Task<Guid> UploadOk(TestUser user, byte[] bytes, string fileName, string? contentType)
+    internal static async Task<Guid> UploadOk(TestUser user, byte[] bytes, string fileName, string? contentType)
     {
         var response = await Upload(user, bytes, fileName, contentType);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);

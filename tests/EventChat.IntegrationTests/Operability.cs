@@ -236,6 +236,7 @@ public sealed partial class Operability
             {
                 ["ConnectionStrings:EventChat"] = "Host=127.0.0.1;Port=1;Username=nobody",
                 ["Jwt:SigningKey"] = "integration-tests-signing-key-that-is-long-enough-0123456789",
+                [EventChatServer.MasterKeyName] = EventChatServer.TestMasterKey,
                 [Metrics.RequireRoleKey] = role,
             }));
 

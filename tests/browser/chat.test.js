@@ -26,6 +26,7 @@ const xss = "<img src=x onerror=alert(1)>";
 let workDir, database, apiPort, server, serverLog, browser;
 let alice, bob;                  // { context, page, dialogs, errors }
 const jwtKey = randomBytes(48).toString("base64");
+const masterKey = randomBytes(32).toString("base64");  // message content is encrypted at rest under keys it wraps
 
 // ---------------------------------------------------------------------------------------------------------
 // The server and its database
@@ -50,6 +51,7 @@ async function startServer() {
     ASPNETCORE_URLS: `http://127.0.0.1:${apiPort}`,
     ConnectionStrings__EventChat: database,
     Jwt__SigningKey: jwtKey,  // the same key across a restart, so the browsers' tokens stay valid
+    EventChat__Privacy__MasterKey: masterKey,  // the same key across a restart, or the server refuses to start
     EventChat__Limits__MessageBurst: "200",  // the paging test sends a long history at once
     EventChat__DataDirectory: path.join(workDir, "app"),
     EventChat__Attachments__Folder: path.join(workDir, "app/files"),
@@ -349,6 +351,33 @@ test("after a server restart the client reconnects by itself and catches up on w
   await bob.page.locator("#connection-status").waitFor({ state: "hidden", timeout: 30_000 });
   await send(alice, "Back online.");
   await bubble(bob, "Back online.").waitFor();
+  assertClean(alice);
+  assertClean(bob);
+});
+
+test("when both erase their chat, what they said reads as erased at once on both sides", async () => {
+  await conversationItem(alice, "Bob").click();
+  const conversationId = await bob.page.locator(".conversation-item.active").getAttribute("data-conversation-id");
+  const erase = async (user) => {
+    const token = await user.page.evaluate(() => JSON.parse(sessionStorage.getItem("eventchat.session")).token);
+    const response = await fetch(`http://127.0.0.1:${apiPort}/api/chat/conversations/${conversationId}/content`, {
+      method: "DELETE",
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.equal(response.status, 200);
+    return response.json();
+  };
+  const first = await erase(alice);
+  assert.equal(first.erased, false, "one participant's request waits for the other");
+  await bubble(bob, "Back online.").waitFor();
+  const second = await erase(bob);
+  assert.equal(second.erased, true, JSON.stringify(second));
+
+  // The conversationErased push reloads the open conversation: no reload of the page needed.
+  await bubble(alice, "Back online.").waitFor({ state: "detached" });
+  await bubble(bob, "Back online.").waitFor({ state: "detached" });
+  await bubble(alice, "[erased]").first().waitFor();
+  await bubble(bob, "[erased]").first().waitFor();
   assertClean(alice);
   assertClean(bob);
 });

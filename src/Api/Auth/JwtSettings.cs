@@ -39,18 +39,8 @@ public sealed record JwtSettings(SymmetricSecurityKey Key, TimeSpan Lifetime, IR
     private static HashSet<string> Usernames(IConfiguration config, string section) =>
         new(config.GetSection(section).Get<string[]>() ?? [], StringComparer.OrdinalIgnoreCase);
 
-    private static string DevelopmentKey(string dataDirectory)
-    {
-        var path = Path.Combine(dataDirectory, "jwt-signing-key");
-        if (File.Exists(path))
-            return File.ReadAllText(path).Trim();
-        Directory.CreateDirectory(dataDirectory);
-        var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
-        File.WriteAllText(path, key);
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        return key;
-    }
+    private static string DevelopmentKey(string dataDirectory) =>
+        dataDirectory.DevelopmentSecret("jwt-signing-key", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)));
 }
 
 public static class ConfigurationExtensions
@@ -58,4 +48,21 @@ public static class ConfigurationExtensions
     /// <summary>Where local state lives (development keys); <c>EventChat:DataDirectory</c>, else <c>.eventchat</c> under the content root.</summary>
     public static string DataDirectory(this IConfiguration config, IHostEnvironment env) =>
         config["EventChat:DataDirectory"] ?? Path.Combine(env.ContentRootPath, ".eventchat");
+
+    /// <summary>
+    /// A Development-only secret kept in the data folder: generated on first use (readable by this user only) and read
+    /// back afterwards, so what it protects survives restarts.
+    /// </summary>
+    public static string DevelopmentSecret(this string dataDirectory, string fileName, Func<string> generate)
+    {
+        var path = Path.Combine(dataDirectory, fileName);
+        if (File.Exists(path))
+            return File.ReadAllText(path).Trim();
+        Directory.CreateDirectory(dataDirectory);
+        var secret = generate();
+        File.WriteAllText(path, secret);
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        return secret;
+    }
 }

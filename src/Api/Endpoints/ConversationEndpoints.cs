@@ -2,6 +2,7 @@ using System.Security.Claims;
 using EventChat.Api.Auth;
 using EventChat.Api.OpenApi;
 using EventChat.Application.Conversations;
+using EventChat.Application.Privacy;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -30,6 +31,12 @@ public static class ConversationEndpoints
         })
             .WithSummary("Start a group conversation")
             .ProducesProblems(400, 404);
+
+        // Crypto-shredding: an admin erases at once; in a direct conversation each participant asks, and the second erases.
+        conversations.MapDelete("/{id:guid}/content", async Task<Ok<ContentErasure>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new EraseConversationContent(user.UserId(), user.IsInRole(Roles.Admin), id), ct)))
+            .WithSummary("Erase a conversation's content (admin, or every participant of a direct conversation)")
+            .ProducesProblems(403, 404);
 
         conversations.MapGet("/{id:guid}", async Task<Ok<ConversationDto>> (Guid id, DateTimeOffset? asOf, long? version, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetConversation(user.UserId(), id, asOf, version), ct)))

@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using EventChat.Api.Auth;
 using EventChat.Api.OpenApi;
+using EventChat.Api.Privacy;
+using EventChat.Application.Privacy;
 using EventChat.Application.Users;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,6 +20,22 @@ public static class UserEndpoints
             TypedResults.Ok(await mediator.Send(new FindUser(user.UserId(), username, null), ct)))
             .WithSummary("Find a user by exact username")
             .ProducesProblems(400, 404);
+
+        // Streamed: the messages are written as they are read and decrypted, a page at a time.
+        users.MapGet("/me/export", async Task<Ok<DataExport>> (ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ExportMyData(user.UserId()), ct)))
+            .WithSummary("Your account and every message you sent or received, as JSON")
+            .ProducesProblems(404);
+
+        // Erasure, not deactivation: the messages you sent read "[erased]" for everyone, and the account cannot come back.
+        users.MapDelete("/me", async Task<NoContent> (ClaimsPrincipal user, IMediator mediator, ErasedAccounts erased, CancellationToken ct) =>
+        {
+            await mediator.Send(new EraseUser(user.UserId()), ct);
+            erased.Erased(user.UserId());
+            return TypedResults.NoContent();
+        })
+            .WithSummary("Erase your account and the content of every message you sent")
+            .ProducesProblems(404);
 
         // Name the people in your conversations: yourself or a contact, else 404.
         users.MapGet("/{id:guid}", async Task<Ok<UserSummary>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>

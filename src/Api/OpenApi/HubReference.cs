@@ -57,6 +57,7 @@ public static class HubReference
         | `receiveMessage` | `{ message, conversation }` | every connection of every other participant, right after `newMessage` |
         | `messageRead` | `{ conversationId, messageId, readBy, readAt }` | every participant, the reader included |
         | `messageEdited` / `messageDeleted` | `{ message }` | every participant |
+        | `conversationErased` | `{ conversationId, erasedBy, erasedAt }` | every participant, when the conversation's content is erased |
         | `userTyping` | `{ conversationId, userId, isTyping }` | the other participants |
         | `typingIndicator` | `{ conversationId, userId, isTyping }` | the conversation's room (`joinRoom`), less the typer |
         | `onlineUsers` | `{ onlineUsers: [userId] }` | the connection that called `getOnlineUsers` |

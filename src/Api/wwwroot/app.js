@@ -196,6 +196,12 @@ function connect() {
   hub.on("messageRead", onMessageRead);
   hub.on("messageEdited", ({ message }) => onMessageChanged(message));
   hub.on("messageDeleted", ({ message }) => onMessageChanged(message));
+  // Every message so far now reads "[erased]": reload the list, and the conversation if it is open.
+  hub.on("conversationErased", ({ conversationId }) => {
+    const work = [refreshConversations()];
+    if (view?.conversationId === conversationId) work.push(openConversation(conversationId, true));
+    Promise.allSettled(work);
+  });
   // userTyping covers every conversation (the list shows it); typingIndicator comes from the open
   // conversation's room. Same payload and the handler is idempotent, so getting both is harmless.
   hub.on("userTyping", onTyping);
@@ -449,8 +455,9 @@ function leaveView() {
   if (view?.conversationId && connected()) connection.invoke("leaveRoom", { conversationId: view.conversationId }).catch(() => {});
 }
 
-async function openConversation(conversationId) {
-  if (view?.conversationId === conversationId) return;
+/** Opens a conversation; `reload` reads it again even when it is the open one (after an erasure). */
+async function openConversation(conversationId, reload = false) {
+  if (!reload && view?.conversationId === conversationId) return;
   leaveView();
   const opened = view = newView({ conversationId });
   sessionStorage.setItem(OPEN_KEY, conversationId);

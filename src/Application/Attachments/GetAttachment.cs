@@ -1,4 +1,5 @@
 using EventChat.Application.Ports;
+using EventChat.Application.Privacy;
 using EventChat.Domain;
 using EventChat.Domain.Conversations;
 using EventChat.Projections;
@@ -14,14 +15,17 @@ public sealed record GetAttachment(Guid UserId, Guid AttachmentId) : IQuery<Atta
 /// <summary>The record and its bytes; whoever takes it disposes <see cref="Content"/>.</summary>
 public sealed record AttachmentDownload(StoredAttachment Attachment, Stream Content);
 
-public sealed class GetAttachmentHandler(IQuerySession session, IFileStore files, ILogger<GetAttachmentHandler> log)
+public sealed class GetAttachmentHandler(IQuerySession session, IFileStore files, ContentCipher cipher, ILogger<GetAttachmentHandler> log)
     : IQueryHandler<GetAttachment, AttachmentDownload>
 {
     public async ValueTask<AttachmentDownload> Handle(GetAttachment query, CancellationToken ct)
     {
         var attachment = await session.LoadVisibleAttachment(query.AttachmentId, query.UserId, ct);
-        if (await files.Open(attachment.Id, ct) is { } content)
-            return new(attachment, content);
+        if (await files.Open(attachment.Id, ct) is { } stored)
+            // An erased attachment (its key destroyed) is gone, as far as anyone can tell.
+            return await cipher.OpenFile(session, attachment.Id, stored, ct) is { } content
+                ? new(attachment, content)
+                : throw DomainException.NotFound("Attachment");
         // A record always gets its bytes before it is stored, so this is lost data, not a race.
         log.LogWarning("attachment {AttachmentId} has a record but no bytes in the file store", attachment.Id);
         throw DomainException.NotFound("Attachment");

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using EventChat.Application.Ports;
+using EventChat.Application.Privacy;
 using EventChat.Domain.Conversations;
 using EventChat.Projections;
 using FluentValidation;
@@ -62,7 +63,7 @@ public sealed class UploadAttachmentValidator : AbstractValidator<UploadAttachme
         bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MB" : bytes % 1024 == 0 ? $"{bytes / 1024} KB" : $"{bytes} bytes";
 }
 
-public sealed class UploadAttachmentHandler(IDocumentStore store, IFileStore files, TimeProvider clock, ILogger<UploadAttachmentHandler> log)
+public sealed class UploadAttachmentHandler(IDocumentStore store, IFileStore files, ContentCipher cipher, TimeProvider clock, ILogger<UploadAttachmentHandler> log)
     : ICommandHandler<UploadAttachment, MessageAttachment>
 {
     public const string DefaultContentType = "application/octet-stream";
@@ -72,11 +73,15 @@ public sealed class UploadAttachmentHandler(IDocumentStore store, IFileStore fil
         var attachment = new StoredAttachment(Guid.CreateVersion7(), command.UploaderId, command.FileName!, NormalizeContentType(command.ContentType),
             command.Size, clock.GetUtcNow());
         // Bytes first, record second: a record always has its bytes; bytes without a record are unreachable.
-        await files.Save(attachment.Id, command.Content!, ct);
+        // The bytes are stored encrypted under a key of their own, saved with the record.
+        var (key, sealedBytes) = cipher.SealFile(attachment.Id, attachment.UploaderId, command.Content!);
+        await using (sealedBytes)
+            await files.Save(attachment.Id, sealedBytes, ct);
         try
         {
             await using var session = store.LightweightSession();
             session.Store(attachment);
+            session.Insert(key);
             await session.SaveChangesAsync(ct);
         }
         catch

@@ -1,3 +1,4 @@
+using EventChat.Application.Privacy;
 using EventChat.Domain;
 using EventChat.Domain.Conversations;
 using EventChat.Domain.Users;
@@ -22,7 +23,7 @@ public sealed class AddParticipantsValidator : AbstractValidator<AddParticipants
     }
 }
 
-public sealed class AddParticipantsHandler(IDocumentStore store, TimeProvider clock, ILogger<AddParticipantsHandler> log)
+public sealed class AddParticipantsHandler(IDocumentStore store, ContentCipher cipher, TimeProvider clock, ILogger<AddParticipantsHandler> log)
     : ICommandHandler<AddParticipants, ConversationDto>
 {
     public async ValueTask<ConversationDto> Handle(AddParticipants command, CancellationToken ct)
@@ -41,6 +42,6 @@ public sealed class AddParticipantsHandler(IDocumentStore store, TimeProvider cl
             foreach (var e in added)
                 log.LogInformation("participant added to {ConversationId}: {UserId} by {ActorId}", e.ConversationId, e.UserId, e.AddedBy);
         }
-        return await session.ToDto(await session.LoadVisibleConversation(conversation.Id, command.ActorId, ct), command.ActorId, ct);
+        return await session.ToDto(cipher, await session.LoadVisibleConversation(conversation.Id, command.ActorId, ct), command.ActorId, ct);
     }
 }

@@ -1,3 +1,4 @@
+using EventChat.Application.Privacy;
 using EventChat.Domain;
 using EventChat.Projections;
 using Marten;
@@ -32,6 +33,7 @@ public static class ConversationReads
         batch.Query<MessageView>().Where(m => m.ConversationId == conversationId && m.Sequence > readUpTo && m.Sequence <= lastSequence
             && m.SenderId != readerId && m.DeletedAt == null).Count();
 
-    public static async Task<ConversationDto> ToDto(this IQuerySession session, ConversationView view, Guid viewerId, CancellationToken ct) =>
-        ConversationDto.From(view, (await session.CountUnread([(view, viewerId)], ct))[0]);
+    /// <summary>The conversation as the viewer sees it: their unread count, the last message decrypted.</summary>
+    public static async Task<ConversationDto> ToDto(this IQuerySession session, ContentCipher cipher, ConversationView view, Guid viewerId, CancellationToken ct) =>
+        ConversationDto.From((await cipher.Reveal(session, [view], ct))[0], (await session.CountUnread([(view, viewerId)], ct))[0]);
 }

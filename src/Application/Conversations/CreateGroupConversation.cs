@@ -35,6 +35,8 @@ public sealed class CreateGroupConversationHandler(IDocumentStore store, TimePro
         session.Events.StartStream<Conversation>(started.ConversationId, started);
         await session.SaveChangesAsync(ct);
         log.LogInformation("group conversation {ConversationId} created by {CreatorId} with {Count} participants", started.ConversationId, started.StartedBy, started.ParticipantIds.Count);
-        return await session.ToDto(await session.LoadVisibleConversation(started.ConversationId, command.CreatorId, ct), command.CreatorId, ct);
+        // A new group has no message yet, so nothing to decrypt.
+        var view = await session.LoadVisibleConversation(started.ConversationId, command.CreatorId, ct);
+        return ConversationDto.From(view, 0);
     }
 }

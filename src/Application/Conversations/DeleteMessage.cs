@@ -1,4 +1,5 @@
 using EventChat.Application.Ports;
+using EventChat.Application.Privacy;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -27,6 +28,7 @@ public sealed class DeleteMessageHandler(IDocumentStore store, INotifier notifie
         if (conversation.Delete(command.ActorId, command.ActorModerates, message.ToFacts(), clock.GetUtcNow()) is not { } deleted)
             return Unit.Value;
         stream.AppendOne(deleted);
+        MessageSearchIndex.Forget(session, deleted.MessageId);
         await session.SaveChangesAsync(ct);
         log.LogInformation("message {MessageId} deleted in {ConversationId} by {ActorId}", deleted.MessageId, deleted.ConversationId, deleted.DeletedBy);
         await notifier.PushChange(conversation.Participants, ClientEvents.MessageDeleted, message.Deleted(deleted));

@@ -1,4 +1,5 @@
 using EventChat.Application.Ports;
+using EventChat.Application.Privacy;
 using EventChat.Projections;
 using FluentValidation;
 using Marten;
@@ -19,19 +20,21 @@ public sealed class EditMessageValidator : AbstractValidator<EditMessage>
     }
 }
 
-public sealed class EditMessageHandler(IDocumentStore store, INotifier notifier, TimeProvider clock, ILogger<EditMessageHandler> log)
+public sealed class EditMessageHandler(IDocumentStore store, INotifier notifier, ContentCipher cipher, TimeProvider clock, ILogger<EditMessageHandler> log)
     : ICommandHandler<EditMessage, MessageView>
 {
     public async ValueTask<MessageView> Handle(EditMessage command, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
-        var (stream, conversation, message) = await session.OpenMessage(command.MessageId, ct);
+        var (stream, conversation, stored) = await session.OpenMessage(command.MessageId, ct);
+        // Decided on the text as written: the same text again must compare equal, and sealing never does.
+        var message = await cipher.Reveal(session, stored, ct);
         if (conversation.Edit(command.EditorId, message.ToFacts(), command.Content!, clock.GetUtcNow()) is not { } edited)
-            return await session.WithReplyPreview(message, ct);
-        stream.AppendOne(edited);
+            return await session.WithReplyPreview(cipher, message, ct);
+        stream.AppendOne(await cipher.Protect(session, edited, ct));
         await session.SaveChangesAsync(ct);
         log.LogInformation("message {MessageId} edited in {ConversationId} at sequence {Sequence}", edited.MessageId, edited.ConversationId, edited.Sequence);
-        var changed = await session.WithReplyPreview(message.Edited(edited), CancellationToken.None);
+        var changed = await session.WithReplyPreview(cipher, message.Edited(edited), CancellationToken.None);
         await notifier.PushChange(conversation.Participants, ClientEvents.MessageEdited, changed);
         return changed;
     }

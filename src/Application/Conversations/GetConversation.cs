@@ -1,3 +1,4 @@
+using EventChat.Application.Privacy;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -19,7 +20,7 @@ public sealed class GetConversationValidator : AbstractValidator<GetConversation
     }
 }
 
-public sealed class GetConversationHandler(IQuerySession session) : IQueryHandler<GetConversation, ConversationDto>
+public sealed class GetConversationHandler(IQuerySession session, ContentCipher cipher) : IQueryHandler<GetConversation, ConversationDto>
 {
     public async ValueTask<ConversationDto> Handle(GetConversation query, CancellationToken ct)
     {
@@ -27,6 +28,6 @@ public sealed class GetConversationHandler(IQuerySession session) : IQueryHandle
         var then = query.AsOf is null && query.Version is null ? now
             : await session.Events.AggregateStreamAsync<Projections.ConversationView>(query.ConversationId, query.Version ?? 0, query.AsOf, token: ct)
               ?? throw Domain.DomainException.NotFound("Conversation");
-        return await session.ToDto(then, query.UserId, ct);
+        return await session.ToDto(cipher, then, query.UserId, ct);
     }
 }

@@ -1,3 +1,4 @@
+using EventChat.Application.Privacy;
 using EventChat.Domain;
 using EventChat.Domain.Conversations;
 using EventChat.Projections;
@@ -9,13 +10,14 @@ namespace EventChat.Application.Conversations;
 
 /// <summary>
 /// A conversation's event history, the audit trail: who did what, when, in stream order. For participants
-/// and admins. The text of a message that has since been deleted is redacted for everyone but admins.
+/// and admins. The text of a message that has since been deleted is redacted for everyone but admins; text whose key
+/// has been destroyed reads as erased for everyone (<see cref="HistoryEvent.Erased"/>).
 /// </summary>
 public sealed record GetConversationEvents(Guid UserId, bool IsAdmin, Guid ConversationId, long? After = null, int? Limit = null) : IQuery<EventPage>;
 
 /// <param name="Version">The event's position in the conversation's stream (a message's <c>sequence</c>).</param>
 /// <param name="Sequence">The event's position in the whole event store, across every stream.</param>
-public sealed record HistoryEvent(string Type, long Version, long Sequence, DateTimeOffset Timestamp, Guid? Actor, object Data, bool Redacted);
+public sealed record HistoryEvent(string Type, long Version, long Sequence, DateTimeOffset Timestamp, Guid? Actor, object Data, bool Redacted, bool Erased = false);
 
 public sealed record EventPage(IReadOnlyList<HistoryEvent> Items, bool HasMore);
 
@@ -28,7 +30,7 @@ public sealed class GetConversationEventsValidator : AbstractValidator<GetConver
     }
 }
 
-public sealed class GetConversationEventsHandler(IQuerySession session) : IQueryHandler<GetConversationEvents, EventPage>
+public sealed class GetConversationEventsHandler(IQuerySession session, ContentCipher cipher) : IQueryHandler<GetConversationEvents, EventPage>
 {
     public async ValueTask<EventPage> Handle(GetConversationEvents query, CancellationToken ct)
     {
@@ -41,7 +43,8 @@ public sealed class GetConversationEventsHandler(IQuerySession session) : IQuery
         if (events.Count == 0 && after == 0)
             throw DomainException.NotFound("Conversation");
         var deleted = query.IsAdmin ? [] : await DeletedMessageIds(events.Select(e => e.Data), ct);
-        return new([.. events.Take(limit).Select(e => ToHistory(e.Data, e.EventType.Name, e.Version, e.Sequence, e.Timestamp, deleted))], events.Count > limit);
+        var keys = await cipher.Keys(session, events.Select(e => ContentOf(e.Data)), ct);
+        return new([.. events.Take(limit).Select(e => Readable(ToHistory(e.Data, e.EventType.Name, e.Version, e.Sequence, e.Timestamp, deleted), keys))], events.Count > limit);
     }
 
     private async Task<HashSet<Guid>> DeletedMessageIds(IEnumerable<object> events, CancellationToken ct)
@@ -55,6 +58,25 @@ public sealed class GetConversationEventsHandler(IQuerySession session) : IQuery
         MessageIdOf(data) is { } id && deleted.Contains(id) && data is MessageSent or MessageEdited
             ? new(type, version, sequence, at, ActorOf(data), Redact(data), Redacted: true)
             : new(type, version, sequence, at, ActorOf(data), data, Redacted: false);
+
+    private static string? ContentOf(object data) => data switch
+    {
+        MessageSent e => e.Content,
+        MessageEdited e => e.Content,
+        _ => null,
+    };
+
+    // Decrypted for the reader; an erased text stays erased, admins included: its key is gone.
+    private static HistoryEvent Readable(HistoryEvent item, ContentCipher.Plaintexts keys) => item.Data switch
+    {
+        MessageSent sent => keys.Read(sent.Content) is (var text, var erasedAt)
+            ? item with { Data = erasedAt is null ? sent with { Content = text } : sent with { Content = text, Attachments = null }, Erased = erasedAt is not null }
+            : item,
+        MessageEdited edited => keys.Read(edited.Content) is (var text, var erasedAt)
+            ? item with { Data = edited with { Content = text }, Erased = erasedAt is not null }
+            : item,
+        _ => item,
+    };
 
     private static object Redact(object data) => data switch
     {
@@ -82,6 +104,8 @@ public sealed class GetConversationEventsHandler(IQuerySession session) : IQuery
         ParticipantAdded e => e.AddedBy,
         ParticipantRemoved e => e.RemovedBy,
         ParticipantLeft e => e.UserId,
+        ConversationErasureConsented e => e.UserId,
+        ConversationContentErased e => e.ErasedBy,
         _ => null,
     };
 }

@@ -1,3 +1,4 @@
+using EventChat.Application.Privacy;
 using EventChat.Projections;
 using Marten;
 using Mediator;
@@ -7,7 +8,7 @@ namespace EventChat.Application.Conversations;
 /// <summary>The caller's conversations, most recently active first, each with the caller's unread count.</summary>
 public sealed record GetConversations(Guid UserId) : IQuery<IReadOnlyList<ConversationDto>>;
 
-public sealed class GetConversationsHandler(IQuerySession session) : IQueryHandler<GetConversations, IReadOnlyList<ConversationDto>>
+public sealed class GetConversationsHandler(IQuerySession session, ContentCipher cipher) : IQueryHandler<GetConversations, IReadOnlyList<ConversationDto>>
 {
     public async ValueTask<IReadOnlyList<ConversationDto>> Handle(GetConversations query, CancellationToken ct)
     {
@@ -16,6 +17,6 @@ public sealed class GetConversationsHandler(IQuerySession session) : IQueryHandl
             .OrderByDescending(v => v.LastActivityAt)
             .ToListAsync(ct);
         var unread = await session.CountUnread([.. views.Select(v => (v, query.UserId))], ct);
-        return [.. views.Select((v, i) => ConversationDto.From(v, unread[i]))];
+        return [.. (await cipher.Reveal(session, views, ct)).Select((v, i) => ConversationDto.From(v, unread[i]))];
     }
 }

@@ -1,3 +1,4 @@
+using EventChat.Application.Privacy;
 using EventChat.Domain;
 using EventChat.Domain.Conversations;
 using Marten;
@@ -16,7 +17,7 @@ public sealed record MessageVersion(string Content, long Sequence, DateTimeOffse
 
 public sealed record MessageVersions(Guid MessageId, IReadOnlyList<MessageVersion> Items, DateTimeOffset? DeletedAt);
 
-public sealed class GetMessageVersionsHandler(IQuerySession session) : IQueryHandler<GetMessageVersions, MessageVersions>
+public sealed class GetMessageVersionsHandler(IQuerySession session, ContentCipher cipher) : IQueryHandler<GetMessageVersions, MessageVersions>
 {
     public async ValueTask<MessageVersions> Handle(GetMessageVersions query, CancellationToken ct)
     {
@@ -30,11 +31,13 @@ public sealed class GetMessageVersionsHandler(IQuerySession session) : IQueryHan
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId == message.ConversationId && e.EventTypesAre(typeof(MessageSent), typeof(MessageEdited)))
             .ToListAsync(ct);
-        return new(message.Id, [.. events.Select(e => e.Data switch
+        MessageVersion[] versions = [.. events.Select(e => e.Data switch
         {
             MessageSent sent when sent.MessageId == message.Id => new MessageVersion(sent.Content, sent.Sequence, sent.SentAt),
             MessageEdited edited when edited.MessageId == message.Id => new MessageVersion(edited.Content, edited.Sequence, edited.EditedAt),
             _ => null,
-        }).OfType<MessageVersion>().OrderBy(v => v.Sequence)], null);
+        }).OfType<MessageVersion>().OrderBy(v => v.Sequence)];
+        var keys = await cipher.Keys(session, versions.Select(v => v.Content), ct);
+        return new(message.Id, [.. versions.Select(v => v with { Content = keys.Read(v.Content).Text })], null);
     }
 }

@@ -1,3 +1,4 @@
+using EventChat.Application.Privacy;
 using EventChat.Projections;
 using FluentValidation;
 using Marten;
@@ -28,7 +29,7 @@ public sealed class GetMessagesValidator : AbstractValidator<GetMessages>
     }
 }
 
-public sealed class GetMessagesHandler(IQuerySession session) : IQueryHandler<GetMessages, MessagePage>
+public sealed class GetMessagesHandler(IQuerySession session, ContentCipher cipher) : IQueryHandler<GetMessages, MessagePage>
 {
     public async ValueTask<MessagePage> Handle(GetMessages query, CancellationToken ct)
     {
@@ -41,6 +42,6 @@ public sealed class GetMessagesHandler(IQuerySession session) : IQueryHandler<Ge
             : [.. await inRange.OrderBy(m => m.Sequence).Take(limit + 1).ToListAsync(ct)];
         var hasMore = rows.Count > limit;
         var page = query.After is null ? rows.TakeLast(limit).ToList() : rows.Take(limit).ToList();
-        return new(await session.WithReplyPreviews(page, ct), hasMore);
+        return new(await session.WithReplyPreviews(cipher, page, ct), hasMore);
     }
 }

@@ -45,6 +45,6 @@ public sealed class MarkReadHandler(IDocumentStore store, INotifier notifier, Ti
                 await notifier.ToUser(participant, ClientEvents.MessageRead, new ReadReceipt(read.ConversationId, read.UpToMessageId, read.ReaderId, read.ReadAt), CancellationToken.None);
         }
         var view = await session.LoadVisibleConversation(conversation.Id, command.ReaderId, ct);
-        return new(conversation.Id, message.Id, (await session.ToDto(view, command.ReaderId, ct)).UnreadCount);
+        return new(conversation.Id, message.Id, (await session.CountUnread([(view, command.ReaderId)], ct))[0]);
     }
 }

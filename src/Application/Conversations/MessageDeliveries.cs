@@ -1,4 +1,5 @@
 using EventChat.Application.Ports;
+using EventChat.Application.Privacy;
 using EventChat.Domain.Conversations;
 using EventChat.Projections;
 using Marten;
@@ -16,7 +17,8 @@ public static class MessageDeliveries
 
     /// <param name="conversation">The conversation's write model as the send found it: its participants and read
     /// pointers are the view's, so the unread counts can be asked for in the same round trip as the view.</param>
-    public static async Task<MessageDelivery> Deliver(this INotifier notifier, IQuerySession session, Conversation conversation, MessageSent sent, CancellationToken ct)
+    /// <param name="sent">The event as decided, its text not yet sealed: what the participants are shown.</param>
+    public static async Task<MessageDelivery> Deliver(this INotifier notifier, IQuerySession session, ContentCipher cipher, Conversation conversation, MessageSent sent, CancellationToken ct)
     {
         var batch = session.CreateBatchQuery();
         var loading = batch.Load<ConversationView>(sent.ConversationId);
@@ -25,7 +27,11 @@ public static class MessageDeliveries
         await batch.Execute(ct);
         var view = await loading ?? throw new InvalidOperationException($"Conversation view {sent.ConversationId} is missing after a committed send.");
         var unread = await Task.WhenAll(counting);
-        var message = await session.WithReplyPreview(MessageView.From(sent), ct);
+        var message = await session.WithReplyPreview(cipher, MessageView.From(sent), ct);
+        // The view's last message is this one, sealed as stored; the plaintext is at hand, so no key is looked up for it.
+        view = view.LastMessage?.Id == sent.MessageId
+            ? view with { LastMessage = message with { ReplyTo = null } }
+            : (await cipher.Reveal(session, [view], ct))[0];
         MessageDelivery? senderDelivery = null;
         for (var i = 0; i < conversation.Participants.Count; i++)
         {
@@ -43,10 +49,10 @@ public static class MessageDeliveries
     }
 
     /// <summary>What the sender is answered for a message already stored, without pushing anything.</summary>
-    public static async Task<MessageDelivery> DeliveryToSender(this IQuerySession session, MessageView message, CancellationToken ct)
+    public static async Task<MessageDelivery> DeliveryToSender(this IQuerySession session, ContentCipher cipher, MessageView message, CancellationToken ct)
     {
         var view = await session.LoadVisibleConversation(message.ConversationId, message.SenderId, ct);
-        return new(message, await session.ToDto(view, message.SenderId, ct), Sent);
+        return new(message, await session.ToDto(cipher, view, message.SenderId, ct), Sent);
     }
 
     /// <summary>Pushes a message's new state (<c>messageEdited</c>, <c>messageDeleted</c>) to every participant.</summary>

@@ -1,3 +1,4 @@
+using EventChat.Application.Privacy;
 using EventChat.Domain;
 using EventChat.Domain.Conversations;
 using EventChat.Projections;
@@ -30,16 +31,19 @@ public static class MessageReads
         return [.. ids.Distinct().Select(id => found.Single(a => a.Id == id)).Select(a => new MessageAttachment(a.Id, a.FileName, a.ContentType, a.Size))];
     }
 
-    /// <summary>Fills in each reply's preview of the message it answers, with one round trip.</summary>
-    public static async Task<IReadOnlyList<MessageView>> WithReplyPreviews(this IQuerySession session, IReadOnlyList<MessageView> messages, CancellationToken ct)
+    /// <summary>
+    /// Messages as readers see them: decrypted (or erased), each reply with its preview of the message it answers.
+    /// One round trip for the targets and one for the keys of both.
+    /// </summary>
+    public static async Task<IReadOnlyList<MessageView>> WithReplyPreviews(this IQuerySession session, ContentCipher cipher, IReadOnlyList<MessageView> messages, CancellationToken ct)
     {
         Guid[] targetIds = [.. messages.Where(m => m.ReplyToId is not null).Select(m => m.ReplyToId!.Value).Distinct()];
-        if (targetIds.Length == 0)
-            return messages;
-        var targets = (await session.LoadManyAsync<MessageView>(ct, targetIds)).ToDictionary(t => t.Id);
-        return [.. messages.Select(m => m.ReplyToId is { } id && targets.TryGetValue(id, out var target) ? m with { ReplyTo = ReplyPreview.Of(target) } : m)];
+        var targets = targetIds.Length == 0 ? [] : await session.LoadManyAsync<MessageView>(ct, targetIds);
+        var keys = await cipher.Keys(session, messages.Concat(targets).Select(m => m.Content), ct);
+        var previews = targets.Select(keys.Reveal).ToDictionary(t => t.Id, ReplyPreview.Of);
+        return [.. messages.Select(keys.Reveal).Select(m => m.ReplyToId is { } id && previews.TryGetValue(id, out var preview) ? m with { ReplyTo = preview } : m)];
     }
 
-    public static async Task<MessageView> WithReplyPreview(this IQuerySession session, MessageView message, CancellationToken ct) =>
-        (await session.WithReplyPreviews([message], ct))[0];
+    public static async Task<MessageView> WithReplyPreview(this IQuerySession session, ContentCipher cipher, MessageView message, CancellationToken ct) =>
+        (await session.WithReplyPreviews(cipher, [message], ct))[0];
 }

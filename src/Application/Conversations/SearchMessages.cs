@@ -1,3 +1,4 @@
+using EventChat.Application.Privacy;
 using EventChat.Projections;
 using FluentValidation;
 using Marten;
@@ -32,7 +33,7 @@ public sealed class SearchMessagesValidator : AbstractValidator<SearchMessages>
     }
 }
 
-public sealed class SearchMessagesHandler(IQuerySession session) : IQueryHandler<SearchMessages, SearchResults>
+public sealed class SearchMessagesHandler(IQuerySession session, ContentCipher cipher) : IQueryHandler<SearchMessages, SearchResults>
 {
     public async ValueTask<SearchResults> Handle(SearchMessages query, CancellationToken ct)
     {
@@ -44,17 +45,21 @@ public sealed class SearchMessagesHandler(IQuerySession session) : IQueryHandler
             ? (Sql.InOneConversation, new object[] { query.Q!, query.Q!, memberOf, only, limit })
             : (Sql.Everywhere, [query.Q!, query.Q!, memberOf, limit]);
         var hits = await session.AdvancedSql.QueryAsync<SearchHit>(sql, ct, parameters);
-        var messages = await session.WithReplyPreviews([.. hits.Select(h => h.Message)], ct);
-        return new([.. hits.Select((h, i) => h with { Message = messages[i] })]);
+        if (hits.Count == 0)
+            return new([]);
+        var messages = await session.WithReplyPreviews(cipher, [.. hits.Select(h => h.Message)], ct);
+        var snippets = await session.AdvancedSql.QueryAsync<string>(Sql.Snippets, ct, query.Q!, messages.Select(m => m.Content).ToArray());
+        return new([.. hits.Select((h, i) => h with { Message = messages[i], Snippet = snippets[i] })]);
     }
 
     /// <summary>
-    /// One round trip. The match must use <see cref="MessageSearch.Vector"/> verbatim to be answered from
-    /// the GIN index; membership is a semi-join on the conversations whose participantIds contain the caller
-    /// (the GIN index on conversation data), so no list of ids travels to and fro. Deleted messages have
-    /// empty content and never match, and are excluded explicitly too. Only the returned rows pay for
-    /// ts_headline, which re-parses the text. The text is HTML-escaped before ts_headline so that the
-    /// snippet can be shown as HTML; the escapes are entity tokens to the parser, so matching is unchanged.
+    /// Two round trips. The first finds the hits: the match must use <see cref="MessageSearch.Vector"/> so that
+    /// the GIN index on the search table answers it; membership is a semi-join on the conversations whose
+    /// participantIds contain the caller (the GIN index on conversation data), so no list of ids travels to and
+    /// fro. Deleted messages have no index row, and are excluded explicitly too. The stored text is encrypted,
+    /// so the second round trip hands the decrypted texts of the returned rows to ts_headline as parameters
+    /// (they are not stored). The text is HTML-escaped before ts_headline so that the snippet can be shown as
+    /// HTML; the escapes are entity tokens to the parser, so matching is unchanged.
     /// </summary>
     private static class Sql
     {
@@ -63,15 +68,16 @@ public sealed class SearchMessagesHandler(IQuerySession session) : IQueryHandler
 
         private const string Template = $"""
             with hits as (
-              select m.id, m.data, m.conversation_id, (m.data ->> 'sentAt')::timestamptz as sent_at, terms,
+              select m.id, m.data, m.conversation_id, (m.data ->> 'sentAt')::timestamptz as sent_at,
                      ts_rank_cd({MessageSearch.Vector}, terms, 32)
                        + case when numnode(phrase) > 1 and {MessageSearch.Vector} @@ phrase then 1 else 0 end as rank
-              from mt_doc_messageview m,
+              from {MessageSearchIndex.Table} s
+                   join mt_doc_messageview m on m.id = s.message_id,
                    websearch_to_tsquery('{MessageSearch.Config}', ?) as terms,
                    phraseto_tsquery('{MessageSearch.Config}', ?) as phrase
               where {MessageSearch.Vector} @@ terms
                 and m.data ->> 'deletedAt' is null
-                and m.conversation_id in (select c.id from mt_doc_conversationview c where c.data @> ?::jsonb)
+                and s.conversation_id in (select c.id from mt_doc_conversationview c where c.data @> ?::jsonb)
                 /*conversation*/
               order by rank desc, sent_at desc, m.id
               limit ?
@@ -80,17 +86,26 @@ public sealed class SearchMessagesHandler(IQuerySession session) : IQueryHandler
                 'message', h.data,
                 'conversationId', h.conversation_id,
                 'rank', round(h.rank::numeric, 6),
-                'snippet', ts_headline('{MessageSearch.Config}',
-                    replace(replace(replace(replace(replace(h.data ->> 'content',
-                        '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
-                    h.terms, case when length(h.data ->> 'content') <= {SnippetWholeUpTo}
-                        then 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true'
-                        else 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15' end))
+                'snippet', '')
             from hits h
             order by h.rank desc, h.sent_at desc, h.id
             """;
 
         public static readonly string Everywhere = Template.Replace("/*conversation*/", "");
-        public static readonly string InOneConversation = Template.Replace("/*conversation*/", "and m.conversation_id = ?");
+        public static readonly string InOneConversation = Template.Replace("/*conversation*/", "and s.conversation_id = ?");
+
+        /// <summary>One snippet per text, in the order given.</summary>
+        public const string Snippets = $"""
+            select ts_headline('{MessageSearch.Config}',
+                replace(replace(replace(replace(replace(t.body,
+                    '&', '&amp;'), '<', '&lt;'), '>', '&gt;'), '"', '&quot;'), '''', '&#39;'),
+                q.terms,
+                case when length(t.body) <= {SnippetWholeUpTo}
+                    then 'StartSel=<mark>, StopSel=</mark>, HighlightAll=true'
+                    else 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15' end)
+            from websearch_to_tsquery('{MessageSearch.Config}', ?) as q(terms),
+                 unnest(?::text[]) with ordinality as t(body, n)
+            order by t.n
+            """;
     }
 }

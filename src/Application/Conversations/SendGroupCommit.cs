@@ -1,3 +1,4 @@
+using EventChat.Application.Privacy;
 using EventChat.Domain;
 using EventChat.Domain.Conversations;
 using EventChat.Domain.Users;
@@ -30,12 +31,13 @@ public sealed class SendGroupCommit : IAsyncDisposable
     private const int Writers = 2;
 
     private readonly IDocumentStore store;
+    private readonly ContentCipher cipher;
     private readonly TimeProvider clock;
     private readonly GroupCommit<PendingSend, SendOutcome> writers;
 
-    public SendGroupCommit(IDocumentStore store, TimeProvider clock, ILogger<SendGroupCommit> log)
+    public SendGroupCommit(IDocumentStore store, ContentCipher cipher, TimeProvider clock, ILogger<SendGroupCommit> log)
     {
-        (this.store, this.clock) = (store, clock);
+        (this.store, this.cipher, this.clock) = (store, cipher, clock);
         writers = new(Writers, Commit, log);
     }
 
@@ -51,12 +53,13 @@ public sealed class SendGroupCommit : IAsyncDisposable
         foreach (var id in batch.Select(p => p.ConversationId).Distinct().Order())
             streams[id] = await OpenStream.Lock(session, id, CancellationToken.None);
         var retries = await FindRetries(session, batch);
+        var sealer = await cipher.SealerFor(session, streams.Keys, CancellationToken.None);
         var decided = new List<(PendingSend Pending, SendOutcome Outcome)>(batch.Count);
         foreach (var pending in batch)
         {
             try
             {
-                decided.Add((pending, await Decide(session, streams[pending.ConversationId], pending, retries, now)));
+                decided.Add((pending, await Decide(session, sealer, streams[pending.ConversationId], pending, retries, now)));
             }
             catch (DomainException e)
             {
@@ -68,7 +71,7 @@ public sealed class SendGroupCommit : IAsyncDisposable
             pending.Outcome.TrySetResult(outcome);
     }
 
-    private static async Task<SendOutcome> Decide(IDocumentSession session, OpenStream stream, PendingSend pending, Dictionary<(Guid, Guid, string), SendOutcome?> retries, DateTimeOffset now)
+    private static async Task<SendOutcome> Decide(IDocumentSession session, ContentCipher.BatchSealer sealer, OpenStream stream, PendingSend pending, Dictionary<(Guid, Guid, string), SendOutcome?> retries, DateTimeOffset now)
     {
         var command = pending.Command;
         var conversation = await stream.StateFor(session, command, now);
@@ -78,7 +81,8 @@ public sealed class SendGroupCommit : IAsyncDisposable
         var attachments = await session.LoadOwnAttachments(command.SenderId, command.AttachmentIds, CancellationToken.None);
         var sent = conversation.Send(Guid.CreateVersion7(), command.SenderId, command.Content ?? "", command.MessageType ?? MessageTypes.DefaultFor(attachments),
             command.ClientMessageId, now, command.ReplyToId, await session.LoadMessageFacts(command.ReplyToId, CancellationToken.None), attachments);
-        stream.Append(sent);
+        // Stored sealed; the sender's answer and the pushes use the text in hand.
+        stream.Append(await sealer.Protect(sent, CancellationToken.None));
         // A second attempt in this very batch finds this one, as it would once committed.
         if (pending.RetryKey is { } sentKey)
             retries[sentKey] = new SendOutcome.Retried(MessageView.From(sent));

@@ -1,4 +1,5 @@
 using EventChat.Application.Ports;
+using EventChat.Application.Privacy;
 using EventChat.Application.Telemetry;
 using EventChat.Domain.Conversations;
 using FluentValidation;
@@ -52,7 +53,7 @@ public sealed class SendMessageValidator : AbstractValidator<SendMessage>
     }
 }
 
-public sealed class SendMessageHandler(SendGroupCommit groupCommit, IDocumentStore store, INotifier notifier, EventChatMetrics metrics, ILogger<SendMessageHandler> log)
+public sealed class SendMessageHandler(SendGroupCommit groupCommit, IDocumentStore store, INotifier notifier, ContentCipher cipher, EventChatMetrics metrics, ILogger<SendMessageHandler> log)
     : ICommandHandler<SendMessage, MessageDelivery>
 {
     public async ValueTask<MessageDelivery> Handle(SendMessage command, CancellationToken ct)
@@ -61,10 +62,10 @@ public sealed class SendMessageHandler(SendGroupCommit groupCommit, IDocumentSto
         await using var session = store.QuerySession();
         // A retried send (same client id) answers as the first one did and pushes nothing again.
         if (outcome is not SendOutcome.Committed(var conversation, var sent))
-            return await session.DeliveryToSender(await session.WithReplyPreview(((SendOutcome.Retried)outcome).Original, ct), ct);
+            return await session.DeliveryToSender(cipher, await session.WithReplyPreview(cipher, ((SendOutcome.Retried)outcome).Original, ct), ct);
         metrics.MessageSent(sent.MessageType, conversation.Kind);
         log.LogInformation("message sent in {ConversationId} by {SenderId} at sequence {Sequence}", sent.ConversationId, sent.SenderId, sent.Sequence);
         // Committed: from here on the sender hanging up must not cancel the others' pushes.
-        return await notifier.Deliver(session, conversation, sent, CancellationToken.None);
+        return await notifier.Deliver(session, cipher, conversation, sent, CancellationToken.None);
     }
 }

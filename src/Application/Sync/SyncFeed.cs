@@ -1,5 +1,6 @@
 using System.Data.Common;
 using EventChat.Application.Conversations;
+using EventChat.Application.Privacy;
 using EventChat.Domain.Conversations;
 using EventChat.Projections;
 using FluentValidation;
@@ -70,7 +71,7 @@ public sealed class SyncFeedValidator : AbstractValidator<SyncFeed>
     }
 }
 
-public sealed class SyncFeedHandler(IQuerySession session, SyncCursors cursors, SyncOptions options) : IQueryHandler<SyncFeed, SyncPage>
+public sealed class SyncFeedHandler(IQuerySession session, SyncCursors cursors, SyncOptions options, ContentCipher cipher) : IQueryHandler<SyncFeed, SyncPage>
 {
     private const int ScanBatch = 2_000;
     private static readonly string[] MembershipTypes = ["conversation_started", "participant_added", "participant_removed", "participant_left"];
@@ -115,7 +116,7 @@ public sealed class SyncFeedHandler(IQuerySession session, SyncCursors cursors, 
         Guid[] messageIds = [.. events.Select(e => MessageIdOf(e.Data)).OfType<Guid>().Distinct()];
         var now = messageIds.Length == 0 ? [] : (await session.LoadManyAsync<MessageView>(ct, messageIds)).ToDictionary(m => m.Id);
         MessageView[] states = [.. events.Where(e => MessageIdOf(e.Data) is not null).Select(e => AsOf(e.Data, now[MessageIdOf(e.Data)!.Value]))];
-        var messages = new Queue<MessageView>(await session.WithReplyPreviews(states, ct));
+        var messages = new Queue<MessageView>(await session.WithReplyPreviews(cipher, states, ct));
         SyncItem[] items = [.. events.Select(e => ToItem(e, messages))];
         return new(items, cursors.Issue(userId, cursor), hasMore);
     }

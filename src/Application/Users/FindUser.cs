@@ -31,7 +31,7 @@ public sealed class FindUserHandler(IQuerySession session) : IQueryHandler<FindU
     public async ValueTask<UserSummary> Handle(FindUser query, CancellationToken ct)
     {
         var user = query.UserId is { } id ? await ById(query.CallerId, id, ct) : await ByName(query.Username!, ct);
-        return user is null
+        return user is null || user.ErasedAt is not null
             ? throw DomainException.NotFound("User")
             : new UserSummary(user.Id, user.Username, user.DisplayName);
     }

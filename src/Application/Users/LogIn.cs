@@ -29,7 +29,7 @@ public sealed class LogInHandler(IQuerySession session, IPasswordHasher hasher, 
             throw new DomainException(DomainError.RateLimited, "Too many failed logins. Please try again later.") { RetryAfter = wait };
         var user = await session.Query<UserAccount>().SingleOrDefaultAsync(u => u.NormalizedUsername == attempt.NormalizedUsername, ct);
         // One answer for an unknown user and a wrong password, so logins cannot probe for usernames. Begin counted it failed.
-        if (user is null || !hasher.Verify(user.PasswordHash, query.Password!))
+        if (user is null || user.ErasedAt is not null || !hasher.Verify(user.PasswordHash, query.Password!))
             throw new DomainException(DomainError.Unauthenticated, "Wrong username or password.");
         await throttle.Succeeded(attempt, ct);
         return user;

@@ -18,6 +18,9 @@ public sealed record Conversation(
     ImmutableDictionary<Guid, long> ReadUpTo,
     long LastSequence)
 {
+    /// <summary>The participants of a direct conversation who have agreed to erase its content since it was last erased.</summary>
+    public ImmutableHashSet<Guid> ErasureConsents { get; init; } = [];
+
     public const int MaxTitleLength = 200;
     public const int MaxParticipants = 1000;
 
@@ -40,6 +43,12 @@ public sealed record Conversation(
     public Conversation Apply(ParticipantRemoved e) => Without(e.UserId) with { LastSequence = LastSequence + 1 };
 
     public Conversation Apply(ParticipantLeft e) => Without(e.UserId) with { LastSequence = LastSequence + 1 };
+
+    public Conversation Apply(ConversationErasureConsented e) =>
+        this with { ErasureConsents = ErasureConsents.Add(e.UserId), LastSequence = LastSequence + 1 };
+
+    // A later erasure needs everyone's consent again: agreeing to erase what was said then is not agreeing to erase what comes next.
+    public Conversation Apply(ConversationContentErased e) => this with { ErasureConsents = [], LastSequence = LastSequence + 1 };
 
     // Ownership follows from the events rather than being an event of its own: when the owner goes, it passes
     // to whoever has been in the group longest; a group nobody is left in has no owner (Guid.Empty).
@@ -159,6 +168,26 @@ public sealed record Conversation(
             throw new DomainException(DomainError.Forbidden, "Only the group's owner can remove participants.");
         return Includes(userId) ? new ParticipantRemoved(Id, userId, actorId, now) : null;
     }
+
+    /// <summary>
+    /// Erases the conversation's content: an admin at once, anywhere; in a direct conversation, once both participants
+    /// have asked (each request records consent, and the last one erases). A group's content only an admin erases, because
+    /// its members cannot all be asked in a way that does not let one member erase the others' words.
+    /// </summary>
+    public IReadOnlyList<IConversationEvent> EraseContent(Guid actorId, bool actorIsAdmin, DateTimeOffset now)
+    {
+        if (actorIsAdmin)
+            return [new ConversationContentErased(Id, actorId, now)];
+        EnsureParticipant(actorId);
+        if (Kind == ConversationKind.Group)
+            throw new DomainException(DomainError.Forbidden, "Only an admin can erase a group's content.");
+        var consented = ErasureConsents.Add(actorId);
+        IConversationEvent[] consent = ErasureConsents.Contains(actorId) ? [] : [new ConversationErasureConsented(Id, actorId, now)];
+        return Participants.All(consented.Contains) ? [.. consent, new ConversationContentErased(Id, actorId, now)] : consent;
+    }
+
+    /// <summary>Who still has to agree before a direct conversation's content is erased.</summary>
+    public IReadOnlyList<Guid> AwaitingErasureConsent => [.. Participants.Where(p => !ErasureConsents.Contains(p))];
 
     private void EnsureGroup()
     {

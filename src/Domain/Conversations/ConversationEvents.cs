@@ -90,3 +90,21 @@ public sealed record ParticipantLeft(
     Guid ConversationId,
     Guid UserId,
     DateTimeOffset LeftAt) : IConversationEvent;
+
+/// <summary>
+/// <paramref name="UserId"/>, a participant of a direct conversation, agreed to erase its content. The content is
+/// erased (<see cref="ConversationContentErased"/>) once every participant has agreed.
+/// </summary>
+public sealed record ConversationErasureConsented(
+    Guid ConversationId,
+    Guid UserId,
+    DateTimeOffset ConsentedAt) : IConversationEvent;
+
+/// <summary>
+/// Every message written in the conversation so far became unreadable: the keys its text was encrypted under were
+/// destroyed. The events stay (who wrote when, in what order); their text can never be decrypted again.
+/// </summary>
+public sealed record ConversationContentErased(
+    Guid ConversationId,
+    Guid ErasedBy,
+    DateTimeOffset ErasedAt) : IConversationEvent;

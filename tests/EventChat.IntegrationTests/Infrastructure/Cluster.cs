@@ -34,6 +34,7 @@ public sealed class Cluster : IAsyncDisposable
             ["ConnectionStrings__EventChat"] = database,
             ["ConnectionStrings__Redis"] = redis.ConnectionString,
             ["Jwt__SigningKey"] = "integration-tests-signing-key-that-is-long-enough-0123456789",
+            ["EventChat__Privacy__MasterKey"] = EventChatServer.TestMasterKey,
             ["EventChat__Limits__ClientTimeout"] = "00:00:04",
             ["EventChat__Limits__KeepAlive"] = "00:00:01",
             // The fault tests send as fast as the server answers.

@@ -35,6 +35,10 @@ public sealed class EventChatServer
 
     /// <summary>The one user the test server names a moderator, and the one it names an admin.</summary>
     public const string ModeratorName = "site-moderator";
+
+    /// <summary>The master key every test app starts with, unless a test overrides it.</summary>
+    public const string MasterKeyName = "EventChat:Privacy:MasterKey";
+    public const string TestMasterKey = "ZXZlbnRjaGF0LXRlc3QtbWFzdGVyLWtleS0zMmJ5dGU=";
     public const string AdminName = "site-admin";
 
     /// <summary>The one foreign web origin the test server lets use the hub and the API.</summary>
@@ -76,6 +80,7 @@ public sealed class EventChatServer
                 ["EventChat:Login:MaxFailuresPerAddress"] = "10000",
                 ["EventChat:Login:Window"] = "00:00:04",
                 ["EventChat:AllowedOrigins:0"] = AllowedOrigin,
+                [MasterKeyName] = TestMasterKey,
                 // Short enough that a silently dead connection is noticed within a test's patience.
                 ["EventChat:Limits:ClientTimeout"] = "00:00:04",
                 ["EventChat:Limits:KeepAlive"] = "00:00:01",

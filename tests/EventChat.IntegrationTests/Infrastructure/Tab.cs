@@ -17,7 +17,7 @@ public sealed class Tab : IAsyncDisposable
     private static readonly string[] ServerEvents =
     [
         "messageSent", "newMessage", "receiveMessage", "messageRead", "userTyping", "typingIndicator",
-        "onlineUsers", "userOnline", "userOffline", "messageEdited", "messageDeleted", "error",
+        "onlineUsers", "userOnline", "userOffline", "messageEdited", "messageDeleted", "conversationErased", "error",
         "stream-chat", "stream-viewers", "stream-ended", "stream-message-removed", "post-liked", "post-unliked", "post-commented",
     ];
     private readonly ConcurrentDictionary<string, Channel<JsonElement>> _received = new();

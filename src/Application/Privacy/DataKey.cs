@@ -1,0 +1,23 @@
+namespace EventChat.Application.Privacy;
+
+/// <summary>
+/// The key one user's messages in one conversation are encrypted under, wrapped by the master key. Erasing the
+/// conversation destroys every key of the conversation; erasing a user destroys every key of theirs. Destroyed means
+/// <see cref="WrappedKey"/> is gone: the row stays, so a reader can tell "erased" from "missing".
+/// Attachments use the uploader's key with <see cref="ConversationId"/> = <see cref="Guid.Empty"/>.
+/// </summary>
+/// <param name="MasterKeyId">The <see cref="MasterKey.Id"/> that wrapped it.</param>
+public sealed record DataKey(Guid Id, Guid ConversationId, Guid UserId, string? WrappedKey, string MasterKeyId, DateTimeOffset CreatedAt, DateTimeOffset? ErasedAt = null)
+{
+    public DataKey Destroyed(DateTimeOffset now) => this with { WrappedKey = null, ErasedAt = ErasedAt ?? now };
+}
+
+/// <summary>
+/// One row that says which master key the data keys are wrapped with: a value wrapped under it that only the same key
+/// unwraps. Start-up refuses a different key with a clear message instead of serving undecryptable text.
+/// </summary>
+public sealed record MasterKeyCheck(string Id, string MasterKeyId, string WrappedCheck)
+{
+    public const string TheOne = "master-key";
+    public const string Purpose = "EventChat master key check";
+}

@@ -1,0 +1,32 @@
+using EventChat.Projections;
+using Marten;
+
+namespace EventChat.Application.Privacy;
+
+/// <summary>
+/// The full-text index, kept apart from the (encrypted) read models so that erasure can delete it: one row per message
+/// with its <c>tsvector</c>, written in the command's transaction from the plaintext, which travels as a parameter and
+/// is not stored. The lexemes are derived from the plaintext; that is the privacy price of server-side search
+/// (docs/privacy.md, "Search").
+/// </summary>
+public static class MessageSearchIndex
+{
+    public const string Table = "eventchat_message_search";
+
+    public static void Add(IDocumentSession session, Guid messageId, Guid conversationId, Guid senderId, string text) =>
+        session.QueueSqlCommand(
+            $"insert into {Table} (message_id, conversation_id, sender_id, vector) values (?, ?, ?, to_tsvector('{MessageSearch.Config}'::regconfig, ?))",
+            messageId, conversationId, senderId, text);
+
+    public static void Replace(IDocumentSession session, Guid messageId, string text) =>
+        session.QueueSqlCommand($"update {Table} set vector = to_tsvector('{MessageSearch.Config}'::regconfig, ?) where message_id = ?", text, messageId);
+
+    public static void Forget(IDocumentSession session, Guid messageId) =>
+        session.QueueSqlCommand($"delete from {Table} where message_id = ?", messageId);
+
+    public static void ForgetConversation(IDocumentSession session, Guid conversationId) =>
+        session.QueueSqlCommand($"delete from {Table} where conversation_id = ?", conversationId);
+
+    public static void ForgetSender(IDocumentSession session, Guid senderId) =>
+        session.QueueSqlCommand($"delete from {Table} where sender_id = ?", senderId);
+}

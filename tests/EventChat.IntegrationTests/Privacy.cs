@@ -1,0 +1,346 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using EventChat.Api;
+using EventChat.Api.Privacy;
+using EventChat.Application.Privacy;
+using EventChat.IntegrationTests.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using static EventChat.IntegrationTests.Messaging;
+
+namespace EventChat.IntegrationTests;
+
+/// <summary>Encryption at rest, crypto-shredding erasure and export (docs/privacy.md), checked in the database itself.</summary>
+[Collection(SecondServerCollection.Name)]
+public sealed class Privacy
+{
+    private const string Erased = "[erased]";
+
+    [Fact]
+    public async Task A_sent_and_edited_message_is_stored_nowhere_in_plaintext_and_reads_back_decrypted()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var (first, second) = ($"plainmarker{Guid.NewGuid():N}", $"editmarker{Guid.NewGuid():N}");
+
+        var sent = await Send(alice, new { receiverId = bob.Id, content = $"the {first} text", clientMessageId = "c1" });
+        var id = sent.GetProperty("message").GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = $"the {second} text" })).StatusCode);
+
+        Assert.Equal(0, await RowsContaining(server, first));
+        Assert.Equal(0, await RowsContaining(server, second));
+        Assert.Equal($"the {second} text", (await bob.Messages(ConversationId(sent))).Single().GetProperty("content").GetString());
+        Assert.Equal([$"the {first} text", $"the {second} text"],
+            (await bob.Get($"/api/chat/messages/{id}/versions")).GetProperty("items").EnumerateArray().Select(v => v.GetProperty("content").GetString()));
+        Assert.Equal($"the {second} text", (await bob.Conversation(ConversationId(sent))).GetProperty("lastMessage").GetProperty("content").GetString());
+        // The same text again is still "no change", although every sealing of it differs.
+        var events = (await alice.Get($"/api/chat/conversations/{ConversationId(sent)}/events")).GetProperty("items").GetArrayLength();
+        await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = $"the {second} text" });
+        Assert.Equal(events, (await alice.Get($"/api/chat/conversations/{ConversationId(sent)}/events")).GetProperty("items").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task An_erased_conversation_reads_as_erased_everywhere_keeps_its_structure_and_stays_erased_after_a_rebuild()
+    {
+        var server = await EventChatServer.StartIsolated();
+        try
+        {
+            var admin = await server.Admin;
+            var (alice, bob) = (await server.NewUser("alice"), await server.NewUser("bob"));
+            var marker = $"secretmarker{Guid.NewGuid():N}";
+            var first = await Send(alice, new { receiverId = bob.Id, content = $"{marker} one" });
+            var conversationId = ConversationId(first);
+            var firstId = first.GetProperty("message").GetProperty("id").GetGuid();
+            await Send(bob, new { conversationId, content = $"{marker} two", replyToId = firstId });
+            await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{firstId}", new { content = $"{marker} one, edited" });
+            var structure = Structure(await bob.Messages(conversationId));
+            var version = (await bob.Conversation(conversationId)).GetProperty("lastSequence").GetInt64();
+
+            var asked = await bob.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/content");
+            Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+            var waiting = await asked.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.False(waiting.GetProperty("erased").GetBoolean());
+            Assert.Equal([alice.Id], waiting.GetProperty("awaitingConsentFrom").EnumerateArray().Select(e => e.GetGuid()));
+            Assert.Contains(marker, (await bob.Messages(conversationId))[0].GetProperty("content").GetString());
+            var agreed = await alice.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/content");
+            Assert.Equal(HttpStatusCode.OK, agreed.StatusCode);
+            Assert.True((await agreed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("erased").GetBoolean());
+
+            await AssertErasedEverywhere(bob, conversationId, marker, structure, version);
+
+            // Replaying every event into fresh read models cannot bring the text back: its keys are gone.
+            foreach (var name in (await admin.Get("/api/admin/projections")).EnumerateArray().Select(n => n.GetString()!))
+                Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null)).StatusCode);
+            await AssertErasedEverywhere(bob, conversationId, marker, structure, version);
+            Assert.Equal(0, await RowsContaining(server, marker));
+
+            // The conversation goes on, under new keys.
+            await Send(alice, new { conversationId, content = "after the erasure" });
+            Assert.Equal("after the erasure", (await bob.Messages(conversationId))[^1].GetProperty("content").GetString());
+        }
+        finally
+        {
+            await server.Stop();
+        }
+    }
+
+    private static async Task AssertErasedEverywhere(TestUser reader, Guid conversationId, string marker, string structure, long version)
+    {
+        var messages = await reader.Messages(conversationId);
+        Assert.Equal(structure, Structure(messages));
+        Assert.All(messages, m => Assert.Equal(Erased, m.GetProperty("content").GetString()));
+        Assert.All(messages, m => Assert.True(m.TryGetProperty("erasedAt", out var at) && at.ValueKind == JsonValueKind.String));
+        Assert.Equal(Erased, messages[1].GetProperty("replyTo").GetProperty("excerpt").GetString());
+        Assert.Empty((await reader.Get($"/api/chat/search?q={marker}")).GetProperty("items").EnumerateArray());
+        Assert.Equal(Erased, (await reader.Conversation(conversationId)).GetProperty("lastMessage").GetProperty("content").GetString());
+        Assert.Equal(Erased, (await reader.Get($"/api/chat/conversations/{conversationId}?version={version}")).GetProperty("lastMessage").GetProperty("content").GetString());
+        Assert.All((await reader.Get($"/api/chat/messages/{messages[0].GetProperty("id").GetGuid()}/versions")).GetProperty("items").EnumerateArray(),
+            v => Assert.Equal(Erased, v.GetProperty("content").GetString()));
+
+        var history = (await reader.Get($"/api/chat/conversations/{conversationId}/events?limit=200")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["ConversationStarted", "MessageSent", "MessageSent", "MessageEdited", "ConversationErasureConsented", "ConversationErasureConsented", "ConversationContentErased"],
+            history.Select(e => e.GetProperty("type").GetString()));
+        Assert.All(history.Where(e => e.GetProperty("type").GetString() is "MessageSent" or "MessageEdited"), e =>
+        {
+            Assert.Equal(Erased, e.GetProperty("data").GetProperty("content").GetString());
+            Assert.True(e.GetProperty("erased").GetBoolean());
+        });
+
+        var sync = (await reader.Get("/api/chat/sync?limit=500")).GetProperty("items").EnumerateArray()
+            .Where(i => i.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object).ToList();
+        Assert.Equal(3, sync.Count);
+        Assert.All(sync, i => Assert.Equal(Erased, i.GetProperty("message").GetProperty("content").GetString()));
+    }
+
+    // Everything about the messages but their text: ids, senders, order, times, replies.
+    private static string Structure(JsonElement[] messages) => string.Join("\n", messages.Select(m =>
+        $"{m.GetProperty("id")} {m.GetProperty("senderId")} {m.GetProperty("sequence")} {m.GetProperty("sentAt")} {m.GetProperty("replyToId")}"));
+
+    [Fact]
+    public async Task Attachment_bytes_are_stored_encrypted_read_back_whole_or_in_ranges_and_are_gone_after_erasure()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var marker = System.Text.Encoding.ASCII.GetBytes($"filemarker{Guid.NewGuid():N}");
+        // Longer than two 64 KiB chunks, so ranges cross chunk boundaries.
+        var bytes = Enumerable.Range(0, 150_000 / marker.Length + 1).SelectMany(_ => marker).Take(150_000).ToArray();
+        var id = await Attachments.UploadOk(alice, bytes, "notes.txt", "text/plain");
+        var group = await alice.CreateGroup(bob);
+        await Send(alice, new { conversationId = group, content = "see the file", messageType = "file", attachmentIds = new[] { id } });
+
+        var stored = await File.ReadAllBytesAsync(Path.Combine(server.App.Configuration["EventChat:Attachments:Folder"]!, id.ToString("N")));
+        Assert.Equal(-1, stored.AsSpan().IndexOf(marker));
+        Assert.Equal(bytes, await bob.Http.GetByteArrayAsync($"/api/chat/attachments/{id}"));
+        using var range = new HttpRequestMessage(HttpMethod.Get, $"/api/chat/attachments/{id}") { Headers = { Range = new(65_530, 131_080) } };
+        var partial = await bob.Http.SendAsync(range);
+        Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+        Assert.Equal(bytes[65_530..131_081], await partial.Content.ReadAsByteArrayAsync());
+
+        Assert.Equal(HttpStatusCode.OK, (await (await server.Admin).Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/chat/attachments/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await alice.Http.GetAsync($"/api/chat/attachments/{id}")).StatusCode);
+        Assert.Empty((await bob.Messages(group))[0].GetProperty("attachments").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Only_an_admin_erases_a_groups_content_and_strangers_learn_nothing()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var stranger = await server.NewUser("stranger");
+        var group = await alice.CreateGroup(bob);
+        await Send(bob, new { conversationId = group, content = "in the group" });
+
+        Assert.Equal(HttpStatusCode.Forbidden, (await alice.Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
+        Assert.Equal("in the group", (await alice.Messages(group))[0].GetProperty("content").GetString());
+
+        var bobsTab = await bob.OpenTab();
+        var admin = await server.Admin;
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
+        var pushed = await bobsTab.Next("conversationErased");
+        Assert.Equal((group, admin.Id), (pushed.GetProperty("conversationId").GetGuid(), pushed.GetProperty("erasedBy").GetGuid()));
+        Assert.Equal(Erased, (await alice.Messages(group))[0].GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task An_erased_users_messages_read_as_erased_for_others_while_the_others_messages_stay()
+    {
+        var server = await EventChatServer.Instance;
+        var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var marker = $"usermarker{Guid.NewGuid():N}";
+        var direct = ConversationId(await Send(alice, new { receiverId = bob.Id, content = $"{marker} to bob" }));
+        await Send(bob, new { conversationId = direct, content = "bob answers" });
+        var group = await bob.CreateGroup(alice, carol);
+        await Send(alice, new { conversationId = group, content = $"{marker} to the group" });
+        await Send(carol, new { conversationId = group, content = "carol says hi" });
+
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync("/api/users/me")).StatusCode);
+
+        Assert.Equal([Erased, "bob answers"], (await bob.Messages(direct)).Select(m => m.GetProperty("content").GetString()));
+        Assert.Equal([Erased, "carol says hi"], (await carol.Messages(group)).Select(m => m.GetProperty("content").GetString()));
+        Assert.Empty((await bob.Get($"/api/chat/search?q={marker}")).GetProperty("items").EnumerateArray());
+        // The account is gone: no login, its token refused, not found by name, and its registration holds no name any more.
+        var login = await server.Http().PostAsJsonAsync("/api/auth/login", new { username = alice.Username, password = TestUser.Password });
+        Assert.Equal(HttpStatusCode.Unauthorized, login.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await alice.Http.PostAsJsonAsync("/api/chat/messages", new { conversationId = direct, content = "still here?" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await alice.Http.GetAsync($"/api/chat/conversations/{group}/messages")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/users?username={alice.Username}")).StatusCode);
+        Assert.Equal(0, await RowsContaining(server, alice.Username));
+        Assert.Equal(0, await RowsContaining(server, marker));
+    }
+
+    [Fact]
+    public async Task An_export_holds_exactly_the_messages_the_user_sent_and_received_decrypted()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var direct = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "alice to bob" }));
+        await Send(bob, new { conversationId = direct, content = "bob to alice" });
+        var group = await carol.CreateGroup(alice, bob);
+        await Send(carol, new { conversationId = group, content = "carol to the group" });
+        var deleted = await Send(alice, new { conversationId = group, content = "regretted" });
+        await alice.Http.DeleteAsync($"/api/chat/messages/{deleted.GetProperty("message").GetProperty("id").GetGuid()}");
+        await Send(bob, new { receiverId = carol.Id, content = "bob to carol, not alice's" });
+
+        var response = await alice.Http.GetAsync("/api/users/me/export", HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        var export = await response.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(alice.Id, export.GetProperty("userId").GetGuid());
+        Assert.Equal(alice.Username, export.GetProperty("username").GetString());
+        Assert.Equal(["alice to bob", "bob to alice", "carol to the group"],
+            export.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString()).Order());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await server.Http().GetAsync("/api/users/me/export")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_wrong_master_key_stops_start_up_with_a_clear_error_and_a_rotated_key_reads_everything()
+    {
+        var server = await EventChatServer.StartIsolated();
+        var connection = server.App.Configuration.GetConnectionString("EventChat")!;
+        var alice = await server.NewUser("alice");
+        var bob = await server.NewUser("bob");
+        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "kept across rotation" }));
+        await server.Stop();
+
+        var wrong = MasterKey.Generate();
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => Start(connection, wrong));
+        Assert.Contains("wrong key for this database", failure.Message);
+
+        // Rotation re-wraps the data keys; the old key then stops working and the new one reads every message.
+        var rotating = EventChatHost.Build(["--environment", "Testing"], builder => Configure(builder, connection, EventChatServer.TestMasterKey));
+        var count = await MasterKeyRotation.Rotate(rotating.Services.GetRequiredService<IDocumentStore>(),
+            MasterKey.FromBase64(EventChatServer.TestMasterKey), MasterKey.FromBase64(wrong), CancellationToken.None);
+        Assert.Equal(1, count);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => Start(connection, EventChatServer.TestMasterKey));
+        var rotated = await Start(connection, wrong);
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri(rotated.Urls.First()) };
+            http.DefaultRequestHeaders.Authorization = new("Bearer", bob.Token);
+            var page = await http.GetFromJsonAsync<JsonElement>($"/api/chat/conversations/{conversationId}/messages");
+            Assert.Equal("kept across rotation", page.GetProperty("items")[0].GetProperty("content").GetString());
+        }
+        finally
+        {
+            await rotated.StopAsync();
+            await rotated.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public void Outside_development_a_missing_master_key_stops_start_up_with_a_clear_message()
+    {
+        var failure = Assert.Throws<InvalidOperationException>(() => EventChatHost.Build(["--environment", "Production"], builder =>
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:EventChat"] = "Host=127.0.0.1;Port=1;Username=nobody",
+                ["Jwt:SigningKey"] = "a-production-signing-key-that-is-long-enough-0123456789",
+            })));
+
+        Assert.Contains("EventChat:Privacy:MasterKey is not set", failure.Message);
+    }
+
+    [Fact]
+    public void In_development_a_master_key_is_generated_once_and_kept_in_the_data_folder()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("eventchat-data-").FullName;
+        try
+        {
+            void Build() => EventChatHost.Build(["--environment", "Development"], builder =>
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["ConnectionStrings:EventChat"] = "Host=127.0.0.1;Port=1;Username=nobody",
+                    ["EventChat:DataDirectory"] = dataDirectory,
+                }));
+
+            Build();
+            var key = File.ReadAllText(Path.Combine(dataDirectory, MasterKeyConfiguration.DevelopmentKeyFile));
+            Build();
+
+            Assert.Equal(MasterKey.KeyBytes, Convert.FromBase64String(key).Length);
+            Assert.Equal(key, File.ReadAllText(Path.Combine(dataDirectory, MasterKeyConfiguration.DevelopmentKeyFile)));
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
+    private static async Task<WebApplication> Start(string connection, string masterKey)
+    {
+        var app = EventChatHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder => Configure(builder, connection, masterKey));
+        try
+        {
+            await app.StartAsync();
+            return app;
+        }
+        catch
+        {
+            await app.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static void Configure(WebApplicationBuilder builder, string connection, string masterKey) =>
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:EventChat"] = connection,
+            ["Jwt:SigningKey"] = "integration-tests-signing-key-that-is-long-enough-0123456789",
+            [EventChatServer.MasterKeyName] = masterKey,
+            ["EventChat:Attachments:Folder"] = Directory.CreateTempSubdirectory("eventchat-test-files-").FullName,
+        });
+
+    /// <summary>Rows of the event store and of every document table (read models, keys) whose stored JSON contains <paramref name="text"/>.</summary>
+    private static async Task<long> RowsContaining(EventChatServer server, string text)
+    {
+        await using var connection = new NpgsqlConnection(server.App.Configuration.GetConnectionString("EventChat"));
+        await connection.OpenAsync();
+        var tables = new List<string> { "mt_events" };
+        await using (var list = new NpgsqlCommand("select table_name from information_schema.tables where table_schema = 'public' and table_name like 'mt_doc_%'", connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                tables.Add(reader.GetString(0));
+        long rows = 0;
+        foreach (var table in tables)
+        {
+            await using var count = new NpgsqlCommand($"select count(*) from {table} where data::text ilike '%' || $1 || '%'", connection);
+            count.Parameters.AddWithValue(text);
+            rows += (long)(await count.ExecuteScalarAsync())!;
+        }
+        return rows;
+    }
+}
