@@ -45,6 +45,24 @@ public sealed class Privacy
     }
 
     [Fact]
+    public async Task Concurrent_first_messages_of_an_author_share_one_data_key_and_all_read_back()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = await alice.CreateGroup(bob);
+
+        // Sent at once (over REST: one hub connection's calls run one after another), they share group-commit
+        // batches: the key created for the first must serve the rest.
+        var sends = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => alice.Http.PostAsJsonAsync("/api/chat/messages", new { conversationId, content = $"first {i}" })));
+        Assert.All(sends, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+
+        Assert.Equal(1, await KeysOf(server, conversationId, alice.Id));
+        Assert.Equal(Enumerable.Range(0, 12).Select(i => $"first {i}").Order(),
+            (await bob.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()).Order());
+    }
+
+    [Fact]
     public async Task An_erased_conversation_reads_as_erased_everywhere_keeps_its_structure_and_stays_erased_after_a_rebuild()
     {
         var server = await EventChatServer.StartIsolated();
@@ -323,6 +341,18 @@ public sealed class Privacy
             [EventChatServer.MasterKeyName] = masterKey,
             ["EventChat:Attachments:Folder"] = Directory.CreateTempSubdirectory("eventchat-test-files-").FullName,
         });
+
+    /// <summary>The live data keys of one author in one conversation, counted in the database.</summary>
+    private static async Task<long> KeysOf(EventChatServer server, Guid conversationId, Guid authorId)
+    {
+        await using var connection = new NpgsqlConnection(server.App.Configuration.GetConnectionString("EventChat"));
+        await connection.OpenAsync();
+        await using var count = new NpgsqlCommand(
+            "select count(*) from mt_doc_datakey where data->>'conversationId' = $1 and data->>'userId' = $2 and data->>'wrappedKey' is not null", connection);
+        count.Parameters.AddWithValue(conversationId.ToString());
+        count.Parameters.AddWithValue(authorId.ToString());
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
 
     /// <summary>Rows of the event store and of every document table (read models, keys) whose stored JSON contains <paramref name="text"/>.</summary>
     private static async Task<long> RowsContaining(EventChatServer server, string text)
