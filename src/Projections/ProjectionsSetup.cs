@@ -20,6 +20,15 @@ public static class ProjectionsSetup
         opts.Schema.For<MessageView>()
             .Duplicate(x => x.ConversationId)
             .Duplicate(x => x.Sequence)
+            .Duplicate(x => x.SenderId)
+            .Duplicate(x => x.DeletedAt)
+            // Every send counts each participant's unread messages (ConversationReads.CountUnread). This index answers
+            // that count from the index alone, without reading a row or its JSON.
+            .Index([x => x.ConversationId, x => x.Sequence, x => x.SenderId], index =>
+            {
+                index.Name = "mt_doc_messageview_unread";
+                index.Predicate = "deleted_at is null";
+            })
             // Downloads ask which messages carry a file: a containment query this index answers.
             .Index(x => x.Attachments, index => index.ToGinWithJsonbPathOps())
             // Every send with a clientMessageId looks for an earlier attempt; without this it reads the whole conversation.
