@@ -55,7 +55,7 @@ public class SendHotPath
             _state = _state.Apply(e);
             _view = ConversationViewProjection.Apply(e, _view);
         }
-        var read = _state.MarkRead(Bob, Guid.CreateVersion7(), _state.LastSequence, Now)!;
+        var read = _state.MarkRead(Bob, Guid.CreateVersion7(), _state.LastSequence, unreadAfter: 0, Now)!;
         _state = _state.Apply(read);
         _view = ConversationViewProjection.Apply(read, _view);
 

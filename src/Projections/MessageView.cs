@@ -45,7 +45,7 @@ public sealed record MessageView(
     ReplyPreview? ReplyTo = null,
     DateTimeOffset? ErasedAt = null)
 {
-    public MessageFacts ToFacts() => new(Id, ConversationId, SenderId, Content, DeletedAt is not null);
+    public MessageFacts ToFacts() => new(Id, ConversationId, SenderId, Content, DeletedAt is not null, Sequence);
 
     public static MessageView From(MessageSent e) =>
         new(e.MessageId, e.ConversationId, e.SenderId, e.Content, e.MessageType, e.Sequence, e.SentAt, e.ClientMessageId, e.Attachments ?? [], e.ReplyToId);

@@ -131,7 +131,7 @@ public sealed class ChangingMembership : ConversationSpec
         foreach (var gone in new[] { Bob, Carol })
         {
             ThenBroken(DomainError.NotFound, () => Sent(state, gone));
-            ThenBroken(DomainError.NotFound, () => state.MarkRead(gone, message.MessageId, message.Sequence, Now));
+            ThenBroken(DomainError.NotFound, () => state.MarkRead(gone, message.MessageId, message.Sequence, 0, Now));
         }
         Assert.Equal(5, Sent(state, Alice).Sequence);
     }

@@ -10,7 +10,7 @@ public sealed class ReadingMessages : ConversationSpec
         var start = DirectChat(Alice, Bob);
         var message = Sent(Given(start), Alice);
 
-        var read = Given(start, message).MarkRead(Bob, message.MessageId, message.Sequence, Now);
+        var read = Given(start, message).MarkRead(Bob, message.MessageId, message.Sequence, 0, Now);
 
         Assert.Equal(new MessagesMarkedRead(start.ConversationId, Bob, message.MessageId, message.Sequence, Now), read);
     }
@@ -21,11 +21,11 @@ public sealed class ReadingMessages : ConversationSpec
         var start = DirectChat(Alice, Bob);
         var first = Sent(Given(start), Alice);
         var second = Sent(Given(start, first), Alice);
-        var read = Given(start, first, second).MarkRead(Bob, second.MessageId, second.Sequence, Now)!;
+        var read = Given(start, first, second).MarkRead(Bob, second.MessageId, second.Sequence, 0, Now)!;
         var state = Given(start, first, second, read);
 
-        Assert.Null(state.MarkRead(Bob, second.MessageId, second.Sequence, Now));
-        Assert.Null(state.MarkRead(Bob, first.MessageId, first.Sequence, Now));
+        Assert.Null(state.MarkRead(Bob, second.MessageId, second.Sequence, 0, Now));
+        Assert.Null(state.MarkRead(Bob, first.MessageId, first.Sequence, 0, Now));
     }
 
     [Fact]
@@ -34,12 +34,12 @@ public sealed class ReadingMessages : ConversationSpec
         var start = DirectChat(Alice, Bob);
         var message = Sent(Given(start), Alice);
 
-        ThenBroken(DomainError.NotFound, () => Given(start, message).MarkRead(Carol, message.MessageId, message.Sequence, Now));
+        ThenBroken(DomainError.NotFound, () => Given(start, message).MarkRead(Carol, message.MessageId, message.Sequence, 0, Now));
     }
 
     [Fact]
     public void Reading_a_sequence_the_stream_has_not_reached_is_not_found() =>
-        ThenBroken(DomainError.NotFound, () => Given(DirectChat(Alice, Bob)).MarkRead(Bob, Guid.CreateVersion7(), 7, Now));
+        ThenBroken(DomainError.NotFound, () => Given(DirectChat(Alice, Bob)).MarkRead(Bob, Guid.CreateVersion7(), 7, 0, Now));
 }
 
 public sealed class EveryConversationEvent

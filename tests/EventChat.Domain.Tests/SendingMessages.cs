@@ -23,7 +23,7 @@ public sealed class SendingMessages : ConversationSpec
     {
         var start = DirectChat(Alice, Bob);
         var first = Sent(Given(start), Alice);
-        var read = Given(start, first).MarkRead(Bob, first.MessageId, first.Sequence, Now)!;
+        var read = Given(start, first).MarkRead(Bob, first.MessageId, first.Sequence, 0, Now)!;
 
         Assert.Equal(4, Sent(Given(start, first, read), Alice).Sequence);
     }

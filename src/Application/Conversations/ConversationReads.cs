@@ -1,5 +1,6 @@
 using EventChat.Application.Privacy;
 using EventChat.Domain;
+using EventChat.Domain.Conversations;
 using EventChat.Projections;
 using Marten;
 using Marten.Services.BatchQuerying;
@@ -17,14 +18,28 @@ public static class ConversationReads
     }
 
     /// <summary>Each (conversation, reader) pair's unread count, in one round trip.</summary>
-    public static async Task<int[]> CountUnread(this IQuerySession session, IReadOnlyList<(ConversationView View, Guid ReaderId)> pairs, CancellationToken ct)
+    public static Task<int[]> CountUnread(this IQuerySession session, IReadOnlyList<(ConversationView View, Guid ReaderId)> pairs, CancellationToken ct) =>
+        session.CountUnread([.. pairs.Select(p => (p.View.Id, p.View.ReadUpToFor(p.ReaderId), p.View.LastSequence, p.ReaderId))], ct);
+
+    /// <summary>
+    /// What stays unread for the reader after reading up to <paramref name="upToSequence"/>. The write model keeps counts,
+    /// not messages, so a read that stops short of the newest message is counted; one that reaches it leaves nothing.
+    /// </summary>
+    public static async Task<int> UnreadAfterReading(this IQuerySession session, Conversation conversation, long upToSequence, Guid readerId, CancellationToken ct) =>
+        conversation.LeavesUnread(upToSequence)
+            ? (await session.CountUnread([(conversation.Id, upToSequence, conversation.LastSequence, readerId)], ct))[0]
+            : 0;
+
+    /// <summary>Each reader's unread messages in (readUpTo, lastSequence] of a conversation, in one round trip.</summary>
+    public static async Task<int[]> CountUnread(this IQuerySession session,
+        IReadOnlyList<(Guid ConversationId, long ReadUpTo, long LastSequence, Guid ReaderId)> counts, CancellationToken ct)
     {
-        if (pairs.Count == 0)
+        if (counts.Count == 0)
             return [];
         var batch = session.CreateBatchQuery();
-        var counts = pairs.Select(p => batch.CountUnread(p.View.Id, p.View.ReadUpToFor(p.ReaderId), p.View.LastSequence, p.ReaderId)).ToList();
+        var counting = counts.Select(c => batch.CountUnread(c.ConversationId, c.ReadUpTo, c.LastSequence, c.ReaderId)).ToList();
         await batch.Execute(ct);
-        return [.. (await Task.WhenAll(counts)).Select(count => (int)count)];
+        return [.. (await Task.WhenAll(counting)).Select(count => (int)count)];
     }
 
     // Messages after the reader's read pointer, up to the view's last message (a past view counts as of then),

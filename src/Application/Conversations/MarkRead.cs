@@ -36,15 +36,14 @@ public sealed class MarkReadHandler(IDocumentStore store, INotifier notifier, Ti
         var message = await session.LoadAsync<MessageView>(command.MessageId, ct);
         if (message?.ConversationId != conversation.Id)
             throw DomainException.NotFound("Message");
-        if (conversation.MarkRead(command.ReaderId, message.Id, message.Sequence, clock.GetUtcNow()) is { } read)
-        {
-            stream.AppendOne(read);
-            await session.SaveChangesAsync(ct);
-            log.LogInformation("messages read in {ConversationId} by {ReaderId} up to sequence {Sequence}", read.ConversationId, read.ReaderId, read.UpToSequence);
-            foreach (var participant in conversation.Participants)
-                await notifier.ToUser(participant, ClientEvents.MessageRead, new ReadReceipt(read.ConversationId, read.UpToMessageId, read.ReaderId, read.ReadAt), CancellationToken.None);
-        }
-        var view = await session.LoadVisibleConversation(conversation.Id, command.ReaderId, ct);
-        return new(conversation.Id, message.Id, (await session.CountUnread([(view, command.ReaderId)], ct))[0]);
+        var unreadAfter = await session.UnreadAfterReading(conversation, message.Sequence, command.ReaderId, ct);
+        if (conversation.MarkRead(command.ReaderId, message.Id, message.Sequence, unreadAfter, clock.GetUtcNow()) is not { } read)
+            return new(conversation.Id, message.Id, conversation.UnreadFor(command.ReaderId));
+        stream.AppendOne(read);
+        await session.SaveChangesAsync(ct);
+        log.LogInformation("messages read in {ConversationId} by {ReaderId} up to sequence {Sequence}", read.ConversationId, read.ReaderId, read.UpToSequence);
+        foreach (var participant in conversation.Participants)
+            await notifier.ToUser(participant, ClientEvents.MessageRead, new ReadReceipt(read.ConversationId, read.UpToMessageId, read.ReaderId, read.ReadAt), CancellationToken.None);
+        return new(conversation.Id, message.Id, read.UnreadAfter);
     }
 }

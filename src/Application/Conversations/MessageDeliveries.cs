@@ -15,18 +15,15 @@ public static class MessageDeliveries
     public const string Sent = "sent";
     public const string Delivered = "delivered";
 
-    /// <param name="conversation">The conversation's write model as the send found it: its participants and read
-    /// pointers are the view's, so the unread counts can be asked for in the same round trip as the view.</param>
+    /// <param name="conversation">The conversation's write model as the send found it: its participants, and their
+    /// unread counts once this message is applied.</param>
     /// <param name="sent">The event as decided, its text not yet sealed: what the participants are shown.</param>
     public static async Task<MessageDelivery> Deliver(this INotifier notifier, IQuerySession session, ContentCipher cipher, Conversation conversation, MessageSent sent, CancellationToken ct)
     {
-        var batch = session.CreateBatchQuery();
-        var loading = batch.Load<ConversationView>(sent.ConversationId);
-        var counting = conversation.Participants
-            .Select(p => batch.CountUnread(sent.ConversationId, conversation.ReadUpTo.GetValueOrDefault(p), sent.Sequence, p)).ToList();
-        await batch.Execute(ct);
-        var view = await loading ?? throw new InvalidOperationException($"Conversation view {sent.ConversationId} is missing after a committed send.");
-        var unread = await Task.WhenAll(counting);
+        var view = await session.LoadAsync<ConversationView>(sent.ConversationId, ct)
+            ?? throw new InvalidOperationException($"Conversation view {sent.ConversationId} is missing after a committed send.");
+        // Each participant's unread count as of this message, from the write model: no rows are counted.
+        var after = conversation.Apply(sent);
         var message = await session.WithReplyPreview(cipher, MessageView.From(sent), ct);
         // The view's last message is this one, sealed as stored; the plaintext is at hand, so no key is looked up for it.
         view = view.LastMessage?.Id == sent.MessageId
@@ -35,7 +32,7 @@ public static class MessageDeliveries
         MessageDelivery? senderDelivery = null;
         for (var i = 0; i < conversation.Participants.Count; i++)
         {
-            var (userId, dto) = (conversation.Participants[i], ConversationDto.From(view, (int)unread[i]));
+            var (userId, dto) = (conversation.Participants[i], ConversationDto.From(view, after.UnreadFor(conversation.Participants[i])));
             if (userId == sent.SenderId)
             {
                 senderDelivery = new(message, dto, Sent);

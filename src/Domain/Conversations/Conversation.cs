@@ -21,6 +21,16 @@ public sealed record Conversation(
     /// <summary>The participants of a direct conversation who have agreed to erase its content since it was last erased.</summary>
     public ImmutableHashSet<Guid> ErasureConsents { get; init; } = [];
 
+    /// <summary>
+    /// Each participant's unread messages: others' messages after their read pointer that nobody deleted. Kept here
+    /// so a send can push every recipient their count without counting rows. Sends and deletes move it by one; a
+    /// read or a join sets it to what the handler counted then (the write model does not keep the messages).
+    /// </summary>
+    public ImmutableDictionary<Guid, int> Unread { get; init; } = ImmutableDictionary<Guid, int>.Empty;
+
+    /// <summary>The sequence of the newest message, so reading up to it needs no count: nothing is left unread.</summary>
+    public long LastMessageSequence { get; init; }
+
     public const int MaxTitleLength = 200;
     public const int MaxParticipants = 1000;
 
@@ -28,21 +38,35 @@ public sealed record Conversation(
         new(e.ConversationId, e.Kind, e.Title, e.StartedBy, [.. e.ParticipantIds], ImmutableDictionary<Guid, long>.Empty, LastSequence: 1);
 
     // Every event advances LastSequence by one, keeping it equal to the stream's version.
-    public Conversation Apply(MessageSent e) => this with { LastSequence = LastSequence + 1 };
+    public Conversation Apply(MessageSent e) =>
+        this with { Unread = Counted(p => p != e.SenderId, +1), LastMessageSequence = e.Sequence, LastSequence = LastSequence + 1 };
 
     public Conversation Apply(MessageEdited e) => this with { LastSequence = LastSequence + 1 };
 
-    public Conversation Apply(MessageDeleted e) => this with { LastSequence = LastSequence + 1 };
+    // The deleted message stops counting for everyone who had not read it. (Events from before the message's
+    // sender and sequence were recorded carry Guid.Empty and 0, and change no count.)
+    public Conversation Apply(MessageDeleted e) =>
+        this with { Unread = Counted(p => p != e.MessageSenderId && ReadUpTo.GetValueOrDefault(p) < e.MessageSequence, -1), LastSequence = LastSequence + 1 };
 
     public Conversation Apply(MessagesMarkedRead e) =>
-        this with { ReadUpTo = ReadUpTo.SetItem(e.ReaderId, e.UpToSequence), LastSequence = LastSequence + 1 };
+        this with { ReadUpTo = ReadUpTo.SetItem(e.ReaderId, e.UpToSequence), Unread = Unread.SetItem(e.ReaderId, e.UnreadAfter), LastSequence = LastSequence + 1 };
 
-    public Conversation Apply(ParticipantAdded e) =>
-        this with { Participants = Includes(e.UserId) ? Participants : Participants.Add(e.UserId), LastSequence = LastSequence + 1 };
+    public Conversation Apply(ParticipantAdded e) => this with
+    {
+        Participants = Includes(e.UserId) ? Participants : Participants.Add(e.UserId),
+        Unread = Includes(e.UserId) ? Unread : Unread.SetItem(e.UserId, e.Unread),
+        LastSequence = LastSequence + 1,
+    };
 
     public Conversation Apply(ParticipantRemoved e) => Without(e.UserId) with { LastSequence = LastSequence + 1 };
 
     public Conversation Apply(ParticipantLeft e) => Without(e.UserId) with { LastSequence = LastSequence + 1 };
+
+    /// <summary>A participant's unread messages, as the last event left them.</summary>
+    public int UnreadFor(Guid userId) => Unread.GetValueOrDefault(userId);
+
+    private ImmutableDictionary<Guid, int> Counted(Func<Guid, bool> counts, int by) =>
+        Participants.Where(counts).Aggregate(Unread, (unread, p) => unread.SetItem(p, Math.Max(0, unread.GetValueOrDefault(p) + by)));
 
     public Conversation Apply(ConversationErasureConsented e) =>
         this with { ErasureConsents = ErasureConsents.Add(e.UserId), LastSequence = LastSequence + 1 };
@@ -56,7 +80,7 @@ public sealed record Conversation(
     private Conversation Without(Guid userId)
     {
         var remaining = Participants.Remove(userId);
-        return this with { Participants = remaining, OwnerId = userId == OwnerId ? remaining.FirstOrDefault() : OwnerId };
+        return this with { Participants = remaining, Unread = Unread.Remove(userId), OwnerId = userId == OwnerId ? remaining.FirstOrDefault() : OwnerId };
     }
 
     public static ConversationStarted StartDirect(Guid starter, Guid other, DateTimeOffset now)
@@ -120,7 +144,7 @@ public sealed record Conversation(
             if (message.SenderId != actorId)
                 throw new DomainException(DomainError.Forbidden, "You can only delete your own messages.");
         }
-        return message.IsDeleted ? null : new(Id, message.Id, actorId, LastSequence + 1, now);
+        return message.IsDeleted ? null : new(Id, message.Id, actorId, LastSequence + 1, now, message.SenderId, message.Sequence);
     }
 
     // Someone outside the conversation is told the message does not exist, whatever its id.
@@ -130,16 +154,22 @@ public sealed record Conversation(
             throw DomainException.NotFound("Message");
     }
 
-    /// <summary>Marks everything up to a message read; reading what is already read changes nothing.</summary>
-    public MessagesMarkedRead? MarkRead(Guid readerId, Guid messageId, long messageSequence, DateTimeOffset now)
+    /// <summary>
+    /// Marks everything up to a message read; reading what is already read changes nothing.
+    /// <paramref name="unreadAfter"/> is what stays unread after it (see <see cref="LeavesUnread"/>).
+    /// </summary>
+    public MessagesMarkedRead? MarkRead(Guid readerId, Guid messageId, long messageSequence, int unreadAfter, DateTimeOffset now)
     {
         EnsureParticipant(readerId);
         if (messageSequence < 1 || messageSequence > LastSequence)
             throw DomainException.NotFound("Message");
         return messageSequence <= ReadUpTo.GetValueOrDefault(readerId)
             ? null
-            : new(Id, readerId, messageId, messageSequence, now);
+            : new(Id, readerId, messageId, messageSequence, now, unreadAfter);
     }
+
+    /// <summary>Whether reading up to this sequence can leave anything unread; if not, nobody needs to count.</summary>
+    public bool LeavesUnread(long upToSequence) => upToSequence < LastMessageSequence;
 
     /// <summary>
     /// Adds users to a group; any participant may. Users already in it are skipped, so a repeat adds nothing.

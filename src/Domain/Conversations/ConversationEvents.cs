@@ -56,27 +56,36 @@ public sealed record MessageEdited(
     DateTimeOffset EditedAt) : IConversationEvent;
 
 /// <summary>The sender or a moderator deleted a message; read models keep only a tombstone.</summary>
+/// <param name="MessageSenderId">Who sent the deleted message, and <paramref name="MessageSequence"/> where it stood:
+/// it stops counting as unread for everyone else who had not read that far.</param>
 public sealed record MessageDeleted(
     Guid ConversationId,
     Guid MessageId,
     Guid DeletedBy,
     long Sequence,
-    DateTimeOffset DeletedAt) : IConversationEvent;
+    DateTimeOffset DeletedAt,
+    Guid MessageSenderId = default,
+    long MessageSequence = 0) : IConversationEvent;
 
 /// <summary>The reader has read every message up to and including <paramref name="UpToSequence"/>.</summary>
+/// <param name="UnreadAfter">Others' messages after <paramref name="UpToSequence"/> that still count as unread for the reader then.</param>
 public sealed record MessagesMarkedRead(
     Guid ConversationId,
     Guid ReaderId,
     Guid UpToMessageId,
     long UpToSequence,
-    DateTimeOffset ReadAt) : IConversationEvent;
+    DateTimeOffset ReadAt,
+    int UnreadAfter = 0) : IConversationEvent;
 
 /// <summary><paramref name="AddedBy"/>, a participant, added <paramref name="UserId"/> to a group.</summary>
+/// <param name="Unread">The messages the newcomer finds unread: everything others sent after their read pointer (all of
+/// it for a first-time member), as counted when they were added.</param>
 public sealed record ParticipantAdded(
     Guid ConversationId,
     Guid UserId,
     Guid AddedBy,
-    DateTimeOffset AddedAt) : IConversationEvent;
+    DateTimeOffset AddedAt,
+    int Unread = 0) : IConversationEvent;
 
 /// <summary>The group's owner, <paramref name="RemovedBy"/>, took <paramref name="UserId"/> out of the group.</summary>
 public sealed record ParticipantRemoved(
