@@ -26,28 +26,13 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
     private const int MaxCachedKeys = 100_000;
     private readonly ConcurrentDictionary<(Guid Id, string Wrapped), byte[]> _unwrapped = new();
 
-    /// <summary>The event as it is stored: its text sealed, and the search index told the words (same transaction).</summary>
-    public async Task<MessageSent> Protect(IDocumentSession session, MessageSent sent, CancellationToken ct)
-    {
-        MessageSearchIndex.Add(session, sent.MessageId, sent.ConversationId, sent.SenderId, sent.Content);
-        return sent with { Content = await Seal(session, sent.ConversationId, sent.SenderId, sent.Content, ct) };
-    }
-
-    public async Task<MessageEdited> Protect(IDocumentSession session, MessageEdited edited, CancellationToken ct)
-    {
-        MessageSearchIndex.Replace(session, edited.MessageId, edited.Content);
-        return edited with { Content = await Seal(session, edited.ConversationId, edited.EditorId, edited.Content, ct) };
-    }
-
-    public async Task<string> Seal(IDocumentSession session, Guid conversationId, Guid authorId, string text, CancellationToken ct) =>
-        SealWith(await LiveKey(session, conversationId, authorId, ct), text);
-
     private static string SealWith((Guid Id, byte[] Key) key, string text) =>
         $"{Prefix}{key.Id:N}:{MasterKey.Seal(key.Key, Encoding.UTF8.GetBytes(text), key.Id.ToByteArray())}";
 
     /// <summary>
-    /// Seals the messages of one transaction (a group commit of sends): the live keys of the conversations are read in
-    /// one round trip, and a key created for an author's first message there serves their next ones in the same batch.
+    /// Seals the texts written in one transaction (a group commit of sends, or an edit): the live keys of the
+    /// conversations are read in one round trip, and a key created for an author's first message there serves their
+    /// next ones in the same transaction. Callers hold the conversations' stream locks, so two writers never create two.
     /// </summary>
     public async Task<BatchSealer> SealerFor(IDocumentSession session, IReadOnlyCollection<Guid> conversationIds, CancellationToken ct)
     {
@@ -60,26 +45,26 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
 
     public sealed class BatchSealer(ContentCipher cipher, IDocumentSession session, Dictionary<(Guid, Guid), (Guid Id, byte[] Key)> live)
     {
-        /// <summary>As <see cref="ContentCipher.Protect(IDocumentSession, MessageSent, CancellationToken)"/>.</summary>
+        /// <summary>The event as it is stored: its text sealed, and the search index told the words (same transaction).</summary>
         public async Task<MessageSent> Protect(MessageSent sent, CancellationToken ct)
         {
             MessageSearchIndex.Add(session, sent.MessageId, sent.ConversationId, sent.SenderId, sent.Content);
-            var author = (sent.ConversationId, sent.SenderId);
-            if (!live.TryGetValue(author, out var key))
-                live[author] = key = await cipher.NewKey(session, sent.ConversationId, sent.SenderId, ct);
-            return sent with { Content = SealWith(key, sent.Content) };
+            return sent with { Content = await Seal(sent.ConversationId, sent.SenderId, sent.Content, ct) };
         }
-    }
 
-    /// <summary>
-    /// The author's current key for the conversation, created (in the caller's transaction) on their first message
-    /// there or after an erasure. Callers hold the conversation's stream lock, so two writers never create two.
-    /// </summary>
-    public async Task<(Guid Id, byte[] Key)> LiveKey(IDocumentSession session, Guid conversationId, Guid authorId, CancellationToken ct)
-    {
-        var existing = await session.Query<DataKey>()
-            .FirstOrDefaultAsync(k => k.ConversationId == conversationId && k.UserId == authorId && k.ErasedAt == null, ct);
-        return existing is not null ? (existing.Id, Unwrapped(existing)) : await NewKey(session, conversationId, authorId, ct);
+        public async Task<MessageEdited> Protect(MessageEdited edited, CancellationToken ct)
+        {
+            MessageSearchIndex.Replace(session, edited.MessageId, edited.Content);
+            return edited with { Content = await Seal(edited.ConversationId, edited.EditorId, edited.Content, ct) };
+        }
+
+        // The author's live key for the conversation, created on their first message there or after an erasure.
+        private async Task<string> Seal(Guid conversationId, Guid authorId, string text, CancellationToken ct)
+        {
+            if (!live.TryGetValue((conversationId, authorId), out var key))
+                live[(conversationId, authorId)] = key = await cipher.NewKey(session, conversationId, authorId, ct);
+            return SealWith(key, text);
+        }
     }
 
     private async Task<(Guid Id, byte[] Key)> NewKey(IDocumentSession session, Guid conversationId, Guid authorId, CancellationToken ct)
