@@ -1,3 +1,4 @@
+using EventChat.Domain;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 
@@ -85,6 +86,30 @@ public sealed class GroupCommit<TPending, TOutcome> : IAsyncDisposable where TPe
         }
     }
 
+
+    /// <summary>
+    /// The usual body of a batch: decides each command in arrival order, commits, and answers. A command that breaks
+    /// a rule (<see cref="DomainException"/>) is answered at once and the batch goes on without it; the others are
+    /// answered once <paramref name="commit"/> has saved them.
+    /// </summary>
+    public static async Task DecideEachThenCommit(IReadOnlyList<TPending> batch, Func<TPending, Task<TOutcome>> decide, Func<Task> commit)
+    {
+        var decided = new List<(TPending Pending, TOutcome Outcome)>(batch.Count);
+        foreach (var pending in batch)
+        {
+            try
+            {
+                decided.Add((pending, await decide(pending)));
+            }
+            catch (DomainException e)
+            {
+                pending.Outcome.TrySetException(e);
+            }
+        }
+        await commit();
+        foreach (var (pending, outcome) in decided)
+            pending.Outcome.TrySetResult(outcome);
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -54,21 +54,9 @@ public sealed class SendGroupCommit : IAsyncDisposable
             streams[id] = await OpenStream.Lock(session, id, CancellationToken.None);
         var retries = await FindRetries(session, batch);
         var sealer = await cipher.SealerFor(session, streams.Keys, CancellationToken.None);
-        var decided = new List<(PendingSend Pending, SendOutcome Outcome)>(batch.Count);
-        foreach (var pending in batch)
-        {
-            try
-            {
-                decided.Add((pending, await Decide(session, sealer, streams[pending.ConversationId], pending, retries, now)));
-            }
-            catch (DomainException e)
-            {
-                pending.Outcome.TrySetException(e);
-            }
-        }
-        await session.SaveChangesAsync(CancellationToken.None);
-        foreach (var (pending, outcome) in decided)
-            pending.Outcome.TrySetResult(outcome);
+        await GroupCommit<PendingSend, SendOutcome>.DecideEachThenCommit(batch,
+            pending => Decide(session, sealer, streams[pending.ConversationId], pending, retries, now),
+            () => session.SaveChangesAsync(CancellationToken.None));
     }
 
     private static async Task<SendOutcome> Decide(IDocumentSession session, ContentCipher.BatchSealer sealer, OpenStream stream, PendingSend pending, Dictionary<(Guid, Guid, string), SendOutcome?> retries, DateTimeOffset now)

@@ -32,45 +32,20 @@ public sealed class StreamChatGroupCommit : IAsyncDisposable
     {
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
-        var decided = new List<(PendingPost Pending, StreamMessagePosted Posted)>(batch.Count);
-        foreach (var sessionPosts in batch.GroupBy(p => p.StreamId).OrderBy(g => g.Key))
-        {
-            var opened = await Open(session, sessionPosts.Key, sessionPosts);
-            if (opened is not var (stream, live))
-                continue;
-            foreach (var pending in sessionPosts)
+        // Locked in id order; a session that does not exist fails its posts alone, when they are decided.
+        var streams = new Dictionary<Guid, IEventStream<LiveSession>>();
+        foreach (var id in batch.Select(p => p.StreamId).Distinct().Order())
+            streams[id] = await session.Events.FetchForExclusiveWriting<LiveSession>(id, CancellationToken.None);
+        var states = streams.ToDictionary(s => s.Key, s => s.Value.Aggregate);
+        await GroupCommit<PendingPost, StreamMessagePosted>.DecideEachThenCommit(batch, pending =>
             {
-                try
-                {
-                    var posted = live.Post(Guid.CreateVersion7(), pending.Command.SenderId, pending.Command.Content!, pending.IsWatching, now);
-                    stream.AppendOne(posted);
-                    live = live.Apply(posted);
-                    decided.Add((pending, posted));
-                }
-                catch (DomainException e)
-                {
-                    pending.Outcome.TrySetException(e);
-                }
-            }
-        }
-        await session.SaveChangesAsync(CancellationToken.None);
-        foreach (var (pending, posted) in decided)
-            pending.Outcome.TrySetResult(posted);
-    }
-
-    // A session that does not exist fails its posts alone.
-    private static async Task<(IEventStream<LiveSession> Stream, LiveSession State)?> Open(IDocumentSession session, Guid sessionId, IEnumerable<PendingPost> posts)
-    {
-        try
-        {
-            return await session.OpenLiveSession(sessionId, CancellationToken.None);
-        }
-        catch (DomainException e)
-        {
-            foreach (var pending in posts)
-                pending.Outcome.TrySetException(e);
-            return null;
-        }
+                var live = states[pending.StreamId] ?? throw DomainException.NotFound("Live session");
+                var posted = live.Post(Guid.CreateVersion7(), pending.Command.SenderId, pending.Command.Content!, pending.IsWatching, now);
+                streams[pending.StreamId].AppendOne(posted);
+                states[pending.StreamId] = live.Apply(posted);
+                return Task.FromResult(posted);
+            },
+            () => session.SaveChangesAsync(CancellationToken.None));
     }
 
     public ValueTask DisposeAsync() => writers.DisposeAsync();
