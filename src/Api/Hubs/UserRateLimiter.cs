@@ -9,7 +9,9 @@ public sealed class UserRateLimiter(HubLimits limits) : IRateLimiter, IDisposabl
     private readonly PartitionedRateLimiter<Guid> _messages = PerUser(limits.MessageBurst, limits.MessagesPerSecond);
     private readonly PartitionedRateLimiter<Guid> _typing = PerUser(limits.TypingBurst, limits.TypingPerSecond);
 
-    public bool TryAcquire(RateLimitPolicy policy, Guid userId)
+    public ValueTask<bool> TryAcquire(RateLimitPolicy policy, Guid userId) => ValueTask.FromResult(Acquire(policy, userId));
+
+    private bool Acquire(RateLimitPolicy policy, Guid userId)
     {
         using var lease = (policy == RateLimitPolicy.Typing ? _typing : _messages).AttemptAcquire(userId);
         return lease.IsAcquired;

@@ -9,10 +9,7 @@ namespace EventChat.Api.ScaleOut;
 /// user with connections on several nodes has one budget, not one per node. A script refills and spends in one step
 /// on Redis's clock, so nodes' clocks do not matter. While Redis is unreachable the node's own buckets decide.
 /// </summary>
-/// <remarks>
-/// Synchronous, like the port: a loopback-or-LAN round trip per rate-limited command. The port stays synchronous so
-/// the mediator pipeline and its other users do not change.
-/// </remarks>
+/// <remarks>A loopback-or-LAN round trip per rate-limited command, awaited, so no thread waits on it.</remarks>
 public sealed class RedisRateLimiter(IConnectionMultiplexer redis, HubLimits limits, UserRateLimiter local, ILogger<RedisRateLimiter> log) : IRateLimiter
 {
     private const string SpendScript = """
@@ -34,19 +31,19 @@ public sealed class RedisRateLimiter(IConnectionMultiplexer redis, HubLimits lim
         return granted
         """;
 
-    public bool TryAcquire(RateLimitPolicy policy, Guid userId)
+    public async ValueTask<bool> TryAcquire(RateLimitPolicy policy, Guid userId)
     {
         var (burst, perSecond) = policy == RateLimitPolicy.Typing
             ? (limits.TypingBurst, limits.TypingPerSecond)
             : (limits.MessageBurst, limits.MessagesPerSecond);
         try
         {
-            return (int)redis.GetDatabase().ScriptEvaluate(SpendScript, [$"{ClusterNode.KeyPrefix}:ratelimit:{policy}:{userId:N}"], [burst, perSecond]) == 1;
+            return (int)await redis.GetDatabase().ScriptEvaluateAsync(SpendScript, [$"{ClusterNode.KeyPrefix}:ratelimit:{policy}:{userId:N}"], [burst, perSecond]) == 1;
         }
         catch (Exception e) when (RedisScaleOut.IsOutage(e))
         {
             log.LogWarning("Redis unreachable for rate limits; this node's own budgets decide until it is back: {Error}", e.Message);
-            return local.TryAcquire(policy, userId);
+            return await local.TryAcquire(policy, userId);
         }
     }
 }

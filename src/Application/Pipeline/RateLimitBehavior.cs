@@ -8,8 +8,8 @@ namespace EventChat.Application.Pipeline;
 public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimiter limiter) : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage, IRateLimited
 {
-    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
-        limiter.TryAcquire(message.Policy, message.RateLimitedUserId)
-            ? next(message, cancellationToken)
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
+        await limiter.TryAcquire(message.Policy, message.RateLimitedUserId)
+            ? await next(message, cancellationToken)
             : throw new DomainException(DomainError.RateLimited, "You are doing that too often. Please slow down.");
 }

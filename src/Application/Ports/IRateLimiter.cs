@@ -9,8 +9,9 @@ public enum RateLimitPolicy
 
 public interface IRateLimiter
 {
-    /// <summary>Spends one permit of the user's budget; false when it is exhausted.</summary>
-    bool TryAcquire(RateLimitPolicy policy, Guid userId);
+    /// <summary>Spends one permit of the user's budget; false when it is exhausted. Asynchronous because a budget
+    /// shared by several nodes is a network round trip, and every message spends one.</summary>
+    ValueTask<bool> TryAcquire(RateLimitPolicy policy, Guid userId);
 }
 
 /// <summary>A message whose sender spends a permit of <see cref="Policy"/> before it is handled.</summary>
