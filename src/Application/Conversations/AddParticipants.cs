@@ -37,10 +37,7 @@ public sealed class AddParticipantsHandler(IDocumentStore store, ContentCipher c
             // Only newcomers need checking: everyone already in the group exists.
             if ((await session.LoadManyAsync<UserAccount>(ct, added.Select(a => a.UserId))).Count != added.Count)
                 throw DomainException.NotFound("One or more participants");
-            // Newcomers find unread whatever others sent after their read pointer (everything, on a first visit).
-            var unread = await session.CountUnread(
-                [.. added.Select(a => (conversation.Id, conversation.ReadUpTo.GetValueOrDefault(a.UserId), conversation.LastSequence, a.UserId))], ct);
-            added = [.. added.Select((a, i) => a with { Unread = unread[i] })];
+            added = await session.WithNewcomersUnread(conversation, added, ct);
             stream.AppendMany(added);
             await session.SaveChangesAsync(ct);
             foreach (var e in added)

@@ -26,9 +26,18 @@ public static class ConversationReads
     /// not messages, so a read that stops short of the newest message is counted; one that reaches it leaves nothing.
     /// </summary>
     public static async Task<int> UnreadAfterReading(this IQuerySession session, Conversation conversation, long upToSequence, Guid readerId, CancellationToken ct) =>
-        conversation.LeavesUnread(upToSequence)
-            ? (await session.CountUnread([(conversation.Id, upToSequence, conversation.LastSequence, readerId)], ct))[0]
-            : 0;
+        conversation.LeavesUnread(upToSequence) ? (await session.CountUnread([After(conversation, upToSequence, readerId)], ct))[0] : 0;
+
+    /// <summary>The events with what each newcomer finds unread: whatever others sent after their read pointer (all of it on a first visit).</summary>
+    public static async Task<IReadOnlyList<ParticipantAdded>> WithNewcomersUnread(this IQuerySession session, Conversation conversation,
+        IReadOnlyList<ParticipantAdded> added, CancellationToken ct)
+    {
+        var unread = await session.CountUnread([.. added.Select(a => After(conversation, conversation.ReadUpTo.GetValueOrDefault(a.UserId), a.UserId))], ct);
+        return [.. added.Select((a, i) => a with { Unread = unread[i] })];
+    }
+
+    private static (Guid, long, long, Guid) After(Conversation conversation, long readUpTo, Guid readerId) =>
+        (conversation.Id, readUpTo, conversation.LastSequence, readerId);
 
     /// <summary>Each reader's unread messages in (readUpTo, lastSequence] of a conversation, in one round trip.</summary>
     public static async Task<int[]> CountUnread(this IQuerySession session,
