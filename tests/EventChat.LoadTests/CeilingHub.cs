@@ -10,11 +10,31 @@ using Microsoft.Extensions.Logging;
 namespace EventChat.LoadTests;
 
 /// <summary>
-/// A bare SignalR hub on a loopback port of this process, for the <c>ceiling</c> scenario: the fastest a
-/// stream-chat-shaped broadcast can be pushed and received on this machine, with no database or EventChat logic.
+/// A bare SignalR hub on a loopback port of this process, with no auth, no database and no EventChat logic: the most
+/// this machine can push and receive. The <c>ceiling</c> scenario broadcasts stream-chat-shaped pushes through it; the
+/// <c>direct-ceiling</c> scenario calls its <c>sendMessage</c>, which costs the wire what EventChat's direct send does.
 /// </summary>
-public sealed class CeilingHub : Hub
+public sealed class CeilingHub(DirectConversations conversations) : Hub
 {
+    /// <summary>
+    /// EventChat's direct <c>sendMessage</c> without EventChat: the same three pushes of the same shapes and sizes
+    /// (<c>messageSent</c> to the sender, <c>newMessage</c> and <c>receiveMessage</c> to the receiver) and the same
+    /// answer. The conversation is kept in memory only.
+    /// </summary>
+    [HubMethodName("sendMessage")]
+    public async Task<DirectDelivery> SendMessage(DirectSend send)
+    {
+        var senderId = Guid.Parse(Context.UserIdentifier ?? throw new HubException("no user"));
+        var (message, forSender, forReceiver) = conversations.Append(senderId, send);
+        var toSender = new DirectDelivery(message, forSender, "sent");
+        var sender = Clients.User(senderId.ToString());
+        var receiver = Clients.User(send.ReceiverId.ToString());
+        await sender.SendAsync("messageSent", toSender);
+        await receiver.SendAsync("newMessage", new DirectDelivery(message, forReceiver, "delivered"));
+        await receiver.SendAsync("receiveMessage", new DirectReceived(message, forReceiver));
+        return toSender;
+    }
+
     public sealed class Host(WebApplication app, Uri url) : IAsyncDisposable
     {
         private readonly IHubContext<CeilingHub> _hub = app.Services.GetRequiredService<IHubContext<CeilingHub>>();
@@ -52,11 +72,29 @@ public sealed class CeilingHub : Hub
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         builder.Services.AddSignalR();
+        builder.Services.AddSingleton<IUserIdProvider, BearerIsUserIdProvider>();
+        builder.Services.AddSingleton<DirectConversations>();
         var app = builder.Build();
         app.UseWebSockets();
         app.MapHub<CeilingHub>("/hubs/chat");
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new Host(app, new Uri(address));
+    }
+}
+
+/// <summary>
+/// No auth on the bare hub: the client's bearer token (a header from the .NET client, <c>access_token</c> in the query
+/// string from a browser) is its user id, so <c>Clients.User</c> routes pushes as EventChat's token subject does.
+/// </summary>
+public sealed class BearerIsUserIdProvider : IUserIdProvider
+{
+    public string? GetUserId(HubConnectionContext connection)
+    {
+        var request = connection.GetHttpContext()?.Request;
+        var header = request?.Headers.Authorization.ToString();
+        return header is { Length: > 7 } && header.StartsWith("Bearer ", StringComparison.Ordinal)
+            ? header[7..]
+            : request?.Query["access_token"].ToString();
     }
 }

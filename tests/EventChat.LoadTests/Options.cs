@@ -39,6 +39,10 @@ public sealed class Options
         Scenarios:
           direct     N pairs in direct conversations, both sides sending. Closed loop (one send in
                      flight per sender, flat out) unless --rate gives an open-loop total rate.
+          direct-ceiling
+                     the same pairs against a bare in-process SignalR hub (no auth, no database, no
+                     EventChat) whose sendMessage pushes and answers what EventChat's does, in the same
+                     shapes and sizes: the most this machine can do for a direct message's wire traffic.
           group      conversations of --group-size members (default 10), every member sending.
           fanout     one live session: --viewers connections join-stream, --senders send stream-chat.
           ceiling    the same fan-out against a bare in-process SignalR hub (no database, no EventChat):
@@ -53,10 +57,10 @@ public sealed class Options
           --duration T              measured time, e.g. 20s, 500ms, 1m; reconnect: how long the clients
                                     get to catch up [20s]
           --warmup T                unmeasured load before it [2s]
-          --pairs N                 direct: pairs [16]
+          --pairs N                 direct, direct-ceiling: pairs [16]
           --groups N                group: conversations [4]
           --group-size N            group: members per conversation [10]
-          --rate R                  direct/group: open loop at R messages/s in total
+          --rate R                  direct, direct-ceiling, group: open loop at R messages/s in total
           --viewers N               fanout/ceiling: viewer connections [2000]
           --senders N               fanout/ceiling: sending accounts, one connection each [4]
           --connections K           idle: connections [1000]; reconnect: reconnecting clients [200]

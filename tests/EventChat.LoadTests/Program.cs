@@ -1,7 +1,7 @@
 using EventChat.LoadTests;
 
 // The EventChat load generator; docs/performance.md explains the scenarios and how ./eventchat bench uses them.
-string[] scenarioNames = ["direct", "group", "fanout", "ceiling", "idle", "reconnect"];
+string[] scenarioNames = ["direct", "direct-ceiling", "group", "fanout", "ceiling", "idle", "reconnect"];
 
 if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 {
@@ -48,14 +48,16 @@ using var hardStop = new Timer(_ =>
 }, null, budget + TimeSpan.FromSeconds(45), Timeout.InfiniteTimeSpan);
 
 // The ceiling hub runs in this process, so "the server" is this process there.
-var probe = new ProcessProbe(scenario == "ceiling" ? Environment.ProcessId : options.ServerPid);
-using var api = new EventChatClient(options.Url, probe, scrapeMetrics: scenario != "ceiling");
+var bareHub = scenario is "ceiling" or "direct-ceiling";
+var probe = new ProcessProbe(bareHub ? Environment.ProcessId : options.ServerPid);
+using var api = new EventChatClient(options.Url, probe, scrapeMetrics: !bareHub);
 var scenarios = new Scenarios(options, api, probe);
 try
 {
     var result = scenario switch
     {
         "direct" => await scenarios.Direct(cts.Token),
+        "direct-ceiling" => await scenarios.DirectCeiling(cts.Token),
         "group" => await scenarios.Group(cts.Token),
         "fanout" => await scenarios.Fanout(cts.Token),
         "ceiling" => await scenarios.Ceiling(cts.Token),

@@ -72,6 +72,7 @@ public static class Report
         var group = Runs(lines, "group-closed");
         var fanout = Runs(lines, "fanout");
         var ceiling = Runs(lines, "ceiling");
+        var directCeiling = Runs(lines, "direct-ceiling");
         var openHalf = Runs(lines, "direct-open-half");
         var openTarget = Runs(lines, "direct-open-target");
         var idle = Runs(lines, "idle");
@@ -84,6 +85,8 @@ public static class Report
         s.AppendLine("|---|---|---|---|---|---|");
         if (direct.Count > 0)
             s.AppendLine(Inv, $"| `direct`, closed loop{Times(direct)} | {Load(direct[0])} | {F(Median(direct, "messagesPerSecond"))} msg/s | pgbench {F(Median(direct, "ceilingTps"))} TPS ({Int(direct[0], "senders")} clients) | **{R(Median(direct, "ratio"))}** | ≥ 0.5 |");
+        if (direct.Count > 0 && Median(directCeiling, "messagesPerSecond") is { } dc)
+            s.AppendLine(Inv, $"| `direct`, closed loop, against the bare hub{Times(direct)} | {Load(direct[0])} | {F(Median(direct, "messagesPerSecond"))} msg/s | bare SignalR hub, a direct message's wire traffic: {F(dc)} msg/s (= {R(dc / Median(direct, "ceilingTps"))} × pgbench) | **{R(Median(direct, "messagesPerSecond") / dc)}** | — |");
         if (group.Count > 0)
             s.AppendLine(Inv, $"| `group`, closed loop{Times(group)} | {Load(group[0])} | {F(Median(group, "messagesPerSecond"))} msg/s = {F(Median(group, "deliveriesPerSecond"))} deliveries/s | pgbench {F(Median(group, "ceilingTps"))} TPS ({Int(group[0], "senders")} clients) | **{R(Median(group, "ratio"))}** | — |");
         if (fanout.Count > 0)
@@ -102,7 +105,8 @@ public static class Report
         }
 
         var latencyRows = new[] { ("`direct`, closed loop", direct), ("`direct`, open loop at ½ the closed-loop rate", openHalf),
-            ("`direct`, open loop at the target's rate", openTarget), ("`group`, closed loop", group), ("`fanout`", fanout), ("ceiling (bare hub)", ceiling) };
+            ("`direct`, open loop at the target's rate", openTarget), ("`group`, closed loop", group), ("`fanout`", fanout),
+            ("`ceiling` (bare hub, fan-out)", ceiling), ("`direct-ceiling` (bare hub, direct traffic)", directCeiling) };
         s.AppendLine("Send-to-deliver latency, measured at the receiving client (ms), and what the run cost:");
         s.AppendLine();
         s.AppendLine("| scenario | offered | achieved | p50 | p90 | p99 | max | errors | CPU: server / PostgreSQL / load / machine |");
@@ -138,6 +142,11 @@ public static class Report
         s.AppendLine("|---|---|---|");
         if (Median(direct, "ratio") is { } dr)
             s.AppendLine(Inv, $"| `direct` closed loop ≥ 0.5 × pgbench TPS, no errors | {R(dr)} × (median {F(Median(direct, "messagesPerSecond"))} msg/s; pgbench median {F(Median(direct, "ceilingTps"))} TPS), {F(direct.Sum(r => Num(r, "errors") ?? 0))} errors | {Met(dr >= 0.5 && direct.All(r => Num(r, "errors") == 0))} |");
+        if (Median(direct, "ceilingTps") is { } pgTps && Median(directCeiling, "messagesPerSecond") is { } hub && hub > 0)
+        {
+            var multiple = 0.5 * pgTps / hub;
+            s.AppendLine(Inv, $"| the `direct` target within this machine's reach: 0.5 × pgbench ≤ the bare hub's direct ceiling | 0.5 × {F(pgTps)} TPS = {F(0.5 * pgTps)} msg/s = **{multiple:0.00} ×** the bare hub's {F(hub)} msg/s | {(multiple <= 1 ? "yes" : "**no**: beyond what SignalR alone does here")} |");
+        }
         if (openTarget.Count > 0 && Median(openTarget, "latency", "p99") is { } p99)
             s.AppendLine(Inv, $"| `direct` open loop at 0.25 × pgbench TPS: p99 ≤ 25 ms | offered {F(Median(openTarget, "targetRate"))} msg/s, achieved {F(Median(openTarget, "messagesPerSecond"))}; p99 {F2(p99)} ms; {Errors(openTarget[0])} errors | {Met(p99 <= 25 && Median(openTarget, "errors") == 0)} |");
         if (Median(fanout, "deliveriesPerSecond") is { } fd)
@@ -185,7 +194,7 @@ public static class Report
 
     private static string Load(JsonElement r) => Str(r, "scenario") switch
     {
-        "direct" => $"{Int(r, "senders") / 2} pairs, {Int(r, "senders")} senders",
+        "direct" or "direct-ceiling" => $"{Int(r, "senders") / 2} pairs, {Int(r, "senders")} senders",
         "group" => $"{Int(r, "senders")} members in groups of {Int(r, "recipientsPerMessage") + 1}",
         "fanout" => $"{Int(r, "recipientsPerMessage")} viewers, {Int(r, "senders")} senders",
         _ => "",

@@ -34,11 +34,39 @@ public sealed partial class Scenarios(Options o, EventChatClient api, ProcessPro
         var setup = Stopwatch.StartNew();
         var prefix = EventChatClient.NewRunPrefix();
         var users = await api.RegisterMany(prefix, "d", 2 * o.Pairs, ct);
-        var connections = await EventChatClient.Connect(api.BaseUrl, users, _m.Errors, Stopping,
+        return await Pairs(api.BaseUrl, users, prefix, setup, ct);
+    }
+
+    /// <summary>
+    /// The same pairs through a bare SignalR hub in this process whose <c>sendMessage</c> costs the wire what
+    /// EventChat's does: the ceiling of a direct message's traffic on this machine.
+    /// </summary>
+    public async Task<RunResult> DirectCeiling(CancellationToken ct)
+    {
+        var setup = Stopwatch.StartNew();
+        await using var hub = await CeilingHub.Start(ct);
+        // No accounts: the bare hub takes the bearer token for the user id.
+        var users = Enumerable.Range(0, 2 * o.Pairs).Select(i =>
+        {
+            var id = Guid.CreateVersion7();
+            return new Account(id, string.Create(CultureInfo.InvariantCulture, $"pair{i}"), id.ToString());
+        }).ToArray();
+        var result = await Pairs(hub.Url, users, EventChatClient.NewRunPrefix(), setup, ct);
+        return result with
+        {
+            Url = hub.Url.ToString(),
+            Note = "bare in-process SignalR hub (no auth, no database, no EventChat): sendMessage pushes messageSent, newMessage and "
+                + "receiveMessage of EventChat's shapes and sizes by Clients.User and answers the MessageDelivery",
+        };
+    }
+
+    // Partners are 2k and 2k+1, both sending; the first send of either starts their direct conversation (during warm-up).
+    private async Task<RunResult> Pairs(Uri server, Account[] users, string prefix, Stopwatch setup, CancellationToken ct)
+    {
+        var connections = await EventChatClient.Connect(server, users, _m.Errors, Stopping,
             (c, _) => c.On<Push>("newMessage", p => _m.Received(p.Message?.Content)), ct);
         try
         {
-            // Partners are 2k and 2k+1; the first send of either starts their direct conversation (during warm-up).
             var senders = users.Select((u, i) => new Sender(connections[i], "sendMessage",
                 content => new { receiverId = users[i ^ 1].UserId, content, clientMessageId = ClientMessageId(prefix) }, recipients: 1)).ToList();
             return await Drive(senders, users.Length, connections.Length, setup.Elapsed, ct);
@@ -237,7 +265,7 @@ public sealed partial class Scenarios(Options o, EventChatClient api, ProcessPro
             RecipientsPerMessage = senders.FirstOrDefault()?.Recipients ?? 0,
             Mode = o.Rate is null ? "closed" : "open",
             TargetRate = o.Rate,
-            ClientMessageId = o.ClientMessageId && o.Scenario is "direct" or "group",
+            ClientMessageId = o.ClientMessageId && o.Scenario is "direct" or "direct-ceiling" or "group",
             MessagesSent = _m.Sent,
             MessagesPerSecond = mps,
             Deliveries = _m.Delivered,
