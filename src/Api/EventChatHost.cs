@@ -70,13 +70,27 @@ public static class EventChatHost
         return app;
     }
 
-    // A pooled connection is reset with DISCARD ALL each time it is handed out again, which costs PostgreSQL a
-    // statement per session (two per send). EventChat never leaves session state behind (no SET, no temporary
-    // tables, no session advisory locks outside the daemon's own connection), so there is nothing to reset.
     private const string DataProtectionPreload = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 
-    private static string PooledWithoutReset(string connectionString) =>
-        new Npgsql.NpgsqlConnectionStringBuilder(connectionString) { NoResetOnClose = true }.ConnectionString;
+    // Two settings that cut PostgreSQL's work per send, unless the connection string sets them itself
+    // (docs/operations.md, "Database connections"):
+    // - A pooled connection is reset with DISCARD ALL each time it is handed out again, which costs PostgreSQL a
+    //   statement per session (two per send). EventChat never leaves session state behind (no SET, no temporary
+    //   tables, no session advisory locks outside the daemon's own connection), so there is nothing to reset.
+    // - Without prepared statements PostgreSQL parses and plans every statement of every send again; Marten's are
+    //   the same few dozen texts over and over. Preparing the ones used often took a third off PostgreSQL's CPU
+    //   per message (docs/performance.md).
+    private static string Tuned(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!builder.ContainsKey("No Reset On Close"))
+            builder.NoResetOnClose = true;
+        if (!builder.ContainsKey("Max Auto Prepare"))
+            builder.MaxAutoPrepare = MaxPreparedStatements;
+        return builder.ConnectionString;
+    }
+
+    private const int MaxPreparedStatements = 100;
 
     private static void AddLogging(ILoggingBuilder logging) =>
         // Request-start lines carry the full URL, and a browser's hub connection puts its token in the query.
@@ -93,7 +107,7 @@ public static class EventChatHost
         services.AddMarten(provider =>
             {
                 var opts = new StoreOptions();
-                opts.Connection(PooledWithoutReset(config.GetConnectionString("EventChat") ?? throw new InvalidOperationException(
+                opts.Connection(Tuned(config.GetConnectionString("EventChat") ?? throw new InvalidOperationException(
                     "ConnectionStrings:EventChat is not set. Run ./eventchat run, or set ConnectionStrings__EventChat to your PostgreSQL.")));
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 // Quick append: one round trip per append; our events carry their own sequence, so nothing needs Rich mode.
