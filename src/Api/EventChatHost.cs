@@ -82,10 +82,12 @@ public static class EventChatHost
     //   per message (docs/performance.md).
     private static string Tuned(string connectionString)
     {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(key => key.Replace(" ", "")).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
-        if (!builder.ContainsKey("No Reset On Close"))
+        if (!given.Contains("NoResetOnClose"))
             builder.NoResetOnClose = true;
-        if (!builder.ContainsKey("Max Auto Prepare"))
+        if (!given.Contains("MaxAutoPrepare"))
             builder.MaxAutoPrepare = MaxPreparedStatements;
         return builder.ConnectionString;
     }
