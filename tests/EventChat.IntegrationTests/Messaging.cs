@@ -46,6 +46,32 @@ public sealed class Messaging
     }
 
     [Fact]
+    public async Task A_push_carries_the_conversation_as_a_read_of_it_shows_it_then()
+    {
+        // The pushed conversation is computed by the send's batch, not read back: it must agree with a read.
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var conversationId = await alice.CreateGroup(bob, carol);
+        var first = await Send(alice, new { conversationId, content = "one" });
+        await (await bob.OpenTab()).Invoke("messageRead", new { conversationId, messageId = first.GetProperty("message").GetProperty("id").GetGuid() });
+        var carolTab = await carol.OpenTab();
+
+        var second = await (await alice.OpenTab()).Invoke("sendMessage", new { conversationId, content = "two" });
+
+        var pushed = (await carolTab.Next("newMessage")).GetProperty("conversation");
+        var read = await carol.Conversation(conversationId);
+        foreach (var field in new[] { "id", "kind", "title", "participantIds", "createdAt", "lastSequence", "unreadCount", "readUpTo" })
+            Assert.Equal(read.GetProperty(field).GetRawText(), pushed.GetProperty(field).GetRawText());
+        Assert.Equal(second.GetProperty("message").GetProperty("id").GetGuid(), pushed.GetProperty("lastMessage").GetProperty("id").GetGuid());
+        Assert.Equal("two", pushed.GetProperty("lastMessage").GetProperty("content").GetString());
+        Assert.Equal(2, pushed.GetProperty("unreadCount").GetInt32());
+        Assert.Equal(first.GetProperty("message").GetProperty("sequence").GetInt64(), pushed.GetProperty("readUpTo").GetProperty(bob.Id.ToString()).GetInt64());
+        Assert.Equal("two", second.GetProperty("conversation").GetProperty("lastMessage").GetProperty("content").GetString());
+    }
+
+    [Fact]
     public async Task A_direct_conversation_is_the_same_whoever_writes_first()
     {
         var server = await EventChatServer.Instance;

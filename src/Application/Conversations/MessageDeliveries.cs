@@ -18,17 +18,12 @@ public static class MessageDeliveries
     /// <param name="conversation">The conversation's write model as the send found it: its participants, and their
     /// unread counts once this message is applied.</param>
     /// <param name="sent">The event as decided, its text not yet sealed: what the participants are shown.</param>
-    public static async Task<MessageDelivery> Deliver(this INotifier notifier, IQuerySession session, ContentCipher cipher, Conversation conversation, MessageSent sent, CancellationToken ct)
+    /// <param name="view">The conversation as its participants see it with this message (<see cref="SendOutcome.Committed.View"/>).</param>
+    public static async Task<MessageDelivery> Deliver(this INotifier notifier, IQuerySession session, ContentCipher cipher, Conversation conversation, MessageSent sent, ConversationView view, CancellationToken ct)
     {
-        var view = await session.LoadAsync<ConversationView>(sent.ConversationId, ct)
-            ?? throw new InvalidOperationException($"Conversation view {sent.ConversationId} is missing after a committed send.");
         // Each participant's unread count as of this message, from the write model: no rows are counted.
         var after = conversation.Apply(sent);
         var message = await session.WithReplyPreview(cipher, MessageView.From(sent), ct);
-        // The view's last message is this one, sealed as stored; the plaintext is at hand, so no key is looked up for it.
-        view = view.LastMessage?.Id == sent.MessageId
-            ? view with { LastMessage = message with { ReplyTo = null } }
-            : (await cipher.Reveal(session, [view], ct))[0];
         MessageDelivery? senderDelivery = null;
         for (var i = 0; i < conversation.Participants.Count; i++)
         {

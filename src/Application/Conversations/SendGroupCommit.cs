@@ -12,8 +12,11 @@ namespace EventChat.Application.Conversations;
 /// <summary>What the group commit made of one send: a new message, or the answer to a retry.</summary>
 public abstract record SendOutcome
 {
-    /// <summary>Appended and committed. <paramref name="Before"/> is the conversation as the send found it.</summary>
-    public sealed record Committed(Conversation Before, MessageSent Sent) : SendOutcome;
+    /// <summary>
+    /// Appended and committed. <paramref name="Before"/> is the conversation as the send found it; <paramref name="View"/>
+    /// is the conversation as its participants see it with this message, its text not sealed: what the pushes carry.
+    /// </summary>
+    public sealed record Committed(Conversation Before, MessageSent Sent, ConversationView View) : SendOutcome;
 
     /// <summary>A retry of a send already stored (same clientMessageId): answered as the first one was.</summary>
     public sealed record Retried(MessageView Original) : SendOutcome;
@@ -52,6 +55,10 @@ public sealed class SendGroupCommit : IAsyncDisposable
         var streams = new Dictionary<Guid, OpenStream>();
         foreach (var id in batch.Select(p => p.ConversationId).Distinct().Order())
             streams[id] = await OpenStream.Lock(session, id, CancellationToken.None);
+        // Read under the locks, so each is the view of the state just locked: one round trip per batch instead of a
+        // read per push after the commit (docs/performance.md).
+        foreach (var view in await session.LoadManyAsync<ConversationView>(CancellationToken.None, streams.Keys))
+            streams[view.Id].Shown = view;
         var retries = await FindRetries(session, batch);
         var sealer = await cipher.SealerFor(session, streams.Keys, CancellationToken.None);
         await GroupCommit<PendingSend, SendOutcome>.DecideEachThenCommit(batch,
@@ -70,11 +77,11 @@ public sealed class SendGroupCommit : IAsyncDisposable
         var sent = conversation.Send(Guid.CreateVersion7(), command.SenderId, command.Content ?? "", command.MessageType ?? MessageTypes.DefaultFor(attachments),
             command.ClientMessageId, now, command.ReplyToId, await session.LoadMessageFacts(command.ReplyToId, CancellationToken.None), attachments);
         // Stored sealed; the sender's answer and the pushes use the text in hand.
-        stream.Append(await sealer.Protect(sent, CancellationToken.None));
+        var shown = stream.Append(await sealer.Protect(sent, CancellationToken.None), sent);
         // A second attempt in this very batch finds this one, as it would once committed.
         if (pending.RetryKey is { } sentKey)
             retries[sentKey] = new SendOutcome.Retried(MessageView.From(sent));
-        return new SendOutcome.Committed(conversation, sent);
+        return new SendOutcome.Committed(conversation, sent, shown);
     }
 
     // One round trip for every retry lookup of the batch. The streams are locked already, so an earlier
@@ -111,14 +118,17 @@ public sealed class SendGroupCommit : IAsyncDisposable
     }
 
     /// <summary>
-    /// One locked conversation stream within a batch: its state moves on with every send appended, and a
-    /// direct conversation that does not exist yet is started by its first send that succeeds, so a failed
-    /// first send leaves nothing behind.
+    /// One locked conversation stream within a batch: its state, and its view as participants see it, move on
+    /// with every send appended, and a direct conversation that does not exist yet is started by its first send
+    /// that succeeds, so a failed first send leaves nothing behind.
     /// </summary>
     private sealed class OpenStream(IEventStream<Conversation> stream, Conversation? state)
     {
         private Conversation? state = state;
         private ConversationStarted? starting;
+
+        /// <summary>The conversation's view as of the last send appended, in plain text; null until it has one.</summary>
+        public ConversationView? Shown { get; set; }
 
         public static async Task<OpenStream> Lock(IDocumentSession session, Guid id, CancellationToken ct)
         {
@@ -137,13 +147,17 @@ public sealed class SendGroupCommit : IAsyncDisposable
             return Conversation.Create(starting);
         }
 
-        public void Append(MessageSent sent)
+        /// <summary>Appends <paramref name="stored"/> (sealed) and returns the view as participants see <paramref name="shown"/> (its plain text).</summary>
+        public ConversationView Append(MessageSent stored, MessageSent shown)
         {
             if (starting is not null)
                 stream.AppendOne(starting);
-            stream.AppendOne(sent);
-            state = (state ?? Conversation.Create(starting!)).Apply(sent);
+            stream.AppendOne(stored);
+            state = (state ?? Conversation.Create(starting!)).Apply(stored);
+            var before = starting is not null ? ConversationViewProjection.Create(starting)
+                : Shown ?? throw new InvalidOperationException($"Conversation {stored.ConversationId} has no view.");
             starting = null;
+            return Shown = ConversationViewProjection.Apply(shown, before);
         }
     }
 }

@@ -61,11 +61,11 @@ public sealed class SendMessageHandler(SendGroupCommit groupCommit, IDocumentSto
         var outcome = await groupCommit.Send(command, ct);
         await using var session = store.QuerySession();
         // A retried send (same client id) answers as the first one did and pushes nothing again.
-        if (outcome is not SendOutcome.Committed(var conversation, var sent))
+        if (outcome is not SendOutcome.Committed(var conversation, var sent, var view))
             return await session.DeliveryToSender(cipher, await session.WithReplyPreview(cipher, ((SendOutcome.Retried)outcome).Original, ct), ct);
         metrics.MessageSent(sent.MessageType, conversation.Kind);
         log.LogInformation("message sent in {ConversationId} by {SenderId} at sequence {Sequence}", sent.ConversationId, sent.SenderId, sent.Sequence);
         // Committed: from here on the sender hanging up must not cancel the others' pushes.
-        return await notifier.Deliver(session, cipher, conversation, sent, CancellationToken.None);
+        return await notifier.Deliver(session, cipher, conversation, sent, view, CancellationToken.None);
     }
 }
