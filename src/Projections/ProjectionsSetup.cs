@@ -17,13 +17,23 @@ public static class ProjectionsSetup
         opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<MessageViewProjection>(ProjectionLifecycle.Inline);
         opts.Schema.For<ConversationView>().GinIndexJsonData();
+        // Duplicated into columns for the indexes below, without an index of their own: every query that filters on
+        // one of them also filters on the conversation, and each index is one more write per message.
+        opts.Policies.ForAllDocuments(mapping =>
+        {
+            if (mapping.DocumentType != typeof(MessageView))
+                return;
+            mapping.DuplicateField(nameof(MessageView.ConversationId));
+            mapping.DuplicateField(nameof(MessageView.Sequence));
+            mapping.DuplicateField(nameof(MessageView.DeletedAt));
+        });
         opts.Schema.For<MessageView>()
-            .Duplicate(x => x.ConversationId)
-            .Duplicate(x => x.Sequence)
+            // Export asks which conversations a user wrote in.
             .Duplicate(x => x.SenderId)
-            .Duplicate(x => x.DeletedAt)
-            // Every send counts each participant's unread messages (ConversationReads.CountUnread). This index answers
-            // that count from the index alone, without reading a row or its JSON.
+            // History, sync, export and erasure read a conversation's messages in order.
+            .Index([x => x.ConversationId, x => x.Sequence], index => index.Name = "mt_doc_messageview_conversation_sequence")
+            // Conversation lists count each participant's unread messages (ConversationReads.CountUnread). This index
+            // answers that count from the index alone, without reading a row or its JSON.
             .Index([x => x.ConversationId, x => x.Sequence, x => x.SenderId], index =>
             {
                 index.Name = "mt_doc_messageview_unread";
