@@ -225,7 +225,6 @@ public static class EventChatHost
         });
         services.RemoveAll<IHubProtocol>();
         services.AddSingleton<IHubProtocol, PayloadOptionalJsonHubProtocol>();
-        services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
 
         // Authentication registers Data Protection, whose hosted service loads (or, on a fresh machine, creates and
         // writes) a key ring at every start: 0.5-0.7 s of start-up here. EventChat protects nothing with it (its

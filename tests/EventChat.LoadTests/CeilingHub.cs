@@ -21,14 +21,17 @@ public sealed class CeilingHub(DirectConversations conversations) : Hub
     /// (<c>messageSent</c> to the sender, <c>newMessage</c> and <c>receiveMessage</c> to the receiver) and the same
     /// answer. The conversation is kept in memory only.
     /// </summary>
+    public override Task OnConnectedAsync() => Groups.AddToGroupAsync(Context.ConnectionId, Context.UserIdentifier ?? throw new HubException("no user"));
+
     [HubMethodName("sendMessage")]
     public async Task<DirectDelivery> SendMessage(DirectSend send)
     {
         var senderId = Guid.Parse(Context.UserIdentifier ?? throw new HubException("no user"));
         var (message, forSender, forReceiver) = conversations.Append(senderId, send);
         var toSender = new DirectDelivery(message, forSender, "sent");
-        var sender = Clients.User(senderId.ToString());
-        var receiver = Clients.User(send.ReceiverId.ToString());
+        // A group per user, as EventChat routes its pushes.
+        var sender = Clients.Group(senderId.ToString());
+        var receiver = Clients.Group(send.ReceiverId.ToString());
         await sender.SendAsync("messageSent", toSender);
         await receiver.SendAsync("newMessage", new DirectDelivery(message, forReceiver, "delivered"));
         await receiver.SendAsync("receiveMessage", new DirectReceived(message, forReceiver));

@@ -56,7 +56,7 @@ public sealed partial class Scenarios(Options o, EventChatClient api, ProcessPro
         {
             Url = hub.Url.ToString(),
             Note = "bare in-process SignalR hub (no auth, no database, no EventChat): sendMessage pushes messageSent, newMessage and "
-                + "receiveMessage of EventChat's shapes and sizes by Clients.User and answers the MessageDelivery",
+                + "receiveMessage of EventChat's shapes and sizes to a group per user, as EventChat does, and answers the MessageDelivery",
         };
     }
 

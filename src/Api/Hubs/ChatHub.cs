@@ -54,6 +54,7 @@ public sealed partial class ChatHub(IMediator mediator, IPresence presence, Typi
             Context.Abort();
             return;
         }
+        await Groups.AddToGroupAsync(Context.ConnectionId, RealtimeGroups.User(CallerId));
         if (await presence.Connected(CallerId, Context.ConnectionId))
             await mediator.Send(new AnnouncePresence(CallerId, Online: true));
     }

@@ -12,8 +12,10 @@ namespace EventChat.Api.Hubs;
 /// </summary>
 public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence, EventChatMetrics metrics, ILogger<SignalRNotifier> log) : INotifier
 {
+    // A group per user, not Clients.User: on one node SignalR finds a user's connections by testing every
+    // connection, which made each push cost time in proportion to everyone connected (docs/performance.md).
     public Task ToUser(Guid userId, string eventName, object payload, CancellationToken ct) =>
-        Push("user", eventName, () => hub.Clients.User(userId.ToString()).SendAsync(eventName, payload, ct));
+        Push("user", eventName, () => hub.Clients.Group(RealtimeGroups.User(userId)).SendAsync(eventName, payload, ct));
 
     public Task ToGroup(string group, string eventName, object payload, CancellationToken ct) =>
         Push("group", eventName, () => hub.Clients.Group(group).SendAsync(eventName, payload, ct));
@@ -44,10 +46,4 @@ public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence
             log.LogWarning(e, "push of {Event} failed", eventName);
         }
     }
-}
-
-/// <summary>SignalR's user identifier is the token's <c>sub</c> claim, so pushes by user id reach every tab.</summary>
-public sealed class SubjectUserIdProvider : IUserIdProvider
-{
-    public string? GetUserId(HubConnectionContext connection) => connection.User.FindFirst(Auth.JwtClaims.Subject)?.Value;
 }
