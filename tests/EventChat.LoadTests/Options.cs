@@ -13,6 +13,9 @@ public sealed class Options
     public TimeSpan Duration { get; private set; } = TimeSpan.FromSeconds(20);
     public TimeSpan Warmup { get; private set; } = TimeSpan.FromSeconds(2);
     public int Pairs { get; private set; } = 16;
+
+    /// <summary>direct: idle authenticated connections held open beside the pairs, as a node's other users are.</summary>
+    public int IdleConnections { get; private set; }
     public int Groups { get; private set; } = 4;
     public int GroupSize { get; private set; } = 10;
     public double? Rate { get; private set; }
@@ -58,6 +61,8 @@ public sealed class Options
                                     get to catch up [20s]
           --warmup T                unmeasured load before it [2s]
           --pairs N                 direct, direct-ceiling: pairs [16]
+          --idle-connections N      direct: N idle authenticated connections held open beside the pairs
+                                    (--conns-per-user per account), as a node's other users are [0]
           --groups N                group: conversations [4]
           --group-size N            group: members per conversation [10]
           --rate R                  direct, direct-ceiling, group: open loop at R messages/s in total
@@ -94,6 +99,7 @@ public sealed class Options
                 case "--duration": o.Duration = Time(name, Value()); break;
                 case "--warmup": o.Warmup = Time(name, Value(), allowZero: true); break;
                 case "--pairs": o.Pairs = Int(name, Value(), 1, 2000); break;
+                case "--idle-connections": o.IdleConnections = Int(name, Value(), 0, 50_000); break;
                 case "--groups": o.Groups = Int(name, Value(), 1, 500); break;
                 case "--group-size": o.GroupSize = Int(name, Value(), 2, 1000); break;
                 case "--rate": o.Rate = Double(name, Value(), 0.1, 200_000); break;

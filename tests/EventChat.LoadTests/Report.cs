@@ -74,6 +74,7 @@ public static class Report
         var ceiling = Runs(lines, "ceiling");
         var directCeiling = Runs(lines, "direct-ceiling");
         var openHalf = Runs(lines, "direct-open-half");
+        var amongIdle = Runs(lines, "direct-among-idle");
         var openTarget = Runs(lines, "direct-open-target");
         var idle = Runs(lines, "idle");
         var startup = Runs(lines, "startup");
@@ -104,7 +105,8 @@ public static class Report
             s.AppendLine();
         }
 
-        var latencyRows = new[] { ("`direct`, closed loop", direct), ("`direct`, open loop at ½ the closed-loop rate", openHalf),
+        var latencyRows = new[] { ("`direct`, closed loop", direct),
+            ($"`direct`, closed loop, beside {(amongIdle.Count > 0 ? F(Num(amongIdle[0], "connections") - Num(amongIdle[0], "senders")) : "")} idle connections", amongIdle), ("`direct`, open loop at ½ the closed-loop rate", openHalf),
             ("`direct`, open loop at the target's rate", openTarget), ("`group`, closed loop", group), ("`fanout`", fanout),
             ("`ceiling` (bare hub, fan-out)", ceiling), ("`direct-ceiling` (bare hub, direct traffic)", directCeiling) };
         s.AppendLine("Send-to-deliver latency, measured at the receiving client (ms), and what the run cost:");

@@ -34,7 +34,23 @@ public sealed partial class Scenarios(Options o, EventChatClient api, ProcessPro
         var setup = Stopwatch.StartNew();
         var prefix = EventChatClient.NewRunPrefix();
         var users = await api.RegisterMany(prefix, "d", 2 * o.Pairs, ct);
-        return await Pairs(api.BaseUrl, users, prefix, setup, ct);
+        // Bystanders: a push must not cost more because others are connected (it did, with Clients.User).
+        var bystanders = await api.RegisterMany(prefix, "b", (o.IdleConnections + o.ConnectionsPerUser - 1) / o.ConnectionsPerUser, ct);
+        var idle = await EventChatClient.Connect(api.BaseUrl, [.. Enumerable.Range(0, o.IdleConnections).Select(i => bystanders[i / o.ConnectionsPerUser])],
+            _m.Errors, Stopping, null, ct);
+        try
+        {
+            var result = await Pairs(api.BaseUrl, users, prefix, setup, ct);
+            return o.IdleConnections == 0 ? result : result with
+            {
+                Connections = result.Connections + idle.Length,
+                Note = string.Create(CultureInfo.InvariantCulture, $"{idle.Length} idle connections held open beside the pairs"),
+            };
+        }
+        finally
+        {
+            await Close(idle);
+        }
     }
 
     /// <summary>
