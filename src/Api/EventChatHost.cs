@@ -48,6 +48,7 @@ public static class EventChatHost
         app.UseHubOriginCheck();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseHubRequestsForgetTheirToken();
         app.MapAuth();
         app.MapUsers();
         app.MapConversations();
