@@ -48,6 +48,7 @@ public static class EventChatHost
         app.UseHubOriginCheck();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseHubRequestsForgetTheirToken();
         app.MapAuth();
         app.MapUsers();
         app.MapConversations();
@@ -94,9 +95,15 @@ public static class EventChatHost
 
     private const int MaxPreparedStatements = 100;
 
-    private static void AddLogging(ILoggingBuilder logging) =>
+    private static void AddLogging(ILoggingBuilder logging)
+    {
         // Request-start lines carry the full URL, and a browser's hub connection puts its token in the query.
         logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        // No log line prints scopes (the console formatter leaves them out), yet every request captures three
+        // (Kestrel's connection, the request, SignalR's connection), and a hub connection holds its scopes, their
+        // state and the async-local that carries them for as long as it stays open (docs/performance.md).
+        logging.Services.Configure<LoggerFilterOptions>(options => options.CaptureScopes = false);
+    }
 
     private static void AddServices(IServiceCollection services, IConfiguration config, IHostEnvironment env)
     {
