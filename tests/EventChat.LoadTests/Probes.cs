@@ -41,13 +41,14 @@ public sealed class ProcessProbe(int? pid)
 
     /// <summary>
     /// CPU seconds of the process and its direct children (PostgreSQL: the postmaster and its backends). A child that
-    /// exits within the window takes its time with it, so pooled, long-lived backends are what this suits.
+    /// exited and was reaped counts through the parent's children's time, so a backend that ends within the window
+    /// does not take its time with it (which once made PostgreSQL's CPU negative).
     /// </summary>
     public double? TreeCpuSeconds()
     {
         if (pid is not { } root || Stat(root) is not { } own)
             return null;
-        var total = own.CpuSeconds;
+        var total = own.CpuSeconds + own.ReapedChildrenCpuSeconds;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
             if (int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out var child)
@@ -57,7 +58,7 @@ public sealed class ProcessProbe(int? pid)
         return total;
     }
 
-    private static (int ParentPid, double CpuSeconds)? Stat(int processId)
+    private static (int ParentPid, double CpuSeconds, double ReapedChildrenCpuSeconds)? Stat(int processId)
     {
         try
         {
@@ -65,7 +66,8 @@ public sealed class ProcessProbe(int? pid)
             // The command name may hold spaces; the fields after its closing parenthesis do not.
             var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
             return (int.Parse(fields[1], CultureInfo.InvariantCulture),
-                (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ClockTicksPerSecond);
+                (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / ClockTicksPerSecond,
+                (long.Parse(fields[13], CultureInfo.InvariantCulture) + long.Parse(fields[14], CultureInfo.InvariantCulture)) / ClockTicksPerSecond);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
         {
