@@ -52,14 +52,25 @@ public sealed class SendGroupCommit : IAsyncDisposable
     {
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
+        // One round trip gathers the batch: each stream locked (in id order, so writers never deadlock) with its
+        // snapshot, then, under the locks, the views and the retry lookups. The transaction is begun first, or the
+        // locks would end with their statements.
+        await session.BeginTransactionAsync(CancellationToken.None);
+        var ids = batch.Select(p => p.ConversationId).Distinct().Order().ToArray();
+        var query = session.CreateBatchQuery();
+        var locking = ids.Select(id => query.Events.FetchForExclusiveWriting<Conversation>(id)).ToList();
+        var views = query.LoadMany<ConversationView>().ById(ids);
+        var retryLookups = QueueRetryLookups(query, batch);
+        await query.Execute(CancellationToken.None);
         var streams = new Dictionary<Guid, OpenStream>();
-        foreach (var id in batch.Select(p => p.ConversationId).Distinct().Order())
-            streams[id] = await OpenStream.Lock(session, id, CancellationToken.None);
-        // Read under the locks, so each is the view of the state just locked: one round trip per batch instead of a
-        // read per push after the commit (docs/performance.md).
-        foreach (var view in await session.LoadManyAsync<ConversationView>(CancellationToken.None, streams.Keys))
+        for (var i = 0; i < ids.Length; i++)
+        {
+            var stream = await locking[i];
+            streams[ids[i]] = new OpenStream(stream, stream.Aggregate);
+        }
+        foreach (var view in await views)
             streams[view.Id].Shown = view;
-        var retries = await FindRetries(session, batch);
+        var retries = await retryLookups();
         var sealer = await cipher.SealerFor(session, streams.Keys, CancellationToken.None);
         await GroupCommit<PendingSend, SendOutcome>.DecideEachThenCommit(batch,
             pending => Decide(session, sealer, streams[pending.ConversationId], pending, retries, now),
@@ -84,20 +95,19 @@ public sealed class SendGroupCommit : IAsyncDisposable
         return new SendOutcome.Committed(conversation, sent, shown);
     }
 
-    // One round trip for every retry lookup of the batch. The streams are locked already, so an earlier
-    // attempt of the same send has either committed (and is found) or has not started deciding.
-    private static async Task<Dictionary<(Guid, Guid, string), SendOutcome?>> FindRetries(IQuerySession session, IReadOnlyList<PendingSend> batch)
+    // Every retry lookup of the batch rides on its gathering query. The streams are locked by the statements before
+    // them, so an earlier attempt of the same send has either committed (and is found) or has not started deciding.
+    private static Func<Task<Dictionary<(Guid, Guid, string), SendOutcome?>>> QueueRetryLookups(Marten.Services.BatchQuerying.IBatchedQuery query, IReadOnlyList<PendingSend> batch)
     {
         var keys = batch.Select(p => p.RetryKey).OfType<(Guid Conversation, Guid Sender, string ClientId)>().Distinct().ToList();
-        if (keys.Count == 0)
-            return [];
-        var query = session.CreateBatchQuery();
         var lookups = keys.Select(k => FindRetry(query, k.Conversation, k.Sender, k.ClientId)).ToList();
-        await query.Execute(CancellationToken.None);
-        var found = new Dictionary<(Guid, Guid, string), SendOutcome?>();
-        for (var i = 0; i < keys.Count; i++)
-            found[keys[i]] = await lookups[i] is { } original ? new SendOutcome.Retried(original) : null;
-        return found;
+        return async () =>
+        {
+            var found = new Dictionary<(Guid, Guid, string), SendOutcome?>();
+            for (var i = 0; i < keys.Count; i++)
+                found[keys[i]] = await lookups[i] is { } original ? new SendOutcome.Retried(original) : null;
+            return found;
+        };
     }
 
     // Plain parameters, not a tuple's members: Marten compiles every expression it cannot read as a constant or a
@@ -129,12 +139,6 @@ public sealed class SendGroupCommit : IAsyncDisposable
 
         /// <summary>The conversation's view as of the last send appended, in plain text; null until it has one.</summary>
         public ConversationView? Shown { get; set; }
-
-        public static async Task<OpenStream> Lock(IDocumentSession session, Guid id, CancellationToken ct)
-        {
-            var stream = await session.Events.FetchForExclusiveWriting<Conversation>(id, ct);
-            return new(stream, stream.Aggregate);
-        }
 
         public async Task<Conversation> StateFor(IQuerySession session, SendMessage command, DateTimeOffset now)
         {
