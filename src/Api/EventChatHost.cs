@@ -74,7 +74,7 @@ public static class EventChatHost
     private const string DataProtectionPreload = "Microsoft.AspNetCore.DataProtection.Internal.DataProtectionHostedService";
 
     // Two settings that cut PostgreSQL's work per send, unless the connection string sets them itself
-    // (docs/operations.md, "Database connections"):
+    // (docs/operations.md, `ConnectionStrings__EventChat`):
     // - A pooled connection is reset with DISCARD ALL each time it is handed out again, which costs PostgreSQL a
     //   statement per session (two per send). EventChat never leaves session state behind (no SET, no temporary
     //   tables, no session advisory locks outside the daemon's own connection), so there is nothing to reset.

@@ -52,22 +52,14 @@ public sealed class SendGroupCommit : IAsyncDisposable
     {
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
-        // One round trip gathers the batch: each stream locked (in id order, so writers never deadlock) with its
-        // snapshot, then, under the locks, the views and the retry lookups. The transaction is begun first, or the
-        // locks would end with their statements.
-        await session.BeginTransactionAsync(CancellationToken.None);
-        var ids = batch.Select(p => p.ConversationId).Distinct().Order().ToArray();
+        // One round trip gathers the batch: each stream locked with its snapshot, then, under the locks, the views
+        // and the retry lookups.
         var query = session.CreateBatchQuery();
-        var locking = ids.Select(id => query.Events.FetchForExclusiveWriting<Conversation>(id)).ToList();
-        var views = query.LoadMany<ConversationView>().ById(ids);
+        var locks = await session.QueueLocks<Conversation>(query, batch.Select(p => p.ConversationId));
+        var views = query.LoadMany<ConversationView>().ById(locks.Ids);
         var retryLookups = QueueRetryLookups(query, batch);
         await query.Execute(CancellationToken.None);
-        var streams = new Dictionary<Guid, OpenStream>();
-        for (var i = 0; i < ids.Length; i++)
-        {
-            var stream = await locking[i];
-            streams[ids[i]] = new OpenStream(stream, stream.Aggregate);
-        }
+        var streams = (await locks.Streams()).ToDictionary(s => s.Key, s => new OpenStream(s.Value, s.Value.Aggregate));
         foreach (var view in await views)
             streams[view.Id].Shown = view;
         var retries = await retryLookups();

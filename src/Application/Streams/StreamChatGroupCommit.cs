@@ -32,10 +32,11 @@ public sealed class StreamChatGroupCommit : IAsyncDisposable
     {
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
-        // Locked in id order; a session that does not exist fails its posts alone, when they are decided.
-        var streams = new Dictionary<Guid, IEventStream<LiveSession>>();
-        foreach (var id in batch.Select(p => p.StreamId).Distinct().Order())
-            streams[id] = await session.Events.FetchForExclusiveWriting<LiveSession>(id, CancellationToken.None);
+        // Locked in one round trip; a session that does not exist fails its posts alone, when they are decided.
+        var query = session.CreateBatchQuery();
+        var locks = await session.QueueLocks<LiveSession>(query, batch.Select(p => p.StreamId));
+        await query.Execute(CancellationToken.None);
+        var streams = await locks.Streams();
         var states = streams.ToDictionary(s => s.Key, s => s.Value.Aggregate);
         await GroupCommit<PendingPost, StreamMessagePosted>.DecideEachThenCommit(batch, pending =>
             {
