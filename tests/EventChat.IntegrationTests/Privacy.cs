@@ -295,27 +295,10 @@ public sealed class Privacy
     [Fact]
     public void In_development_a_master_key_is_generated_once_and_kept_in_the_data_folder()
     {
-        var dataDirectory = Directory.CreateTempSubdirectory("eventchat-data-").FullName;
-        try
-        {
-            void Build() => EventChatHost.Build(["--environment", "Development"], builder =>
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["ConnectionStrings:EventChat"] = "Host=127.0.0.1;Port=1;Username=nobody",
-                    ["EventChat:DataDirectory"] = dataDirectory,
-                }));
+        var (first, second) = StartUp.DevelopmentFileAfterTwoStarts(MasterKeyConfiguration.DevelopmentKeyFile);
 
-            Build();
-            var key = File.ReadAllText(Path.Combine(dataDirectory, MasterKeyConfiguration.DevelopmentKeyFile));
-            Build();
-
-            Assert.Equal(MasterKey.KeyBytes, Convert.FromBase64String(key).Length);
-            Assert.Equal(key, File.ReadAllText(Path.Combine(dataDirectory, MasterKeyConfiguration.DevelopmentKeyFile)));
-        }
-        finally
-        {
-            Directory.Delete(dataDirectory, recursive: true);
-        }
+        Assert.Equal(MasterKey.KeyBytes, Convert.FromBase64String(first).Length);
+        Assert.Equal(first, second);
     }
 
     private static async Task<WebApplication> Start(string connection, string masterKey)

@@ -23,22 +23,33 @@ public sealed class StartUp
     [Fact]
     public void In_development_a_signing_key_is_generated_once_and_kept_in_the_data_folder()
     {
+        var (first, second) = DevelopmentFileAfterTwoStarts("jwt-signing-key");
+
+        Assert.True(first.Length >= 32);
+        Assert.Equal(first, second);
+    }
+
+    /// <summary>
+    /// Builds the host twice in Development on one fresh data folder and reads <paramref name="fileName"/> from it
+    /// after each build: what a key generated on first start looks like, and whether the second start kept it.
+    /// </summary>
+    internal static (string First, string Second) DevelopmentFileAfterTwoStarts(string fileName)
+    {
         var dataDirectory = Directory.CreateTempSubdirectory("eventchat-data-").FullName;
         try
         {
-            void Build() => EventChatHost.Build(["--environment", "Development"], builder =>
-                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                {
-                    ["ConnectionStrings:EventChat"] = "Host=127.0.0.1;Port=1;Username=nobody",
-                    ["EventChat:DataDirectory"] = dataDirectory,
-                }));
+            string StartAndRead()
+            {
+                EventChatHost.Build(["--environment", "Development"], builder =>
+                    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                    {
+                        ["ConnectionStrings:EventChat"] = "Host=127.0.0.1;Port=1;Username=nobody",
+                        ["EventChat:DataDirectory"] = dataDirectory,
+                    }));
+                return File.ReadAllText(Path.Combine(dataDirectory, fileName));
+            }
 
-            Build();
-            var key = File.ReadAllText(Path.Combine(dataDirectory, "jwt-signing-key"));
-            Build();
-
-            Assert.True(key.Length >= 32);
-            Assert.Equal(key, File.ReadAllText(Path.Combine(dataDirectory, "jwt-signing-key")));
+            return (StartAndRead(), StartAndRead());
         }
         finally
         {
