@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using EventChat.Domain.Conversations;
 using Marten.Events.Aggregation;
+using Marten.Linq.MatchesSql;
 
 namespace EventChat.Projections;
 
@@ -17,6 +18,27 @@ public sealed record ConversationView(
     ImmutableDictionary<Guid, long> ReadUpTo)
 {
     public long ReadUpToFor(Guid userId) => ReadUpTo.GetValueOrDefault(userId);
+}
+
+/// <summary>
+/// Which conversations a user is in, asked through the index on <c>participantIds</c> alone
+/// (<see cref="ProjectionsSetup"/>). LINQ's <c>ParticipantIds.Contains(id)</c> would compare the whole document
+/// (<c>data @> …</c>), which only a GIN index over every value of the view answers, and such an index takes new
+/// entries for every message: it grew to a hundred megabytes for a few hundred conversations and stalled sends
+/// while PostgreSQL merged them (docs/performance.md).
+/// </summary>
+public static class ConversationMembership
+{
+    // The expression Marten gives the index in ProjectionsSetup: PostgreSQL uses it only for this very expression.
+    private const string Includes = "CAST(d.data ->> 'participantIds' as jsonb) @> ?::jsonb";
+
+    public static IQueryable<ConversationView> WhereParticipant(this IQueryable<ConversationView> views, Guid userId)
+    {
+        // A variable, not a new array in the lambda: Marten compiles any expression that is not a constant or a
+        // captured value, once per query.
+        object[] member = [$"[\"{userId}\"]"];
+        return views.Where(v => v.MatchesSql(Includes, member));
+    }
 }
 
 public sealed partial class ConversationViewProjection : SingleStreamProjection<ConversationView, Guid>

@@ -16,7 +16,12 @@ public static class ProjectionsSetup
 
         opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<MessageViewProjection>(ProjectionLifecycle.Inline);
-        opts.Schema.For<ConversationView>().GinIndexJsonData();
+        // Conversation lists, contacts, sync and downloads ask which conversations a user is in (ConversationMembership).
+        opts.Schema.For<ConversationView>().Index(x => x.ParticipantIds, index =>
+        {
+            index.Name = "mt_doc_conversationview_participants";
+            index.ToGinWithJsonbPathOps();
+        });
         // Duplicated into columns for the indexes below, without an index of their own: every query that filters on
         // one of them also filters on the conversation, and each index is one more write per message.
         opts.Policies.ForAllDocuments(mapping =>

@@ -59,6 +59,6 @@ public static class AttachmentReads
             .Distinct()
             .ToListAsync(ct);
         return conversationIds.Count > 0
-            && await session.Query<ConversationView>().AnyAsync(v => conversationIds.Contains(v.Id) && v.ParticipantIds.Contains(userId), ct);
+            && await session.Query<ConversationView>().WhereParticipant(userId).AnyAsync(v => conversationIds.Contains(v.Id), ct);
     }
 }

@@ -13,7 +13,7 @@ public sealed class GetConversationsHandler(IQuerySession session, ContentCipher
     public async ValueTask<IReadOnlyList<ConversationDto>> Handle(GetConversations query, CancellationToken ct)
     {
         var views = await session.Query<ConversationView>()
-            .Where(v => v.ParticipantIds.Contains(query.UserId))
+            .WhereParticipant(query.UserId)
             .OrderByDescending(v => v.LastActivityAt)
             .ToListAsync(ct);
         var unread = await session.CountUnread([.. views.Select(v => (v, query.UserId))], ct);

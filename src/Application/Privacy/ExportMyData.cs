@@ -32,7 +32,7 @@ public sealed class ExportMyDataHandler(IQuerySession session, ContentCipher cip
 
     private async IAsyncEnumerable<MessageView> Messages(Guid userId, [EnumeratorCancellation] CancellationToken ct)
     {
-        var member = await session.Query<ConversationView>().Where(v => v.ParticipantIds.Contains(userId)).Select(v => v.Id).ToListAsync(ct);
+        var member = await session.Query<ConversationView>().WhereParticipant(userId).Select(v => v.Id).ToListAsync(ct);
         var wroteIn = await session.Query<MessageView>().Where(m => m.SenderId == userId).Select(m => m.ConversationId).Distinct().ToListAsync(ct);
         foreach (var conversationId in member.Union(wroteIn).Order())
         {

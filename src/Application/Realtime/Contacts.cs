@@ -9,7 +9,7 @@ public static class Contacts
     public static async Task<IReadOnlySet<Guid>> ContactsOf(this IQuerySession session, Guid userId, CancellationToken ct)
     {
         var participantLists = await session.Query<ConversationView>()
-            .Where(v => v.ParticipantIds.Contains(userId))
+            .WhereParticipant(userId)
             .Select(v => v.ParticipantIds)
             .ToListAsync(ct);
         var contacts = participantLists.SelectMany(ids => ids).ToHashSet();

@@ -204,7 +204,7 @@ public sealed class SyncFeedHandler(IQuerySession session, SyncCursors cursors, 
     /// </summary>
     private async Task<Membership> MembershipSince(Guid userId, long since, CancellationToken ct)
     {
-        var current = await session.Query<ConversationView>().Where(v => v.ParticipantIds.Contains(userId)).Select(v => v.Id).ToListAsync(ct);
+        var current = await session.Query<ConversationView>().WhereParticipant(userId).Select(v => v.Id).ToListAsync(ct);
         var changes = await Read(
             $"""
              select stream_id, type from {Table("mt_events")}
