@@ -18,7 +18,9 @@ public static class PrivacySetup
         search.AddColumn<Guid>("conversation_id").NotNull();
         search.AddColumn<Guid>("sender_id").NotNull();
         search.AddColumn("vector", "tsvector").NotNull();
-        search.Indexes.Add(new IndexDefinition($"ix_{MessageSearchIndex.Table}_vector") { Method = IndexMethod.gin, Columns = ["vector"] });
+        var words = new IndexDefinition($"ix_{MessageSearchIndex.Table}_vector") { Method = IndexMethod.gin, Columns = ["vector"] };
+        words.StorageParameters["fastupdate"] = "off";
+        search.Indexes.Add(words);
         search.Indexes.Add(new IndexDefinition($"ix_{MessageSearchIndex.Table}_conversation") { Columns = ["conversation_id"] });
         search.Indexes.Add(new IndexDefinition($"ix_{MessageSearchIndex.Table}_sender") { Columns = ["sender_id"] });
         opts.Storage.ExtendedSchemaObjects.Add(search);
