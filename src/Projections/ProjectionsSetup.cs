@@ -1,6 +1,7 @@
 using EventChat.Domain.Users;
 using JasperFx.Events.Projections;
 using Marten;
+using Weasel.Postgresql.Tables;
 
 namespace EventChat.Projections;
 
@@ -21,6 +22,7 @@ public static class ProjectionsSetup
         {
             index.Name = "mt_doc_conversationview_participants";
             index.ToGinWithJsonbPathOps();
+            index.WithoutPendingList();
         });
         // Duplicated into columns for the indexes below, without an index of their own: every query that filters on
         // one of them also filters on the conversation, and each index is one more write per message.
@@ -45,7 +47,11 @@ public static class ProjectionsSetup
                 index.Predicate = "deleted_at is null";
             })
             // Downloads ask which messages carry a file: a containment query this index answers.
-            .Index(x => x.Attachments, index => index.ToGinWithJsonbPathOps())
+            .Index(x => x.Attachments, index =>
+            {
+                index.ToGinWithJsonbPathOps();
+                index.WithoutPendingList();
+            })
             // Every send with a clientMessageId looks for an earlier attempt; without this it reads the whole conversation.
             .Index(x => x.ClientMessageId);
         // Message search has its own erasable table (Application/Privacy/MessageSearchIndex): content here is encrypted.
@@ -72,5 +78,16 @@ public static class ProjectionsSetup
         opts.Schema.For<FirstReply>().Duplicate(x => x.ReplyDay);
         opts.Projections.Add<LiveSessionStatsProjection>(ProjectionLifecycle.Async);
         return opts;
+    }
+
+    /// <summary>
+    /// A GIN index written on the send path takes each row's entries at once (<c>fastupdate = off</c>). With a pending
+    /// list, the write that overflows it merges the whole list into the index inside its own transaction, and the
+    /// batch of sends in that transaction waits about 100 ms (docs/performance.md).
+    /// </summary>
+    public static IndexDefinition WithoutPendingList(this IndexDefinition index)
+    {
+        index.StorageParameters["fastupdate"] = "off";
+        return index;
     }
 }

@@ -1,4 +1,5 @@
 using EventChat.Domain.Users;
+using EventChat.Projections;
 using Marten;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
@@ -18,9 +19,7 @@ public static class PrivacySetup
         search.AddColumn<Guid>("conversation_id").NotNull();
         search.AddColumn<Guid>("sender_id").NotNull();
         search.AddColumn("vector", "tsvector").NotNull();
-        var words = new IndexDefinition($"ix_{MessageSearchIndex.Table}_vector") { Method = IndexMethod.gin, Columns = ["vector"] };
-        words.StorageParameters["fastupdate"] = "off";
-        search.Indexes.Add(words);
+        search.Indexes.Add(new IndexDefinition($"ix_{MessageSearchIndex.Table}_vector") { Method = IndexMethod.gin, Columns = ["vector"] }.WithoutPendingList());
         search.Indexes.Add(new IndexDefinition($"ix_{MessageSearchIndex.Table}_conversation") { Columns = ["conversation_id"] });
         search.Indexes.Add(new IndexDefinition($"ix_{MessageSearchIndex.Table}_sender") { Columns = ["sender_id"] });
         opts.Storage.ExtendedSchemaObjects.Add(search);
