@@ -52,18 +52,19 @@ public sealed class SendGroupCommit : IAsyncDisposable
     {
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
-        // One round trip gathers the batch: each stream locked with its snapshot, then, under the locks, the views
-        // and the retry lookups.
+        // One round trip gathers the batch: each stream locked with its snapshot, then, under the locks, the views,
+        // the data keys and the retry lookups.
         var query = session.CreateBatchQuery();
         var locks = await session.QueueLocks<Conversation>(query, batch.Select(p => p.ConversationId));
         var views = query.LoadMany<ConversationView>().ById(locks.Ids);
+        var keys = cipher.QueueSealer(session, query, locks.Ids);
         var retryLookups = QueueRetryLookups(query, batch);
         await query.Execute(CancellationToken.None);
         var streams = (await locks.Streams()).ToDictionary(s => s.Key, s => new OpenStream(s.Value, s.Value.Aggregate));
         foreach (var view in await views)
             streams[view.Id].Shown = view;
         var retries = await retryLookups();
-        var sealer = await cipher.SealerFor(session, streams.Keys, CancellationToken.None);
+        var sealer = await keys();
         await GroupCommit<PendingSend, SendOutcome>.DecideEachThenCommit(batch,
             pending => Decide(session, sealer, streams[pending.ConversationId], pending, retries, now),
             () => session.SaveChangesAsync(CancellationToken.None));

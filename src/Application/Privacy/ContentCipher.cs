@@ -6,6 +6,7 @@ using EventChat.Domain.Conversations;
 using EventChat.Domain.Users;
 using EventChat.Projections;
 using Marten;
+using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Logging;
 
 namespace EventChat.Application.Privacy;
@@ -36,11 +37,23 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
     /// </summary>
     public async Task<BatchSealer> SealerFor(IDocumentSession session, IReadOnlyCollection<Guid> conversationIds, CancellationToken ct)
     {
+        var query = session.CreateBatchQuery();
+        var sealer = QueueSealer(session, query, conversationIds);
+        await query.Execute(ct);
+        return await sealer();
+    }
+
+    /// <summary>
+    /// <see cref="SealerFor"/> with its key read queued on <paramref name="query"/>, so that a group commit gathers it
+    /// with its stream locks in one round trip; the sealer is there once the query has run.
+    /// </summary>
+    public Func<Task<BatchSealer>> QueueSealer(IDocumentSession session, IBatchedQuery query, IReadOnlyCollection<Guid> conversationIds)
+    {
         // A plain local, not a call inside the lambda: Marten compiles any expression it must evaluate, and that JIT
         // work on every batch was half of the server's CPU under load (docs/performance.md).
         Guid[] ids = [.. conversationIds];
-        var keys = await session.Query<DataKey>().Where(k => k.ConversationId.IsOneOf(ids) && k.ErasedAt == null).ToListAsync(ct);
-        return new(this, session, keys.ToDictionary(k => (k.ConversationId, k.UserId), k => (k.Id, Unwrapped(k))));
+        var keys = query.Query<DataKey>().Where(k => k.ConversationId.IsOneOf(ids) && k.ErasedAt == null).ToList();
+        return async () => new(this, session, (await keys).ToDictionary(k => (k.ConversationId, k.UserId), k => (k.Id, Unwrapped(k))));
     }
 
     public sealed class BatchSealer(ContentCipher cipher, IDocumentSession session, Dictionary<(Guid, Guid), (Guid Id, byte[] Key)> live)
