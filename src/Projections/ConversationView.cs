@@ -29,15 +29,24 @@ public sealed record ConversationView(
 /// </summary>
 public static class ConversationMembership
 {
-    // The expression Marten gives the index in ProjectionsSetup: PostgreSQL uses it only for this very expression.
-    private const string Includes = "CAST(d.data ->> 'participantIds' as jsonb) @> ?::jsonb";
+    /// <summary>
+    /// SQL that is true when the conversation row aliased <paramref name="alias"/> has the user bound to its <c>?</c>
+    /// (as <see cref="Member"/>) among its participants. It is the expression Marten gives the index in
+    /// ProjectionsSetup, and PostgreSQL uses that index only for this very expression.
+    /// </summary>
+    public static string Includes(string alias) => $"CAST({alias}.data ->> 'participantIds' as jsonb) @> ?::jsonb";
+
+    /// <summary>The parameter of <see cref="Includes"/> for <paramref name="userId"/>.</summary>
+    public static string Member(Guid userId) => $"[\"{userId}\"]";
+
+    private static readonly string IncludesDocument = Includes("d");
 
     public static IQueryable<ConversationView> WhereParticipant(this IQueryable<ConversationView> views, Guid userId)
     {
         // A variable, not a new array in the lambda: Marten compiles any expression that is not a constant or a
         // captured value, once per query.
-        object[] member = [$"[\"{userId}\"]"];
-        return views.Where(v => v.MatchesSql(Includes, member));
+        object[] member = [Member(userId)];
+        return views.Where(v => v.MatchesSql(IncludesDocument, member));
     }
 }
 

@@ -39,7 +39,7 @@ public sealed class SearchMessagesHandler(IQuerySession session, ContentCipher c
     {
         if (query.ConversationId is { } conversationId)
             await session.LoadVisibleConversation(conversationId, query.UserId, ct);
-        var memberOf = $$"""{"participantIds":["{{query.UserId}}"]}""";
+        var memberOf = ConversationMembership.Member(query.UserId);
         var limit = query.Limit ?? SearchMessages.DefaultLimit;
         var (sql, parameters) = query.ConversationId is { } only
             ? (Sql.InOneConversation, new object[] { query.Q!, query.Q!, memberOf, only, limit })
@@ -55,7 +55,7 @@ public sealed class SearchMessagesHandler(IQuerySession session, ContentCipher c
     /// <summary>
     /// Two round trips. The first finds the hits: the match must use <see cref="MessageSearch.Vector"/> so that
     /// the GIN index on the search table answers it; membership is a semi-join on the conversations whose
-    /// participantIds contain the caller (the GIN index on conversation data), so no list of ids travels to and
+    /// participantIds contain the caller (ConversationMembership, answered by the participants index), so no list of ids travels to and
     /// fro. Deleted messages have no index row, and are excluded explicitly too. The stored text is encrypted,
     /// so the second round trip hands the decrypted texts of the returned rows to ts_headline as parameters
     /// (they are not stored). The text is HTML-escaped before ts_headline so that the snippet can be shown as
@@ -66,7 +66,7 @@ public sealed class SearchMessagesHandler(IQuerySession session, ContentCipher c
         // A chat message this short is shown whole; a longer one as a window of words around the best match.
         private const string SnippetWholeUpTo = "280"; // characters
 
-        private const string Template = $"""
+        private static readonly string Template = $"""
             with hits as (
               select m.id, m.data, m.conversation_id, (m.data ->> 'sentAt')::timestamptz as sent_at,
                      ts_rank_cd({MessageSearch.Vector}, terms, 32)
@@ -77,7 +77,7 @@ public sealed class SearchMessagesHandler(IQuerySession session, ContentCipher c
                    phraseto_tsquery('{MessageSearch.Config}', ?) as phrase
               where {MessageSearch.Vector} @@ terms
                 and m.data ->> 'deletedAt' is null
-                and s.conversation_id in (select c.id from mt_doc_conversationview c where c.data @> ?::jsonb)
+                and s.conversation_id in (select c.id from mt_doc_conversationview c where {ConversationMembership.Includes("c")})
                 /*conversation*/
               order by rank desc, sent_at desc, m.id
               limit ?
