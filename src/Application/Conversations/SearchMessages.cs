@@ -55,8 +55,8 @@ public sealed class SearchMessagesHandler(IQuerySession session, ContentCipher c
     /// <summary>
     /// Two round trips. The first finds the hits: the match must use <see cref="MessageSearch.Vector"/> so that
     /// the GIN index on the search table answers it; membership is a semi-join on the conversations whose
-    /// participantIds contain the caller (ConversationMembership, answered by the participants index), so no list of ids travels to and
-    /// fro. Deleted messages have no index row, and are excluded explicitly too. The stored text is encrypted,
+    /// participantIds contain the caller (ConversationMembership, answered by the participants index), so no list
+    /// of ids travels to and fro. Deleted messages have no index row, and are excluded explicitly too. The stored text is encrypted,
     /// so the second round trip hands the decrypted texts of the returned rows to ts_headline as parameters
     /// (they are not stored). The text is HTML-escaped before ts_headline so that the snippet can be shown as
     /// HTML; the escapes are entity tokens to the parser, so matching is unchanged.
