@@ -17,7 +17,8 @@ public static class ProjectionsSetup
 
         opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);
         opts.Projections.Add<MessageViewProjection>(ProjectionLifecycle.Inline);
-        // Conversation lists, contacts, sync and downloads ask which conversations a user is in (ConversationMembership).
+        // Conversation lists, contacts, sync, search, export and downloads ask which conversations a user is in
+        // (ConversationMembership); an index over the whole view would take entries on every send.
         opts.Schema.For<ConversationView>().Index(x => x.ParticipantIds, index =>
         {
             index.Name = "mt_doc_conversationview_participants";

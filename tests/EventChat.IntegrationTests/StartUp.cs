@@ -1,5 +1,10 @@
 using EventChat.Api;
+using EventChat.IntegrationTests.Infrastructure;
+using Marten;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Weasel.Core;
 
 namespace EventChat.IntegrationTests;
 
@@ -27,6 +32,30 @@ public sealed class StartUp
 
         Assert.True(first.Length >= 32);
         Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public async Task A_restart_finds_the_schema_as_the_last_start_left_it_with_no_gin_pending_lists_on_the_send_path()
+    {
+        // Any difference here is an index or table that every start drops and builds again. The three GIN indexes
+        // that every send writes to keep no pending list, whose merge would stall a send's batch (docs/operations.md).
+        var server = await EventChatServer.Instance;
+
+        var migration = await server.App.Services.GetRequiredService<IDocumentStore>().Storage.CreateMigrationAsync();
+        await using var connection = new NpgsqlConnection(server.App.Configuration.GetConnectionString("EventChat"));
+        await connection.OpenAsync();
+        await using var options = new NpgsqlCommand(
+            "select c.relname, array_to_string(c.reloptions, ',') from pg_class c join pg_am a on a.oid = c.relam where a.amname = 'gin' order by 1",
+            connection);
+        var gin = new List<string>();
+        await using (var reader = await options.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                gin.Add($"{reader.GetString(0)} {(reader.IsDBNull(1) ? "" : reader.GetString(1))}");
+
+        Assert.Equal(SchemaPatchDifference.None, migration.Difference);
+        Assert.Equal(
+            ["ix_eventchat_message_search_vector fastupdate=off", "mt_doc_conversationview_participants fastupdate=off", "mt_doc_messageview_idx_attachments fastupdate=off"],
+            gin);
     }
 
     /// <summary>
