@@ -16,13 +16,14 @@ namespace EventChat.LoadTests;
 /// </summary>
 public sealed class CeilingHub(DirectConversations conversations) : Hub
 {
+    /// <summary>Each connection joins its user's group, which the pushes below go to, as EventChat's hub does.</summary>
+    public override Task OnConnectedAsync() => Groups.AddToGroupAsync(Context.ConnectionId, Context.UserIdentifier ?? throw new HubException("no user"));
+
     /// <summary>
     /// EventChat's direct <c>sendMessage</c> without EventChat: the same three pushes of the same shapes and sizes
     /// (<c>messageSent</c> to the sender, <c>newMessage</c> and <c>receiveMessage</c> to the receiver) and the same
     /// answer. The conversation is kept in memory only.
     /// </summary>
-    public override Task OnConnectedAsync() => Groups.AddToGroupAsync(Context.ConnectionId, Context.UserIdentifier ?? throw new HubException("no user"));
-
     [HubMethodName("sendMessage")]
     public async Task<DirectDelivery> SendMessage(DirectSend send)
     {

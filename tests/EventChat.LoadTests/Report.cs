@@ -105,8 +105,9 @@ public static class Report
             s.AppendLine();
         }
 
+        var bystanders = amongIdle.Count > 0 ? F(Num(amongIdle[0], "connections") - Num(amongIdle[0], "senders")) : "";
         var latencyRows = new[] { ("`direct`, closed loop", direct),
-            ($"`direct`, closed loop, beside {(amongIdle.Count > 0 ? F(Num(amongIdle[0], "connections") - Num(amongIdle[0], "senders")) : "")} idle connections", amongIdle), ("`direct`, open loop at ½ the closed-loop rate", openHalf),
+            ($"`direct`, closed loop, beside {bystanders} idle connections", amongIdle), ("`direct`, open loop at ½ the closed-loop rate", openHalf),
             ("`direct`, open loop at the target's rate", openTarget), ("`group`, closed loop", group), ("`fanout`", fanout),
             ("`ceiling` (bare hub, fan-out)", ceiling), ("`direct-ceiling` (bare hub, direct traffic)", directCeiling) };
         s.AppendLine("Send-to-deliver latency, measured at the receiving client (ms), and what the run cost:");
