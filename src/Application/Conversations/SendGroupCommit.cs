@@ -5,6 +5,7 @@ using EventChat.Domain.Users;
 using EventChat.Projections;
 using JasperFx.Events;
 using Marten;
+using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Logging;
 
 namespace EventChat.Application.Conversations;
@@ -60,7 +61,7 @@ public sealed class SendGroupCommit : IAsyncDisposable
         var keys = cipher.QueueSealer(session, query, locks.Ids);
         var retryLookups = QueueRetryLookups(query, batch);
         await query.Execute(CancellationToken.None);
-        var streams = (await locks.Streams()).ToDictionary(s => s.Key, s => new OpenStream(s.Value, s.Value.Aggregate));
+        var streams = (await locks.Streams()).ToDictionary(s => s.Key, s => new OpenStream(s.Value));
         foreach (var view in await views)
             streams[view.Id].Shown = view;
         var retries = await retryLookups();
@@ -90,7 +91,7 @@ public sealed class SendGroupCommit : IAsyncDisposable
 
     // Every retry lookup of the batch rides on its gathering query. The streams are locked by the statements before
     // them, so an earlier attempt of the same send has either committed (and is found) or has not started deciding.
-    private static Func<Task<Dictionary<(Guid, Guid, string), SendOutcome?>>> QueueRetryLookups(Marten.Services.BatchQuerying.IBatchedQuery query, IReadOnlyList<PendingSend> batch)
+    private static Func<Task<Dictionary<(Guid, Guid, string), SendOutcome?>>> QueueRetryLookups(IBatchedQuery query, IReadOnlyList<PendingSend> batch)
     {
         var keys = batch.Select(p => p.RetryKey).OfType<(Guid Conversation, Guid Sender, string ClientId)>().Distinct().ToList();
         var lookups = keys.Select(k => FindRetry(query, k.Conversation, k.Sender, k.ClientId)).ToList();
@@ -105,7 +106,7 @@ public sealed class SendGroupCommit : IAsyncDisposable
 
     // Plain parameters, not a tuple's members: Marten compiles every expression it cannot read as a constant or a
     // captured variable, and that JIT work per lookup cost a quarter of the server's CPU (docs/performance.md).
-    private static Task<MessageView?> FindRetry(Marten.Services.BatchQuerying.IBatchedQuery query, Guid conversationId, Guid senderId, string clientId) =>
+    private static Task<MessageView?> FindRetry(IBatchedQuery query, Guid conversationId, Guid senderId, string clientId) =>
         query.Query<MessageView>().Where(m => m.ConversationId == conversationId && m.SenderId == senderId && m.ClientMessageId == clientId).FirstOrDefault();
 
     public ValueTask DisposeAsync() => writers.DisposeAsync();
@@ -125,9 +126,9 @@ public sealed class SendGroupCommit : IAsyncDisposable
     /// with every send appended, and a direct conversation that does not exist yet is started by its first send
     /// that succeeds, so a failed first send leaves nothing behind.
     /// </summary>
-    private sealed class OpenStream(IEventStream<Conversation> stream, Conversation? state)
+    private sealed class OpenStream(IEventStream<Conversation> stream)
     {
-        private Conversation? state = state;
+        private Conversation? state = stream.Aggregate;
         private ConversationStarted? starting;
 
         /// <summary>The conversation's view as of the last send appended, in plain text; null until it has one.</summary>
