@@ -1,6 +1,7 @@
 using EventChat.Api;
 using EventChat.IntegrationTests.Infrastructure;
 using Marten;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -58,6 +59,29 @@ public sealed class StartUp
             gin);
     }
 
+    [Theory]
+    [InlineData("Host=127.0.0.1;Port=1;Username=nobody", 100, true)]
+    [InlineData("Host=127.0.0.1;Port=1;Username=nobody;Max Auto Prepare=0;No Reset On Close=false", 0, false)]
+    [InlineData("Host=127.0.0.1;Port=1;Username=nobody;maxautoprepare=7", 7, true)]
+    public void The_connection_string_gets_prepared_statements_and_no_reset_unless_it_sets_them_itself(string given, int maxAutoPrepare, bool noResetOnClose)
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("eventchat-data-").FullName;
+        try
+        {
+            var app = BuildInDevelopment(given, dataDirectory);
+
+            using var connection = app.Services.GetRequiredService<IDocumentStore>().Storage.Database.CreateConnection();
+            var used = new NpgsqlConnectionStringBuilder(connection.ConnectionString);
+
+            Assert.Equal(maxAutoPrepare, used.MaxAutoPrepare);
+            Assert.Equal(noResetOnClose, used.NoResetOnClose);
+        }
+        finally
+        {
+            Directory.Delete(dataDirectory, recursive: true);
+        }
+    }
+
     /// <summary>
     /// Builds the host twice in Development on one fresh data folder and reads <paramref name="fileName"/> from it
     /// after each build: what a key generated on first start looks like, and whether the second start kept it.
@@ -69,12 +93,7 @@ public sealed class StartUp
         {
             string StartAndRead()
             {
-                EventChatHost.Build(["--environment", "Development"], builder =>
-                    builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-                    {
-                        ["ConnectionStrings:EventChat"] = "Host=127.0.0.1;Port=1;Username=nobody",
-                        ["EventChat:DataDirectory"] = dataDirectory,
-                    }));
+                BuildInDevelopment("Host=127.0.0.1;Port=1;Username=nobody", dataDirectory);
                 return File.ReadAllText(Path.Combine(dataDirectory, fileName));
             }
 
@@ -85,4 +104,13 @@ public sealed class StartUp
             Directory.Delete(dataDirectory, recursive: true);
         }
     }
+
+    // Built, not started: nothing connects to the database.
+    private static WebApplication BuildInDevelopment(string connectionString, string dataDirectory) =>
+        EventChatHost.Build(["--environment", "Development"], builder =>
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:EventChat"] = connectionString,
+                ["EventChat:DataDirectory"] = dataDirectory,
+            }));
 }
