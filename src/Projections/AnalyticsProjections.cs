@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using EventChat.Domain.Conversations;
 using EventChat.Domain.Streams;
@@ -22,15 +21,15 @@ public static class AnalyticsDay
 }
 
 /// <summary>
-/// One UTC day of conversation activity, keyed by <see cref="AnalyticsDay"/>. <see cref="SenderIds"/> holds every
-/// distinct sender of the day (what "active senders" counts), so the document grows with the day's active users.
+/// One UTC day of conversation activity, keyed by <see cref="AnalyticsDay"/>: counters only, so the document stays
+/// the same size however many users are active. The day's distinct senders are <see cref="DailySender"/> rows.
 /// </summary>
-public sealed record DailyActivity(string Id, long MessagesSent, ImmutableSortedSet<Guid> SenderIds, long ConversationsStarted)
+public sealed record DailyActivity(string Id, long MessagesSent, long ConversationsStarted)
 {
-    public static DailyActivity Empty(string day) => new(day, 0, [], 0);
+    public static DailyActivity Empty(string day) => new(day, 0, 0);
 }
 
-/// <summary>Messages sent (every <see cref="MessageSent"/>, deleted ones included), senders and new conversations per day.</summary>
+/// <summary>Messages sent (every <see cref="MessageSent"/>, deleted ones included) and new conversations per day.</summary>
 public sealed partial class DailyActivityProjection : MultiStreamProjection<DailyActivity, string>
 {
     public DailyActivityProjection()
@@ -43,11 +42,33 @@ public sealed partial class DailyActivityProjection : MultiStreamProjection<Dail
 
     public static DailyActivity Create(ConversationStarted e) => Apply(e, DailyActivity.Empty(AnalyticsDay.Of(e.StartedAt)));
 
-    public static DailyActivity Apply(MessageSent e, DailyActivity day) =>
-        day with { MessagesSent = day.MessagesSent + 1, SenderIds = day.SenderIds.Add(e.SenderId) };
+    public static DailyActivity Apply(MessageSent e, DailyActivity day) => day with { MessagesSent = day.MessagesSent + 1 };
 
     public static DailyActivity Apply(ConversationStarted e, DailyActivity day) =>
         day with { ConversationsStarted = day.ConversationsStarted + 1 };
+}
+
+/// <summary>
+/// One user who sent on one UTC day, and how many messages. A day's rows are its active senders, counted through the
+/// duplicated, indexed <see cref="Day"/> column. Rows, not a list inside the day's document: that list was rewritten
+/// whole on every daemon batch, and at 100,000 active users it would be 4 MB a time (docs/architecture.md).
+/// </summary>
+public sealed record DailySender(string Id, string Day, Guid SenderId, long MessagesSent)
+{
+    public static string IdFor(string day, Guid senderId) => $"{day}/{senderId}";
+}
+
+public sealed partial class DailySenderProjection : MultiStreamProjection<DailySender, string>
+{
+    public DailySenderProjection() => Identity<MessageSent>(e => DailySender.IdFor(AnalyticsDay.Of(e.SentAt), e.SenderId));
+
+    public static DailySender Create(MessageSent e)
+    {
+        var day = AnalyticsDay.Of(e.SentAt);
+        return new(DailySender.IdFor(day, e.SenderId), day, e.SenderId, 1);
+    }
+
+    public static DailySender Apply(MessageSent e, DailySender sender) => sender with { MessagesSent = sender.MessagesSent + 1 };
 }
 
 /// <summary>

@@ -75,6 +75,8 @@ public static class ProjectionsSetup
         // Analytics: asynchronous, kept up by the async daemon (AddAsyncDaemon in EventChatHost), so sends never
         // wait for them. See docs/operations.md, "Analytics and the async daemon".
         opts.Projections.Add<DailyActivityProjection>(ProjectionLifecycle.Async);
+        opts.Projections.Add<DailySenderProjection>(ProjectionLifecycle.Async);
+        opts.Schema.For<DailySender>().Duplicate(x => x.Day);
         opts.Projections.Add<FirstReplyProjection>(ProjectionLifecycle.Async);
         opts.Schema.For<FirstReply>().Duplicate(x => x.ReplyDay);
         opts.Projections.Add<LiveSessionStatsProjection>(ProjectionLifecycle.Async);

@@ -94,7 +94,7 @@ public sealed class Analytics
 
             // Replayable: rebuilding the analytics projections from the events gives the same numbers.
             var before = (await admin.Get($"/api/analytics/daily?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}")).GetRawText();
-            foreach (var name in new[] { "DailyActivity", "FirstReply" })
+            foreach (var name in new[] { "DailyActivity", "DailySender", "FirstReply" })
                 Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null)).StatusCode);
             Assert.Equal(before, (await admin.Get($"/api/analytics/daily?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}")).GetRawText());
 

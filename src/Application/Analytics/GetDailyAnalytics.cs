@@ -26,7 +26,7 @@ public sealed record GetDailyAnalytics(DateOnly? From, DateOnly? To) : IQuery<IR
 public sealed record DailyAnalytics(
     DateOnly Date,
     long MessagesSent,
-    int ActiveSenders,
+    long ActiveSenders,
     long ConversationsStarted,
     int FirstReplies,
     double? MedianFirstReplySeconds);
@@ -58,17 +58,22 @@ public sealed class GetDailyAnalyticsHandler(IQuerySession session, TimeProvider
 
         var days = Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(from.AddDays).ToList();
         var keys = days.Select(AnalyticsDay.Of).ToArray();
-        var activity = (await session.LoadManyAsync<DailyActivity>(ct, keys)).ToDictionary(d => d.Id);
-        // One row per direct conversation first answered in the range, through the reply_day index.
-        var replies = (await session.Query<FirstReply>().Where(r => keys.Contains(r.ReplyDay)).ToListAsync(ct))
-            .Where(r => r.ReplySeconds is not null)
-            .ToLookup(r => r.ReplyDay!, r => r.ReplySeconds!.Value);
+        // One round trip: the days' counters, their active senders counted through the day index, and one row per
+        // direct conversation first answered in the range, through the reply_day index.
+        var batch = session.CreateBatchQuery();
+        var counters = batch.LoadMany<DailyActivity>().ById(keys);
+        var senders = keys.Select(key => batch.Query<DailySender>().Where(s => s.Day == key).Count()).ToList();
+        var answered = batch.Query<FirstReply>().Where(r => keys.Contains(r.ReplyDay)).ToList();
+        await batch.Execute(ct);
+        var activity = (await counters).ToDictionary(d => d.Id);
+        var activeSenders = await Task.WhenAll(senders);
+        var replies = (await answered).Where(r => r.ReplySeconds is not null).ToLookup(r => r.ReplyDay!, r => r.ReplySeconds!.Value);
 
         return [.. days.Select((day, i) =>
         {
             var a = activity.GetValueOrDefault(keys[i]) ?? DailyActivity.Empty(keys[i]);
             var waits = replies[keys[i]].ToArray();
-            return new DailyAnalytics(day, a.MessagesSent, a.SenderIds.Count, a.ConversationsStarted, waits.Length, Median(waits));
+            return new DailyAnalytics(day, a.MessagesSent, activeSenders[i], a.ConversationsStarted, waits.Length, Median(waits));
         })];
     }
 
