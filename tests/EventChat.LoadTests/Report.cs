@@ -123,6 +123,10 @@ public static class Report
         s.AppendLine(Inv, $"CPU is in percent of one core ({Environment.ProcessorCount * 100} % is the whole machine) over the measured window; \"load\" is the load generator, \"machine\" includes everything else running. For the bare hub, server and load are one process.");
         s.AppendLine();
 
+        var pgbenchDirect = Runs(lines, "pgbench-direct");
+        if (direct.Count > 0 && Median(pgbenchDirect, "machineCpuPercent") is not null)
+            CpuPerMessage(s, direct, directCeiling, pgbenchDirect);
+
         if (idle.Count > 0)
         {
             var i = idle[0];
@@ -150,6 +154,8 @@ public static class Report
             var multiple = 0.5 * pgTps / hub;
             s.AppendLine(Inv, $"| the `direct` target within this machine's reach: 0.5 × pgbench ≤ the bare hub's direct ceiling | 0.5 × {F(pgTps)} TPS = {F(0.5 * pgTps)} msg/s = **{multiple:0.00} ×** the bare hub's {F(hub)} msg/s | {(multiple <= 1 ? "yes" : "**no**: beyond what SignalR alone does here")} |");
         }
+        if (Budget(direct, directCeiling, pgbenchDirect) is var (budget, floor) && budget > 0)
+            s.AppendLine(Inv, $"| the `direct` target within this machine's CPU: a bare hub's and a one-row insert's CPU per message ≤ the target's budget | {floor:0.000} ms against a budget of **{budget:0.000} ms** per message | {(floor <= budget ? $"yes: {floor / budget:0.00} × the budget" : $"**no**: {floor / budget:0.00} × the budget before EventChat does anything")} |");
         if (openTarget.Count > 0 && Median(openTarget, "latency", "p99") is { } p99)
             s.AppendLine(Inv, $"| `direct` open loop at 0.25 × pgbench TPS: p99 ≤ 25 ms | offered {F(Median(openTarget, "targetRate"))} msg/s, achieved {F(Median(openTarget, "messagesPerSecond"))}; p99 {F2(p99)} ms; {Errors(openTarget[0])} errors | {Met(p99 <= 25 && Median(openTarget, "errors") == 0)} |");
         if (Median(fanout, "deliveriesPerSecond") is { } fd)
@@ -171,6 +177,42 @@ public static class Report
         }
         return s.ToString();
     }
+
+    /// <summary>
+    /// The whole machine's CPU per message (pgbench: per transaction), each over its own measured window. On a machine
+    /// whose cores everything shares, this says whether a throughput target is reachable at all: 0.5 × pgbench TPS
+    /// with every core busy leaves a fixed budget of CPU per message for SignalR, EventChat and PostgreSQL together.
+    /// </summary>
+    private static void CpuPerMessage(StringBuilder s, List<JsonElement> direct, List<JsonElement> directCeiling, List<JsonElement> pgbench)
+    {
+        s.AppendLine("CPU per message: what the whole machine spends (both cores, everything running) per message, or per transaction for pgbench, each over its own measured window, as medians:");
+        s.AppendLine();
+        s.AppendLine("| what | rate | whole machine | CPU per message |");
+        s.AppendLine("|---|---|---|---|");
+        s.AppendLine(Inv, $"| pgbench, one-row insert ({Int(pgbench[0], "clients")} clients) | {F(Median(pgbench, "tps"))} TPS | {F(Median(pgbench, "machineCpuPercent"))} % | {Ms(PerMessage(pgbench, "tps"))} |");
+        if (directCeiling.Count > 0)
+            s.AppendLine(Inv, $"| bare SignalR hub, a direct message's wire traffic | {F(Median(directCeiling, "messagesPerSecond"))} msg/s | {F(Median(directCeiling, "machineCpuPercent"))} % | {Ms(PerMessage(directCeiling, "messagesPerSecond"))} |");
+        s.AppendLine(Inv, $"| EventChat, `direct` closed loop | {F(Median(direct, "messagesPerSecond"))} msg/s | {F(Median(direct, "machineCpuPercent"))} % | **{Ms(PerMessage(direct, "messagesPerSecond"))}** |");
+        if (Budget(direct, directCeiling, pgbench) is var (budget, floor) && budget > 0)
+        {
+            s.AppendLine(Inv, $"| the target: 0.5 × pgbench with every core busy | {F(0.5 * Median(direct, "ceilingTps"))} msg/s | {Environment.ProcessorCount * 100} % | **{Ms(budget)}** |");
+            s.AppendLine();
+            s.AppendLine(Inv, $"A bare hub's wire traffic and a one-row insert in a transaction of its own take {Ms(floor)} per message together, against the target's budget of {Ms(budget)}. EventChat takes {Ms(PerMessage(direct, "messagesPerSecond"))}, {PerMessage(direct, "messagesPerSecond") / budget:0.0} × the budget. (Group commit shares a commit among a batch's messages, so the floor is a little lower for a batching server, but not the hub's share.)");
+        }
+        s.AppendLine();
+    }
+
+    /// <summary>The target's CPU budget per message, and what a bare hub plus a one-row insert spend per message (ms).</summary>
+    private static (double Budget, double Floor)? Budget(List<JsonElement> direct, List<JsonElement> directCeiling, List<JsonElement> pgbench) =>
+        Median(direct, "ceilingTps") is { } tps && tps > 0 && PerMessage(directCeiling, "messagesPerSecond") is { } hub && PerMessage(pgbench, "tps") is { } insert
+            ? (Environment.ProcessorCount * 1000 / (0.5 * tps), hub + insert)
+            : null;
+
+    /// <summary>Milliseconds of the whole machine's CPU per message: the median over the runs of each run's own ratio.</summary>
+    private static double? PerMessage(List<JsonElement> runs, string rate) =>
+        MedianOf(runs.Select(r => Num(r, "machineCpuPercent") * 10 / Num(r, rate)));
+
+    private static string Ms(double? v) => v is { } ms ? $"{ms:0.000} ms" : "n/a";
 
     private static string Machine()
     {
@@ -213,9 +255,11 @@ public static class Report
 
     private static string Met(bool met) => met ? "yes" : "**no**";
 
-    private static double? Median(IReadOnlyList<JsonElement> runs, params string[] path)
+    private static double? Median(IReadOnlyList<JsonElement> runs, params string[] path) => MedianOf(runs.Select(r => Num(r, path)));
+
+    private static double? MedianOf(IEnumerable<double?> readings)
     {
-        var values = runs.Select(r => Num(r, path)).Where(v => v is not null).Select(v => v!.Value).Order().ToList();
+        var values = readings.OfType<double>().Where(double.IsFinite).Order().ToList();
         if (values.Count == 0)
             return null;
         return values.Count % 2 == 1 ? values[values.Count / 2] : (values[(values.Count / 2) - 1] + values[values.Count / 2]) / 2;
