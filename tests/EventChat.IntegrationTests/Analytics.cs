@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using EventChat.IntegrationTests.Infrastructure;
+using EventChat.Projections;
 using Marten;
 using Marten.Events;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using static EventChat.IntegrationTests.Messaging;
 
 namespace EventChat.IntegrationTests;
@@ -150,6 +152,39 @@ public sealed class Analytics
         {
             await server.Stop();
         }
+    }
+
+    [Fact]
+    public async Task A_day_stored_while_its_active_senders_were_a_list_inside_it_still_reads()
+    {
+        // Until active senders became DailySender rows, each day's document also held them as "senderIds". Upgraded
+        // databases keep such documents until DailyActivity is rebuilt, and their counters must still be served.
+        var server = await EventChatServer.Instance;
+        var admin = await server.Admin;
+        var store = server.App.Services.GetRequiredService<IDocumentStore>();
+        const string day = "2001-02-03";
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(new DailyActivity(day, MessagesSent: 7, ConversationsStarted: 2));
+            await session.SaveChangesAsync();
+        }
+        await using (var connection = store.Storage.Database.CreateConnection())
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand(
+                "update mt_doc_dailyactivity set data = data || jsonb_build_object('senderIds', jsonb_build_array(@a, @b)) where id = @day", connection);
+            command.Parameters.AddWithValue("a", Guid.CreateVersion7().ToString());
+            command.Parameters.AddWithValue("b", Guid.CreateVersion7().ToString());
+            command.Parameters.AddWithValue("day", day);
+            Assert.Equal(1, await command.ExecuteNonQueryAsync());
+        }
+
+        var row = (await admin.Get($"/api/analytics/daily?from={day}&to={day}")).EnumerateArray().Single();
+
+        Assert.Equal(7, row.GetProperty("messagesSent").GetInt64());
+        Assert.Equal(2, row.GetProperty("conversationsStarted").GetInt64());
+        // The old list is not read: active senders are the day's DailySender rows, which the daemon builds from the events.
+        Assert.Equal(0, row.GetProperty("activeSenders").GetInt64());
     }
 
     [Fact]
