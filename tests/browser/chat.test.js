@@ -330,6 +330,39 @@ test("a group chat by usernames, and older messages load on scroll", async () =>
   assertClean(bob);
 });
 
+test("a reader who scrolls up while the client is still catching up stays where they scrolled", async () => {
+  // After a reload the client catches up once its hub connects. Hold that catch-up until Alice has scrolled up
+  // to the start of the group's history: when it lands, it must not pull her back down to the newest message.
+  await conversationItem(alice, "Launch crew").click();
+  await bubble(alice, "Update 60").waitFor();
+  let release;
+  const held = new Promise((resolve) => { release = resolve; });
+  const holdCatchUp = async (route) => { await held; await route.continue(); };
+  await alice.context.route("**/messages?after=*", holdCatchUp);
+  try {
+    await alice.page.reload();
+    await bubble(alice, "Update 60").waitFor();
+    await alice.page.locator("#messages").evaluate((list) => { list.scrollTop = 0; });
+    await bubble(alice, "Welcome to the crew").waitFor();
+    const caughtUp = alice.page.waitForResponse((response) => /\/messages\?limit=\d+$/.test(response.url()));
+    release();
+    await caughtUp;
+    await alice.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
+
+    const fromBottom = await alice.page.locator("#messages").evaluate((list) => list.scrollHeight - list.scrollTop - list.clientHeight);
+    assert.ok(fromBottom > 200, `pulled back down to the newest message (${fromBottom}px from the bottom)`);
+  } finally {
+    // Whatever happened, the next tests get an unhindered client.
+    release();
+    await alice.context.unroute("**/messages?after=*", holdCatchUp);
+  }
+
+  // Back to the direct chat for the next test.
+  await conversationItem(alice, "Bob").click();
+  await bubble(alice, "Reload the page: the history is still there.").waitFor();
+  assertClean(alice);
+});
+
 test("after a server restart the client reconnects by itself and catches up on what it missed", async () => {
   // Keep Alice offline until Bob has sent, so the message can only reach her by catching up.
   const holdAlice = (route) => route.abort();

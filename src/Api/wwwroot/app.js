@@ -691,18 +691,20 @@ async function fetchMissed(opened) {
   await opened.ready;
   const base = `/api/chat/conversations/${opened.conversationId}/messages`;
   let after = Math.max(0, ...[...opened.messages.values()].map((message) => message.sequence));
-  const wasAtBottom = nearBottom();
+  const missed = [];
   for (;;) {
     const page = await api("GET", `${base}?after=${after}&limit=200`);
     if (view !== opened) return;
-    for (const message of page.items) upsertMessage(message);
+    missed.push(...page.items);
     if (!page.hasMore || page.items.length === 0) break;
     after = page.items.at(-1).sequence;
   }
   // Edits and deletes change messages already here; the newest page brings the recent ones up to date.
   const newest = await api("GET", `${base}?limit=${PAGE_SIZE}`);
   if (view !== opened) return;
-  for (const message of newest.items) upsertMessage(message);
+  // Where the reader is now, not before the fetches: one who scrolled up meanwhile stays where they went.
+  const wasAtBottom = nearBottom();
+  for (const message of [...missed, ...newest.items]) upsertMessage(message);
   renderMessagesFrame();
   if (wasAtBottom) scrollToBottom();
   markRead();
