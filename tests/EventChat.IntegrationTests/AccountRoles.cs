@@ -21,16 +21,16 @@ public sealed class AccountRoles
         var server = await EventChatServer.StartIsolated(new Dictionary<string, string?> { ["EventChat:Admins:0"] = boss });
         try
         {
-            var first = await Register(server, boss);
+            var first = await server.Register(boss);
             Assert.Equal("admin", RoleOf(first.Token));
             Assert.Equal(HttpStatusCode.OK, (await first.Http.GetAsync(AdminOnly)).StatusCode);
             Assert.Equal(HttpStatusCode.NoContent, (await first.Http.DeleteAsync("/api/users/me")).StatusCode);
 
-            var taker = await Register(server, boss);
+            var taker = await server.Register(boss);
 
             Assert.Equal("user", RoleOf(taker.Token));
             Assert.Equal(HttpStatusCode.Forbidden, (await taker.Http.GetAsync(AdminOnly)).StatusCode);
-            Assert.Equal("user", RoleOf((await LogIn(server, boss)).Token));
+            Assert.Equal("user", RoleOf((await server.LogIn(boss)).Token));
         }
         finally
         {
@@ -45,9 +45,9 @@ public sealed class AccountRoles
         var server = await EventChatServer.StartIsolated();
         try
         {
-            var existing = await Register(server, boss);
-            var carol = await Register(server, $"carol-{Guid.NewGuid():N}"[..20]);
-            await Register(server, mod);
+            var existing = await server.Register(boss);
+            var carol = await server.Register($"carol-{Guid.NewGuid():N}"[..20]);
+            await server.Register(mod);
             Assert.Equal("user", RoleOf(existing.Token));
             Dictionary<string, string?> settings = new()
             {
@@ -59,17 +59,17 @@ public sealed class AccountRoles
             server = await server.Restart(settings);
 
             // Deployments upgraded with their admin already registered keep their admin.
-            var admin = await LogIn(server, boss);
+            var admin = await server.LogIn(boss);
             Assert.Equal("admin", RoleOf(admin.Token));
             Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync(AdminOnly)).StatusCode);
-            Assert.Equal("moderator", RoleOf((await LogIn(server, carol.Username)).Token));
-            Assert.Equal("moderator", RoleOf((await LogIn(server, mod)).Token));
+            Assert.Equal("moderator", RoleOf((await server.LogIn(carol.Username)).Token));
+            Assert.Equal("moderator", RoleOf((await server.LogIn(mod)).Token));
 
             // The name is claimed: erased and registered again, it grants nothing, not even after another restart.
             Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync("/api/users/me")).StatusCode);
-            Assert.Equal("user", RoleOf((await Register(server, boss)).Token));
+            Assert.Equal("user", RoleOf((await server.Register(boss)).Token));
             server = await server.Restart(settings);
-            var taker = await LogIn(server, boss);
+            var taker = await server.LogIn(boss);
             Assert.Equal("user", RoleOf(taker.Token));
             Assert.Equal(HttpStatusCode.Forbidden, (await taker.Http.GetAsync(AdminOnly)).StatusCode);
         }
@@ -95,12 +95,12 @@ public sealed class AccountRoles
         var body = await granted.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal((bob.Id, bob.Username, "moderator"),
             (body.GetProperty("userId").GetGuid(), body.GetProperty("username").GetString(), body.GetProperty("role").GetString()));
-        var moderator = await LogIn(server, bob.Username);
+        var moderator = await server.LogIn(bob.Username);
         Assert.Equal("moderator", RoleOf(moderator.Token));
         Assert.Equal(HttpStatusCode.OK, (await moderator.Http.PostAsync($"/api/streams/{session}/end", null)).StatusCode);
 
         Assert.Equal(HttpStatusCode.OK, (await admin.Http.PutAsJsonAsync($"/api/admin/users/{bob.Id}/role", new { role = "user" })).StatusCode);
-        Assert.Equal("user", RoleOf((await LogIn(server, bob.Username)).Token));
+        Assert.Equal("user", RoleOf((await server.LogIn(bob.Username)).Token));
     }
 
     [Fact]
@@ -120,8 +120,8 @@ public sealed class AccountRoles
         Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.PutAsJsonAsync($"/api/admin/users/{Guid.NewGuid()}/role", new { role = "moderator" })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.PutAsJsonAsync($"/api/admin/users/{gone.Id}/role", new { role = "moderator" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await admin.Http.PutAsJsonAsync($"/api/admin/users/{admin.Id}/role", new { role = "user" })).StatusCode);
-        Assert.Equal("user", RoleOf((await LogIn(server, mallory.Username)).Token));
-        Assert.Equal("admin", RoleOf((await LogIn(server, admin.Username)).Token));
+        Assert.Equal("user", RoleOf((await server.LogIn(mallory.Username)).Token));
+        Assert.Equal("admin", RoleOf((await server.LogIn(admin.Username)).Token));
     }
 
     private static async Task<Guid> Started(TestUser host)
@@ -129,21 +129,6 @@ public sealed class AccountRoles
         var started = await host.Http.PostAsJsonAsync("/api/streams", new { title = "live" });
         Assert.Equal(HttpStatusCode.Created, started.StatusCode);
         return (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
-
-    private static Task<TestUser> Register(EventChatServer server, string username) =>
-        Authenticate(server, "/api/auth/register", username, HttpStatusCode.Created);
-
-    private static Task<TestUser> LogIn(EventChatServer server, string username) =>
-        Authenticate(server, "/api/auth/login", username, HttpStatusCode.OK);
-
-    private static async Task<TestUser> Authenticate(EventChatServer server, string path, string username, HttpStatusCode expected)
-    {
-        using var http = server.Http();
-        var response = await http.PostAsJsonAsync(path, new { username, password = TestUser.Password });
-        Assert.Equal(expected, response.StatusCode);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return new TestUser(server.BaseAddress, body.GetProperty("userId").GetGuid(), body.GetProperty("username").GetString()!, body.GetProperty("token").GetString()!);
     }
 
     private static string? RoleOf(string token) => TestUser.ClaimsOf(token).GetProperty("role").GetString();

@@ -137,12 +137,18 @@ public sealed class EventChatServer
         return await Register($"{name}{Interlocked.Increment(ref _userCounter)}_{Guid.NewGuid():N}"[..30]);
     }
 
-    private async Task<TestUser> Register(string username)
+    /// <summary>Registers exactly <paramref name="username"/>, for tests about a particular name.</summary>
+    public Task<TestUser> Register(string username) => Authenticate("/api/auth/register", username);
+
+    /// <summary>Logs a registered user in again: a new token, with the account's role as of now.</summary>
+    public Task<TestUser> LogIn(string username) => Authenticate("/api/auth/login", username);
+
+    private async Task<TestUser> Authenticate(string path, string username)
     {
         using var http = Http();
-        var response = await http.PostAsJsonAsync("/api/auth/register", new { username, password = TestUser.Password });
+        var response = await http.PostAsJsonAsync(path, new { username, password = TestUser.Password });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return new TestUser(BaseAddress, body.GetProperty("userId").GetGuid(), username, body.GetProperty("token").GetString()!);
+        return new TestUser(BaseAddress, body.GetProperty("userId").GetGuid(), body.GetProperty("username").GetString()!, body.GetProperty("token").GetString()!);
     }
 }
