@@ -13,6 +13,7 @@ using EventChat.Application.Ports;
 using EventChat.Application.Privacy;
 using EventChat.Application.Realtime;
 using EventChat.Application.Streams;
+using EventChat.Application.Users;
 using EventChat.Projections;
 using FluentValidation;
 using JasperFx.Events;
@@ -125,6 +126,7 @@ public static class EventChatHost
                 opts.DisableNpgsqlLogging = true;
                 opts.AddEventChatProjections();
                 opts.AddEventChatPrivacy();
+                opts.Schema.For<RoleClaim>();
                 return opts;
             })
             .UseLightweightSessions()
@@ -162,6 +164,9 @@ public static class EventChatHost
         services.AddSingleton<ErasedAccounts>();
         services.AddSync(config, jwt);
         services.AddSingleton<TokenIssuer>();
+        // Roles belong to accounts; the configuration's admins and moderators are granted to them once (docs/operations.md#roles).
+        services.AddSingleton(RoleBootstrap.FromConfiguration(config));
+        services.AddHostedService<RoleBootstrap>();
         // Security hardening: login brute-force limits (one node; a shared store can replace it behind the port) and allowed origins.
         services.AddSingleton(config.GetSection(LoginLimits.Section).Get<LoginLimits>() ?? new LoginLimits());
         services.AddSingleton<ILoginThrottle, InMemoryLoginThrottle>();

@@ -38,6 +38,8 @@ public sealed partial class UserAccountSnapshot : SingleStreamProjection<UserAcc
     public static UserAccount Create(UserRegistered e) => UserAccount.Create(e);
 
     public static UserAccount Apply(UserErased e, UserAccount state) => state.Apply(e);
+
+    public static UserAccount Apply(UserRoleChanged e, UserAccount state) => state.Apply(e);
 }
 
 /// <summary>Keeps the <see cref="Post"/> write model snapshotted, so a like or comment loads one row.</summary>

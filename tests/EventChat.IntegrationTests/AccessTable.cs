@@ -63,6 +63,8 @@ public sealed class AccessTable
         Rest("POST /api/streams/{id:guid}/bans", "banning a viewer", "403", s => s.Mallory.Http.PostAsJsonAsync($"/api/streams/{s.Stream}/bans", new { userId = s.Bob.Id })),
         Rest("GET /api/admin/projections", "listing projections", "403", s => s.Mallory.Http.GetAsync("/api/admin/projections")),
         Rest("POST /api/admin/projections/{name}/rebuild", "rebuilding a projection", "403", s => s.Mallory.Http.PostAsync("/api/admin/projections/ConversationView/rebuild", null)),
+        Rest("PUT /api/admin/users/{userId:guid}/role", "making herself admin", "403",
+            s => s.Mallory.Http.PutAsJsonAsync($"/api/admin/users/{s.Mallory.Id}/role", new { role = "admin" })),
         Rest("GET /api/analytics/daily", "daily analytics", "403", s => s.Mallory.Http.GetAsync("/api/analytics/daily")),
         Rest("GET /api/analytics/daily.csv", "daily analytics as CSV", "403", s => s.Mallory.Http.GetAsync("/api/analytics/daily.csv")),
         Rest("GET /api/analytics/streams/{id:guid}", "a live session's analytics", "403", s => s.Mallory.Http.GetAsync($"/api/analytics/streams/{s.Stream}")),

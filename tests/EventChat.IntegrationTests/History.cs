@@ -79,6 +79,47 @@ public sealed class History
         Assert.Equal(HttpStatusCode.NotFound, (await mallory.Http.GetAsync($"/api/chat/conversations/{conversationId}/events")).StatusCode);
     }
 
+    [Fact]
+    public async Task The_audit_trail_reads_conversations_only_and_no_answer_carries_a_password_hash()
+    {
+        var server = await EventChatServer.Instance;
+        var admin = await server.Admin;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var sent = await Send(alice, new { receiverId = bob.Id, content = "hi" });
+        var (conversationId, messageId) = (ConversationId(sent), sent.GetProperty("message").GetProperty("id").GetGuid());
+        var post = (await (await alice.Http.PostAsJsonAsync("/api/posts", new { content = "a post" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var session = (await (await alice.Http.PostAsJsonAsync("/api/streams", new { title = "live" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        using var anonymous = server.Http();
+
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync($"/api/chat/conversations/{conversationId}/events")).StatusCode);
+        foreach (var stream in (Guid[])[alice.Id, admin.Id, post, session])
+            Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync($"/api/chat/conversations/{stream}/events")).StatusCode);
+
+        // Every answer that carries events or account data, for each kind of caller.
+        Func<Task<HttpResponseMessage>>[] calls =
+        [
+            () => admin.Http.GetAsync($"/api/chat/conversations/{alice.Id}/events"),
+            () => admin.Http.GetAsync($"/api/chat/conversations/{conversationId}/events"),
+            () => admin.Http.PutAsJsonAsync($"/api/admin/users/{bob.Id}/role", new { role = "user" }),
+            () => alice.Http.GetAsync($"/api/chat/conversations/{conversationId}/events"),
+            () => alice.Http.GetAsync("/api/chat/sync"),
+            () => alice.Http.GetAsync("/api/users/me/export"),
+            () => alice.Http.GetAsync($"/api/users/{bob.Id}"),
+            () => alice.Http.GetAsync($"/api/users/?username={bob.Username}"),
+            () => alice.Http.GetAsync($"/api/chat/messages/{messageId}/versions"),
+            () => alice.Http.GetAsync("/api/chat/conversations"),
+            () => anonymous.PostAsJsonAsync("/api/auth/login", new { username = alice.Username, password = TestUser.Password }),
+            () => anonymous.PostAsJsonAsync("/api/auth/register", new { username = $"eve-{Guid.NewGuid():N}"[..20], password = TestUser.Password }),
+        ];
+        foreach (var call in calls)
+        {
+            var response = await call();
+            Assert.True(response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.NotFound, $"{response.RequestMessage!.RequestUri}: {response.StatusCode}");
+            Assert.DoesNotContain("passwordhash", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
     private sealed record HistoryEvent(string Type, long Version, long Sequence, DateTimeOffset Timestamp, Guid? Actor, JsonElement Data, bool Redacted);
 
     private static async Task<HistoryEvent[]> Events(TestUser user, Guid conversationId) =>

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using System.Text;
 using System.Text.Json;
 using EventChat.IntegrationTests.Infrastructure;
 
@@ -70,7 +69,7 @@ public sealed class ServerOwnedFields
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.NotEqual(ForgedId, body.GetProperty("userId").GetGuid());
         Assert.True(body.GetProperty("expiresAt").GetDateTimeOffset() > DateTimeOffset.UtcNow);
-        var claims = Claims(body.GetProperty("token").GetString()!);
+        var claims = TestUser.ClaimsOf(body.GetProperty("token").GetString()!);
         Assert.Equal("user", claims.GetProperty("role").GetString());
         Assert.Equal(body.GetProperty("userId").GetGuid().ToString(), claims.GetProperty("sub").GetString());
         using var eve = server.Http(body.GetProperty("token").GetString());
@@ -168,11 +167,5 @@ public sealed class ServerOwnedFields
         var response = await user.Http.PostAsJsonAsync(path, body);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    private static JsonElement Claims(string token)
-    {
-        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        return JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=')))).RootElement;
     }
 }

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using EventChat.Domain.Users;
 
 namespace EventChat.Api.Auth;
 
@@ -18,13 +19,6 @@ public static class ClaimsPrincipalExtensions
 
     /// <summary>Moderators, and admins above them, may moderate any live session.</summary>
     public static bool CanModerate(this ClaimsPrincipal user) => user.IsInRole(Roles.Moderator) || user.IsInRole(Roles.Admin);
-}
-
-public static class Roles
-{
-    public const string User = "user";
-    public const string Moderator = "moderator";
-    public const string Admin = "admin";
 }
 
 public static class JwtClaims

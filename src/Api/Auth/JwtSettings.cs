@@ -4,7 +4,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace EventChat.Api.Auth;
 
 /// <summary>How tokens are signed and for how long they live, resolved once at start-up.</summary>
-public sealed record JwtSettings(SymmetricSecurityKey Key, TimeSpan Lifetime, IReadOnlySet<string> Admins, IReadOnlySet<string> Moderators)
+public sealed record JwtSettings(SymmetricSecurityKey Key, TimeSpan Lifetime)
 {
     /// <summary>How far a token's times may be off the server's clock (<c>Jwt:ClockSkew</c>, default 30 s); tests use zero.</summary>
     public TimeSpan ClockSkew { get; init; } = TimeSpan.FromSeconds(30);
@@ -30,14 +30,11 @@ public sealed record JwtSettings(SymmetricSecurityKey Key, TimeSpan Lifetime, IR
         if (bytes.Length < MinKeyBytes)
             throw new InvalidOperationException($"Jwt:SigningKey is too short: it needs at least {MinKeyBytes} bytes, it has {bytes.Length}.");
         var lifetime = config.GetValue("Jwt:TokenLifetime", TimeSpan.FromHours(12));
-        return new(new SymmetricSecurityKey(bytes), lifetime, Usernames(config, "EventChat:Admins"), Usernames(config, "EventChat:Moderators"))
+        return new(new SymmetricSecurityKey(bytes), lifetime)
         {
             ClockSkew = config.GetValue("Jwt:ClockSkew", TimeSpan.FromSeconds(30)),
         };
     }
-
-    private static HashSet<string> Usernames(IConfiguration config, string section) =>
-        new(config.GetSection(section).Get<string[]>() ?? [], StringComparer.OrdinalIgnoreCase);
 
     private static string DevelopmentKey(string dataDirectory) =>
         dataDirectory.DevelopmentSecret("jwt-signing-key", () => Convert.ToBase64String(RandomNumberGenerator.GetBytes(48)));

@@ -16,9 +16,6 @@ public sealed class TokenIssuer(JwtSettings settings, TimeProvider clock)
     {
         var now = clock.GetUtcNow();
         var expires = now + settings.Lifetime;
-        var role = settings.Admins.Contains(user.Username) ? Roles.Admin
-            : settings.Moderators.Contains(user.Username) ? Roles.Moderator
-            : Roles.User;
         var token = Handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = JwtSettings.Issuer,
@@ -29,7 +26,8 @@ public sealed class TokenIssuer(JwtSettings settings, TimeProvider clock)
             Subject = new ClaimsIdentity([
                 new Claim(JwtClaims.Subject, user.Id.ToString()),
                 new Claim(JwtClaims.Name, user.Username),
-                new Claim(JwtClaims.Role, role),
+                // The account's own role, never one looked up by name: a name can be freed and registered again.
+                new Claim(JwtClaims.Role, user.Role),
             ]),
             SigningCredentials = new SigningCredentials(settings.Key, SecurityAlgorithms.HmacSha256),
         });

@@ -2,6 +2,7 @@ using System.Text;
 using EventChat.Api.Auth;
 using EventChat.Api.OpenApi;
 using EventChat.Application.Analytics;
+using EventChat.Domain.Users;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 

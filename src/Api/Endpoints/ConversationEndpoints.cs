@@ -3,6 +3,7 @@ using EventChat.Api.Auth;
 using EventChat.Api.OpenApi;
 using EventChat.Application.Conversations;
 using EventChat.Application.Privacy;
+using EventChat.Domain.Users;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 

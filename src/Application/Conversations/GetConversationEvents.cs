@@ -34,14 +34,15 @@ public sealed class GetConversationEventsHandler(IQuerySession session, ContentC
 {
     public async ValueTask<EventPage> Handle(GetConversationEvents query, CancellationToken ct)
     {
-        if (!query.IsAdmin)
+        // Admins audit conversations, and only conversations: any other stream (a user's registration, a post) is not found.
+        if (query.IsAdmin)
+            _ = await session.LoadAsync<ConversationView>(query.ConversationId, ct) ?? throw DomainException.NotFound("Conversation");
+        else
             await session.LoadVisibleConversation(query.ConversationId, query.UserId, ct);
         var (after, limit) = (query.After ?? 0, query.Limit ?? GetMessages.DefaultLimit);
         var events = await session.Events.QueryAllRawEvents()
             .Where(e => e.StreamId == query.ConversationId && e.Version > after)
             .OrderBy(e => e.Version).Take(limit + 1).ToListAsync(ct);
-        if (events.Count == 0 && after == 0)
-            throw DomainException.NotFound("Conversation");
         var deleted = query.IsAdmin ? [] : await DeletedMessageIds(events.Select(e => e.Data), ct);
         var keys = await cipher.Keys(session, events.Select(e => ContentOf(e.Data)), ct);
         return new([.. events.Take(limit).Select(e => Readable(ToHistory(e.Data, e.EventType.Name, e.Version, e.Sequence, e.Timestamp, deleted), keys))], events.Count > limit);

@@ -26,24 +26,29 @@ public sealed class RegisterUserValidator : AbstractValidator<RegisterUser>
     }
 }
 
-public sealed class RegisterUserHandler(IDocumentStore store, IPasswordHasher hasher, TimeProvider clock, ILogger<RegisterUserHandler> log)
+public sealed class RegisterUserHandler(IDocumentStore store, IPasswordHasher hasher, ConfiguredRoles roles, TimeProvider clock, ILogger<RegisterUserHandler> log)
     : ICommandHandler<RegisterUser, UserAccount>
 {
     public async ValueTask<UserAccount> Handle(RegisterUser command, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
-        var registered = UserAccount.Register(Guid.CreateVersion7(), command.Username!, command.DisplayName, hasher.Hash(command.Password!), clock.GetUtcNow());
-        session.Events.StartStream<UserAccount>(registered.UserId, registered);
+        var now = clock.GetUtcNow();
+        var registered = UserAccount.Register(Guid.CreateVersion7(), command.Username!, command.DisplayName, hasher.Hash(command.Password!), now);
+        var account = UserAccount.Create(registered);
+        // A configured name not claimed yet grants its role to this, its first account, in the same transaction.
+        var granted = await session.ClaimName(roles, account, now, ct);
+        session.Events.StartStream<UserAccount>(registered.UserId, granted is null ? [registered] : [registered, granted]);
         try
         {
             await session.SaveChangesAsync(ct);
         }
         catch (DocumentAlreadyExistsException e) when (e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation })
         {
-            // The unique index on the normalised username settles even two racing registrations.
+            // The unique index on the normalised username settles even two racing registrations; the key of a name's role
+            // claim settles one racing a start-up that claims the name for its previous holder.
             throw new DomainException(DomainError.Conflict, "That username is taken.");
         }
         log.LogInformation("user {UserId} registered", registered.UserId);
-        return UserAccount.Create(registered);
+        return granted is null ? account : account.Apply(granted);
     }
 }

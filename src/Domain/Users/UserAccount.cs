@@ -13,6 +13,30 @@ public sealed record UserRegistered(
 /// </summary>
 public sealed record UserErased(Guid UserId, DateTimeOffset ErasedAt);
 
+/// <summary>
+/// The user's role changed: what they may do beyond their own things (<see cref="Roles"/>). Granted to the account, never
+/// to its name, so a name freed by an erasure carries no role.
+/// </summary>
+/// <param name="ChangedBy">The admin who changed it; null when the server's configuration granted it at start-up or registration.</param>
+public sealed record UserRoleChanged(Guid UserId, string Role, Guid? ChangedBy, DateTimeOffset ChangedAt);
+
+/// <summary>The roles an account can have; a token carries its account's role.</summary>
+public static class Roles
+{
+    public const string User = "user";
+    public const string Moderator = "moderator";
+    public const string Admin = "admin";
+
+    private static readonly string[] Ranked = [User, Moderator, Admin];
+
+    /// <summary>Lowest first: each role may do what the ones before it may.</summary>
+    public static IReadOnlyList<string> All => Ranked;
+
+    public static bool IsKnown(string? role) => Array.IndexOf(Ranked, role) >= 0;
+
+    public static bool Outranks(string role, string other) => Array.IndexOf(Ranked, role) > Array.IndexOf(Ranked, other);
+}
+
 /// <summary>A user's account, one stream per user. Usernames are unique ignoring case.</summary>
 public sealed record UserAccount(Guid Id, string Username, string NormalizedUsername, string DisplayName, string PasswordHash, DateTimeOffset RegisteredAt)
 {
@@ -27,17 +51,47 @@ public sealed record UserAccount(Guid Id, string Username, string NormalizedUser
     /// <summary>When the account was erased; an erased account cannot log in, send, or be found.</summary>
     public DateTimeOffset? ErasedAt { get; init; }
 
+    /// <summary>One of <see cref="Roles"/>; a new account is a plain user.</summary>
+    public string Role { get; init; } = Roles.User;
+
     public static string Normalize(string username) => username.Trim().ToLowerInvariant();
 
     public static UserAccount Create(UserRegistered e) =>
         new(e.UserId, e.Username, Normalize(e.Username), e.DisplayName, e.PasswordHash, e.RegisteredAt);
 
     // The normalised name keeps the unique index satisfied and can never be registered: ':' is not allowed in usernames.
-    public UserAccount Apply(UserErased e) =>
-        this with { Username = ErasedName, NormalizedUsername = $"erased:{Id:N}", DisplayName = ErasedName, PasswordHash = "", ErasedAt = e.ErasedAt };
+    // The role goes with the account: nothing an erased account held can pass to whoever registers its name next.
+    public UserAccount Apply(UserErased e) => this with
+    {
+        Username = ErasedName, NormalizedUsername = $"erased:{Id:N}", DisplayName = ErasedName, PasswordHash = "", ErasedAt = e.ErasedAt, Role = Roles.User,
+    };
+
+    public UserAccount Apply(UserRoleChanged e) => this with { Role = e.Role };
 
     public UserErased Erase(DateTimeOffset now) =>
         ErasedAt is null ? new(Id, now) : throw DomainException.NotFound("User");
+
+    /// <summary>
+    /// An admin sets this user's role. Setting the role they have changes nothing. An admin cannot change their own role,
+    /// so the last admin cannot lock everyone out by accident: another admin (or an id in the configuration) is needed.
+    /// </summary>
+    public UserRoleChanged? ChangeRole(string role, Guid adminId, DateTimeOffset now)
+    {
+        if (ErasedAt is not null)
+            throw DomainException.NotFound("User");
+        if (!Roles.IsKnown(role))
+            throw new DomainException(DomainError.Invalid, $"Role must be one of {string.Join(", ", Roles.All)}.");
+        if (role == Role)
+            return null;
+        return adminId == Id ? throw new DomainException(DomainError.Forbidden, "You cannot change your own role; another admin can.") : new(Id, role, adminId, now);
+    }
+
+    /// <summary>
+    /// The configuration grants a role: it only ever raises one (an admin named as a moderator stays admin), and an erased
+    /// account gets nothing.
+    /// </summary>
+    public UserRoleChanged? GrantConfigured(string role, DateTimeOffset now) =>
+        ErasedAt is null && Roles.Outranks(role, Role) ? new(Id, role, null, now) : null;
 
     public static UserRegistered Register(Guid id, string username, string? displayName, string passwordHash, DateTimeOffset now)
     {

@@ -20,9 +20,9 @@ public sealed class EventChatServer
 
     private static int _userCounter;
 
-    private EventChatServer(WebApplication app, Uri baseAddress)
+    private EventChatServer(WebApplication app, Uri baseAddress, string connectionString)
     {
-        (App, BaseAddress) = (app, baseAddress);
+        (App, BaseAddress, _connectionString) = (app, baseAddress, connectionString);
         _moderator = new(() => Register(ModeratorName));
         _admin = new(() => Register(AdminName));
     }
@@ -44,6 +44,7 @@ public sealed class EventChatServer
     /// <summary>The one foreign web origin the test server lets use the hub and the API.</summary>
     public const string AllowedOrigin = "https://allowed.example";
 
+    private readonly string _connectionString;
     private readonly Lazy<Task<TestUser>> _moderator;
     private readonly Lazy<Task<TestUser>> _admin;
 
@@ -57,15 +58,24 @@ public sealed class EventChatServer
     public static Task<EventChatServer> StartIsolated(IDictionary<string, string?>? settings = null) =>
         StartAsync("eventchat_" + Guid.NewGuid().ToString("N")[..12], settings);
 
+    /// <summary>Stops this app and starts it again on the same database with <paramref name="settings"/>, as an operator's restart would.</summary>
+    public async Task<EventChatServer> Restart(IDictionary<string, string?>? settings = null)
+    {
+        await Stop();
+        return await StartOn(_connectionString, settings);
+    }
+
     public async Task Stop()
     {
         await App.StopAsync();
         await App.DisposeAsync();
     }
 
-    private static async Task<EventChatServer> StartAsync(string database, IDictionary<string, string?>? settings = null)
+    private static async Task<EventChatServer> StartAsync(string database, IDictionary<string, string?>? settings = null) =>
+        await StartOn(await CreateDatabase(Postgres.Value.ConnectionString, database), settings);
+
+    private static async Task<EventChatServer> StartOn(string connectionString, IDictionary<string, string?>? settings)
     {
-        var connectionString = await CreateDatabase(Postgres.Value.ConnectionString, database);
         var app = EventChatHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -95,7 +105,7 @@ public sealed class EventChatServer
             builder.Logging.AddProvider(new CapturingLoggerProvider(LogLines));
         });
         await app.StartAsync();
-        return new(app, new Uri(app.Urls.First()));
+        return new(app, new Uri(app.Urls.First()), connectionString);
     }
 
     /// <summary>A new, empty database on the run's PostgreSQL (e.g. for a cluster of nodes); answers its connection string.</summary>
@@ -127,12 +137,18 @@ public sealed class EventChatServer
         return await Register($"{name}{Interlocked.Increment(ref _userCounter)}_{Guid.NewGuid():N}"[..30]);
     }
 
-    private async Task<TestUser> Register(string username)
+    /// <summary>Registers exactly <paramref name="username"/>, for tests about a particular name.</summary>
+    public Task<TestUser> Register(string username) => Authenticate("/api/auth/register", username);
+
+    /// <summary>Logs a registered user in again: a new token, with the account's role as of now.</summary>
+    public Task<TestUser> LogIn(string username) => Authenticate("/api/auth/login", username);
+
+    private async Task<TestUser> Authenticate(string path, string username)
     {
         using var http = Http();
-        var response = await http.PostAsJsonAsync("/api/auth/register", new { username, password = TestUser.Password });
+        var response = await http.PostAsJsonAsync(path, new { username, password = TestUser.Password });
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        return new TestUser(BaseAddress, body.GetProperty("userId").GetGuid(), username, body.GetProperty("token").GetString()!);
+        return new TestUser(BaseAddress, body.GetProperty("userId").GetGuid(), body.GetProperty("username").GetString()!, body.GetProperty("token").GetString()!);
     }
 }

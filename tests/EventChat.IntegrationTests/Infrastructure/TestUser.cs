@@ -29,6 +29,13 @@ public sealed class TestUser(Uri baseAddress, Guid id, string username, string t
         return tab;
     }
 
+    /// <summary>The claims a token carries (its payload, which any client can read; the signature is not checked here).</summary>
+    public static JsonElement ClaimsOf(string token)
+    {
+        var payload = token.Split('.')[1].Replace('-', '+').Replace('_', '/');
+        return JsonDocument.Parse(Convert.FromBase64String(payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '='))).RootElement;
+    }
+
     public async Task<JsonElement> Get(string path)
     {
         var response = await Http.GetAsync(path);
