@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventChat.Api.Hubs;
+using EventChat.Application.Realtime;
 using EventChat.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using static EventChat.IntegrationTests.Messaging;
@@ -60,10 +62,25 @@ public sealed class Limits
         await using var bob = await server.NewUser("bob");
         var tab = await alice.OpenTab();
 
-        await Assert.ThrowsAnyAsync<Exception>(() => tab.Invoke("sendMessage", new { receiverId = bob.Id, content = new string('x', 40_000) }));
+        await Assert.ThrowsAnyAsync<Exception>(() => tab.Invoke("sendMessage", new { receiverId = bob.Id, content = new string('x', new HubLimits().MaxHubMessageBytes) }));
 
         await tab.Closed;
         Assert.Empty((await alice.Get("/api/chat/conversations")).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task getOnlineUsers_answers_its_documented_1000_ids_and_refuses_1001_as_validation_without_closing_the_connection()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        var tab = await alice.OpenTab();
+        var ids = Enumerable.Range(0, GetOnlineUsersValidator.MaxUserIds + 1).Select(_ => Guid.NewGuid()).ToArray();
+
+        await Assert.ThrowsAsync<HubException>(() => tab.Invoke("getOnlineUsers", new { userIds = ids }));
+
+        Assert.Equal("validation", (await tab.Next("error")).GetProperty("code").GetString());
+        var answer = await tab.Invoke("getOnlineUsers", new { userIds = ids[..GetOnlineUsersValidator.MaxUserIds] });
+        Assert.Empty(answer.GetProperty("onlineUsers").EnumerateArray());
     }
 
     private static async Task<bool> Outcome(Task<JsonElement> invocation)
