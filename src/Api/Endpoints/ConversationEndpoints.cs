@@ -30,7 +30,7 @@ public static class ConversationEndpoints
             return TypedResults.Created($"/api/chat/conversations/{created.Id}", created);
         })
             .WithSummary("Start a group conversation")
-            .ProducesProblems(400, 404);
+            .ProducesProblems(400, 404, 429);
 
         // Crypto-shredding: an admin erases at once; in a direct conversation each participant asks, and the second erases.
         conversations.MapDelete("/{id:guid}/content", async Task<Ok<ContentErasure>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
@@ -61,7 +61,7 @@ public static class ConversationEndpoints
         conversations.MapPost("/{id:guid}/participants", async Task<Ok<ConversationDto>> (Guid id, AddParticipantsRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new AddParticipants(user.UserId(), id, body.UserIds), ct)))
             .WithSummary("Add users to a group")
-            .ProducesProblems(400, 404);
+            .ProducesProblems(400, 404, 429);
 
         // Removing yourself is leaving the group.
         conversations.MapDelete("/{id:guid}/participants/{userId:guid}", async Task<NoContent> (Guid id, Guid userId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>

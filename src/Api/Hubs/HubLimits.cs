@@ -1,4 +1,5 @@
 using EventChat.Application.Conversations;
+using EventChat.Application.Ports;
 using EventChat.Application.Realtime;
 
 namespace EventChat.Api.Hubs;
@@ -15,6 +16,16 @@ public sealed record HubLimits
     public int MessagesPerSecond { get; init; } = 5;
     public int TypingBurst { get; init; } = 10;
     public int TypingPerSecond { get; init; } = 2;
+
+    /// <summary>
+    /// Groups a user may create and add people to in a row. Each such call can put others into a conversation they
+    /// did not ask for, and a person does it by hand a few times at most: ten in a row, then one every ten seconds
+    /// (<see cref="MembershipPerMinute"/>), keeps a flood of unwanted groups to hundreds an hour instead of hundreds
+    /// a second, and an ordinary user never notices.
+    /// </summary>
+    public int MembershipBurst { get; init; } = 10;
+    public int MembershipPerMinute { get; init; } = 6;
+
     public int MaxConnectionsPerUser { get; init; } = 10;
     public int MaxHubMessageBytes { get; init; } = LargestValidCallBytes;
 
@@ -23,6 +34,14 @@ public sealed record HubLimits
 
     /// <summary>How often the server pings; clients should ping at least as often (SignalR clients default to 15 s).</summary>
     public TimeSpan KeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>The token bucket of <paramref name="policy"/>: at most <see cref="RateBudget.Burst"/> permits, refilled at its rate.</summary>
+    public RateBudget Budget(RateLimitPolicy policy) => policy switch
+    {
+        RateLimitPolicy.Typing => new(TypingBurst, TypingPerSecond, TimeSpan.FromSeconds(1)),
+        RateLimitPolicy.Membership => new(MembershipBurst, MembershipPerMinute, TimeSpan.FromMinutes(1)),
+        _ => new(MessageBurst, MessagesPerSecond, TimeSpan.FromSeconds(1)),
+    };
 
     /// <summary>
     /// The largest hub message a call within the documented limits can take, in compact JSON: <c>getOnlineUsers</c>
@@ -47,4 +66,13 @@ public sealed record HubLimits
     /// the short fields (ids, messageType). A few hundred bytes at most; rounded up.
     /// </summary>
     private const int InvocationFrameBytes = 1024;
+}
+
+/// <summary>A per-user token bucket: <see cref="Burst"/> permits at most, <see cref="PermitsPerPeriod"/> back every <see cref="Period"/>.</summary>
+public sealed record RateBudget(int Burst, int PermitsPerPeriod, TimeSpan Period)
+{
+    /// <summary>How long one permit takes to come back.</summary>
+    public TimeSpan Refill => Period / PermitsPerPeriod;
+
+    public double PermitsPerSecond => PermitsPerPeriod / Period.TotalSeconds;
 }

@@ -17,7 +17,9 @@ public static class HubReference
 
         **Errors** are RFC 7807 problem details (`application/problem+json`) with a `code`: `validation` (400),
         `unauthorized` (401), `forbidden` (403), `not_found` (404), `conflict` (409), `rate_limited` (429, with
-        `Retry-After` in seconds: 1 for a spent message budget, longer for a login locked after failures), `internal` (500). A validation problem lists every failed field under `errors`. A
+        `Retry-After` in seconds: 1 for a spent message budget, 10 for the budget of group creations and additions,
+        longer for a login locked after failures), `internal` (500). A validation problem lists every failed field
+        under `errors`. A
         resource the caller may not see answers `404`.
 
         **Operations** (anonymous, not in this document): `GET /health/live`, `GET /health/ready`, `GET /metrics`
