@@ -20,9 +20,10 @@ public static class ConversationEndpoints
     {
         var conversations = app.MapGroup("/api/chat/conversations").RequireAuthorization().WithTags("Conversations").ProducesProblems(401, 500);
 
-        conversations.MapGet("/", async Task<Ok<IReadOnlyList<ConversationDto>>> (ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new GetConversations(user.UserId()), ct)))
-            .WithSummary("Your conversations, most recently active first");
+        conversations.MapGet("/", async Task<Ok<ConversationPage>> (string? before, int? limit, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetConversations(user.UserId(), before, limit), ct)))
+            .WithSummary("A page of your conversations, most recently active first")
+            .ProducesProblems(400);
 
         conversations.MapPost("/", async Task<Created<ConversationDto>> (CreateConversationRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         {
