@@ -73,7 +73,7 @@ public static class HubReference
         | `error` | `{ message, code, method }` | the connection whose call failed (`code` as on REST, less `unauthorized`) |
 
         Limits: at most 10 connections per user, about 40 KB per hub message (room for every call within the
-        documented limits), a per-user budget of messages (sends, stream chat, post writes) and of typing calls; the
-        server pings every 15 s and drops a connection silent for 30 s. Operators can change these (`docs/operations.md`).
+        documented limits), a per-user budget of messages (sends, edits, stream chat, post writes), of typing calls
+        and of group creations and additions; the server pings every 15 s and drops a connection silent for 30 s. Operators can change these (`docs/operations.md`).
         """;
 }
