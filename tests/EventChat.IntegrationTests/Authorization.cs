@@ -30,7 +30,7 @@ public sealed class Authorization
         await Assert.ThrowsAsync<HubException>(() => malloryTab.Invoke("messageRead", new { conversationId, messageId }));
         Assert.Equal("not_found", (await malloryTab.Next("error")).GetProperty("code").GetString());
 
-        Assert.Empty((await mallory.Get("/api/chat/conversations")).EnumerateArray());
+        Assert.Empty(await mallory.Conversations());
         Assert.Equal(["private"], (await bob.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
         Assert.Equal(0, (await bob.Conversation(conversationId)).GetProperty("unreadCount").GetInt32() - 1);
     }

@@ -81,7 +81,7 @@ public sealed class BadInput
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("validation", (await tab.Next("error")).GetProperty("code").GetString());
-        Assert.Empty((await alice.Get("/api/chat/conversations")).EnumerateArray());
+        Assert.Empty(await alice.Conversations());
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class BadInput
         var response = await alice.Http.PostAsJsonAsync("/api/chat/messages", new { receiverId = Guid.CreateVersion7(), content = "anyone?" });
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Empty((await alice.Get("/api/chat/conversations")).EnumerateArray());
+        Assert.Empty(await alice.Conversations());
     }
 
     [Fact]
@@ -108,7 +108,7 @@ public sealed class BadInput
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Contains("reserved", problem.GetProperty("errors").GetProperty("messageType")[0].GetString());
-        Assert.Empty((await bob.Get("/api/chat/conversations")).EnumerateArray());
+        Assert.Empty(await bob.Conversations());
     }
 
     [Fact]
@@ -143,8 +143,8 @@ public sealed class BadInput
 
     private static async Task AssertNothingStored(TestUser sender, TestUser receiver, Tab receiverTab)
     {
-        Assert.Empty((await sender.Get("/api/chat/conversations")).EnumerateArray());
-        Assert.Empty((await receiver.Get("/api/chat/conversations")).EnumerateArray());
+        Assert.Empty(await sender.Conversations());
+        Assert.Empty(await receiver.Conversations());
         Assert.Empty(receiverTab.Received("newMessage"));
     }
 }

@@ -80,7 +80,7 @@ public sealed class Concurrency
         var responses = await Task.WhenAll(racing);
 
         Assert.All(responses, r => Assert.Equal(System.Net.HttpStatusCode.Created, r.StatusCode));
-        var conversation = Assert.Single((await alice.Get("/api/chat/conversations")).EnumerateArray());
+        var conversation = Assert.Single(await alice.Conversations());
         Assert.Equal(10, (await alice.Messages(conversation.GetProperty("id").GetGuid())).Length);
     }
 }

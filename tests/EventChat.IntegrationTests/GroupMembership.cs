@@ -28,7 +28,7 @@ public sealed class GroupMembership
         Assert.Equal("group", conversation.GetProperty("kind").GetString());
         Assert.Equal(1, conversation.GetProperty("unreadCount").GetInt32());
         Assert.Equal(["before"], (await carol.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
-        Assert.Equal(conversationId, Assert.Single((await carol.Get("/api/chat/conversations")).EnumerateArray()).GetProperty("id").GetGuid());
+        Assert.Equal(conversationId, Assert.Single(await carol.Conversations()).GetProperty("id").GetGuid());
         await Send(alice, new { conversationId, content = "after" });
         Assert.Equal("after", (await carolTab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
         Assert.Equal(3, ParticipantIds(await alice.Conversation(conversationId)).Length);
@@ -89,7 +89,7 @@ public sealed class GroupMembership
         Assert.Equal("not_found", (await bobTabs[0].Next("error")).GetProperty("code").GetString());
         await Assert.ThrowsAsync<HubException>(() => bobTabs[1].Invoke("joinRoom", new { conversationId }));
         Assert.Equal("not_found", (await bobTabs[1].Next("error")).GetProperty("code").GetString());
-        Assert.DoesNotContain((await bob.Get("/api/chat/conversations")).EnumerateArray(), c => c.GetProperty("id").GetGuid() == conversationId);
+        Assert.DoesNotContain(await bob.Conversations(), c => c.GetProperty("id").GetGuid() == conversationId);
         Assert.Equal([alice.Id, carol.Id], ParticipantIds(await carol.Conversation(conversationId)));
         Assert.Equal(["before", "after"], (await carol.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
     }

@@ -82,7 +82,7 @@ public sealed class Messaging
         var fromBob = await Send(bob, new { receiverId = alice.Id, content = "two" });
 
         Assert.Equal(ConversationId(fromAlice), ConversationId(fromBob));
-        Assert.Single((await alice.Get("/api/chat/conversations")).EnumerateArray());
+        Assert.Single(await alice.Conversations());
     }
 
     [Fact]

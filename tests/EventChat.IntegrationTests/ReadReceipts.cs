@@ -20,7 +20,7 @@ public sealed class ReadReceipts
         var second = await Send(alice, new { conversationId, content = "two" });
         await Send(alice, new { conversationId, content = "three" });
 
-        var listed = Assert.Single((await bob.Get("/api/chat/conversations")).EnumerateArray());
+        var listed = Assert.Single(await bob.Conversations());
         Assert.Equal(3, listed.GetProperty("unreadCount").GetInt32());
         Assert.Equal("three", listed.GetProperty("lastMessage").GetProperty("content").GetString());
         Assert.Equal(0, (await alice.Conversation(conversationId)).GetProperty("unreadCount").GetInt32());

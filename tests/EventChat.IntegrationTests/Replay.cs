@@ -20,6 +20,8 @@ public sealed class Replay
         {
             ["EventChat:Limits:MessageBurst"] = "1000",
             ["EventChat:Limits:MessagesPerSecond"] = "1000",
+            // Alice adds Dave back every tenth round.
+            ["EventChat:Limits:MembershipBurst"] = "1000",
         });
         try
         {

@@ -144,7 +144,7 @@ public sealed class ServerOwnedFields
     /// <summary>As the receiver reads it back: the caller's message, at the server's time, at the stream's next sequence.</summary>
     private static async Task AssertStoredAsServerSaysAsync(TestUser receiver, TestUser sender, DateTimeOffset before, string content)
     {
-        var conversation = Assert.Single((await receiver.Get("/api/chat/conversations")).EnumerateArray());
+        var conversation = Assert.Single(await receiver.Conversations());
         var stored = Assert.Single(await receiver.Messages(conversation.GetProperty("id").GetGuid()));
         Assert.Equal(content, stored.GetProperty("content").GetString());
         Assert.Equal(sender.Id, stored.GetProperty("senderId").GetGuid());

@@ -21,9 +21,10 @@ public static class ConversationEndpoints
     {
         var conversations = app.MapGroup("/api/chat/conversations").RequireAuthorization().WithTags("Conversations").ProducesProblems(401, 500);
 
-        conversations.MapGet("/", async Task<Ok<IReadOnlyList<ConversationDto>>> (ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new GetConversations(user.UserId()), ct)))
-            .WithSummary("Your conversations, most recently active first");
+        conversations.MapGet("/", async Task<Ok<ConversationPage>> (string? before, int? limit, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetConversations(user.UserId(), before, limit), ct)))
+            .WithSummary("A page of your conversations, most recently active first")
+            .ProducesProblems(400);
 
         conversations.MapPost("/", async Task<Created<ConversationDto>> (CreateConversationRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         {
@@ -31,7 +32,7 @@ public static class ConversationEndpoints
             return TypedResults.Created($"/api/chat/conversations/{created.Id}", created);
         })
             .WithSummary("Start a group conversation")
-            .ProducesProblems(400, 404);
+            .ProducesProblems(400, 404, 429);
 
         // Crypto-shredding: an admin erases at once; in a direct conversation each participant asks, and the second erases.
         conversations.MapDelete("/{id:guid}/content", async Task<Ok<ContentErasure>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
@@ -62,7 +63,7 @@ public static class ConversationEndpoints
         conversations.MapPost("/{id:guid}/participants", async Task<Ok<ConversationDto>> (Guid id, AddParticipantsRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new AddParticipants(user.UserId(), id, body.UserIds), ct)))
             .WithSummary("Add users to a group")
-            .ProducesProblems(400, 404);
+            .ProducesProblems(400, 404, 429);
 
         // Removing yourself is leaving the group.
         conversations.MapDelete("/{id:guid}/participants/{userId:guid}", async Task<NoContent> (Guid id, Guid userId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>

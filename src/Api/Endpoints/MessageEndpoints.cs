@@ -30,7 +30,7 @@ public static class MessageEndpoints
         messages.MapPatch("/{id:guid}", async Task<Ok<MessageView>> (Guid id, EditMessageRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new EditMessage(user.UserId(), id, body.Content), ct)))
             .WithSummary("Edit your message")
-            .ProducesProblems(400, 403, 404, 409);
+            .ProducesProblems(400, 403, 404, 409, 429);
 
         messages.MapDelete("/{id:guid}", async Task<NoContent> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         {

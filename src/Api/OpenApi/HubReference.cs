@@ -17,7 +17,9 @@ public static class HubReference
 
         **Errors** are RFC 7807 problem details (`application/problem+json`) with a `code`: `validation` (400),
         `unauthorized` (401), `forbidden` (403), `not_found` (404), `conflict` (409), `rate_limited` (429, with
-        `Retry-After` in seconds: 1 for a spent message budget, longer for a login locked after failures), `internal` (500). A validation problem lists every failed field under `errors`. A
+        `Retry-After` in seconds: 1 for a spent message budget, 10 for the budget of group creations and additions,
+        longer for a login locked after failures), `internal` (500). A validation problem lists every failed field
+        under `errors`. A
         resource the caller may not see answers `404`.
 
         **Operations** (anonymous, not in this document): `GET /health/live`, `GET /health/ready`, `GET /metrics`
@@ -70,8 +72,8 @@ public static class HubReference
         | `post-commented` | `{ postId, comment, commentCount }` | the post's followers and its author |
         | `error` | `{ message, code, method }` | the connection whose call failed (`code` as on REST, less `unauthorized`) |
 
-        Limits: at most 10 connections per user, 32 KB per hub message, a per-user budget of messages (sends,
-        stream chat, post writes) and of typing calls; the server pings every 15 s and drops a connection silent
-        for 30 s. Operators can change these (`docs/operations.md`).
+        Limits: at most 10 connections per user, about 40 KB per hub message (room for every call within the
+        documented limits), a per-user budget of messages (sends, edits, stream chat, post writes), of typing calls
+        and of group creations and additions; the server pings every 15 s and drops a connection silent for 30 s. Operators can change these (`docs/operations.md`).
         """;
 }

@@ -31,14 +31,15 @@ public sealed class RedisRateLimiter(IConnectionMultiplexer redis, HubLimits lim
         return granted
         """;
 
+    public TimeSpan Refill(RateLimitPolicy policy) => limits.Budget(policy).Refill;
+
     public async ValueTask<bool> TryAcquire(RateLimitPolicy policy, Guid userId)
     {
-        var (burst, perSecond) = policy == RateLimitPolicy.Typing
-            ? (limits.TypingBurst, limits.TypingPerSecond)
-            : (limits.MessageBurst, limits.MessagesPerSecond);
+        var budget = limits.Budget(policy);
         try
         {
-            return (int)await redis.GetDatabase().ScriptEvaluateAsync(SpendScript, [$"{ClusterNode.KeyPrefix}:ratelimit:{policy}:{userId:N}"], [burst, perSecond]) == 1;
+            return (int)await redis.GetDatabase().ScriptEvaluateAsync(SpendScript, [$"{ClusterNode.KeyPrefix}:ratelimit:{policy}:{userId:N}"],
+                [budget.Burst, budget.PermitsPerSecond]) == 1;
         }
         catch (Exception e) when (RedisScaleOut.IsOutage(e))
         {

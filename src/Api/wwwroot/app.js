@@ -34,6 +34,9 @@ let connection = null;
 const users = new Map();          // userId -> { userId, username, displayName }
 const pendingUsers = new Set();   // userIds being looked up
 const conversations = new Map();  // conversationId -> conversation object, as the API returns it
+// The conversation list comes in pages. morePages.cursor is where the loaded part ends (null: nothing more to
+// load); pastFirst says the user has loaded pages after the first, whose end a refresh of the first must not forget.
+const morePages = { cursor: null, pastFirst: false, loading: false };
 const online = new Set();         // userIds of contacts with an open connection
 const typing = new Map();         // conversationId -> Map(userId -> timer that forgets them)
 const seenBy = new Map();         // conversationId -> Map(readerId -> { messageId?, sequence? } they have read up to)
@@ -144,6 +147,7 @@ function signOut(message) {
   connection = null;
   closing?.stop();
   for (const store of [users, conversations, online, seenBy, pendingUsers]) store.clear();
+  Object.assign(morePages, { cursor: null, pastFirst: false, loading: false });
   for (const typers of typing.values()) for (const timer of typers.values()) clearTimeout(timer);
   typing.clear();
   view = null;
@@ -165,6 +169,10 @@ async function enterChat() {
   try {
     await refreshConversations();
     const reopen = sessionStorage.getItem(OPEN_KEY);
+    // The conversation open before the reload may be further down the list than its first page.
+    if (reopen && !conversations.has(reopen)) {
+      await api("GET", `/api/chat/conversations/${encodeURIComponent(reopen)}`).then(upsertConversation).catch(() => {});
+    }
     if (conversations.has(reopen)) openConversation(reopen);
   } catch (error) {
     showError(error.message);
@@ -326,21 +334,51 @@ async function findUser(username) {
 // ---------------------------------------------------------------------------------------------------------
 // Conversations
 
+/** The first page of the conversation list, again: unread counts and last messages of the most active ones. */
 async function refreshConversations() {
-  const list = await api("GET", "/api/chat/conversations");
-  for (const conversation of list) upsertConversation(conversation);
+  const page = await api("GET", `/api/chat/conversations?limit=${PAGE_SIZE}`);
+  if (!morePages.pastFirst) morePages.cursor = page.hasMore ? page.cursor : null;
+  receiveConversations(page.items);
+}
+
+/** The next page of the list, below the loaded ones (on scrolling to its end, or its "more" button). */
+async function loadMoreConversations() {
+  if (!morePages.cursor || morePages.loading) return;
+  morePages.loading = true;
+  try {
+    const page = await api("GET", `/api/chat/conversations?limit=${PAGE_SIZE}&before=${encodeURIComponent(morePages.cursor)}`);
+    Object.assign(morePages, { cursor: page.hasMore ? page.cursor : null, pastFirst: true });
+    receiveConversations(page.items);
+  } catch (error) {
+    showError(error.message);
+  } finally {
+    morePages.loading = false;
+    renderConversationList();
+  }
+}
+
+/** A page of conversations: stored, then presence asked once for all the new ones and the list drawn once. */
+function receiveConversations(list) {
+  const anyNew = list.some((conversation) => !conversations.has(conversation.id));
+  for (const conversation of list) storeConversation(conversation);
+  if (anyNew) refreshPresence().catch(() => {});
   // An open draft may have become a real conversation while this tab was away.
   for (const conversation of list) adoptDraft(conversation);
+  renderConversationList();
 }
 
 function upsertConversation(conversation) {
   const isNew = !conversations.has(conversation.id);
-  conversations.set(conversation.id, conversation);
-  rememberReadPointers(conversation);
+  storeConversation(conversation);
   // A new conversation may mean new contacts, and contacts are not told about each other's presence
   // when they become contacts: ask again.
   if (isNew) refreshPresence().catch(() => {});
   renderConversationList();
+}
+
+function storeConversation(conversation) {
+  conversations.set(conversation.id, conversation);
+  rememberReadPointers(conversation);
   if (view?.conversationId === conversation.id) renderHeader();
 }
 
@@ -387,8 +425,9 @@ function previewText(conversation) {
   return who + last.content;
 }
 
+// The server's order (latest message or membership change first), so a page loaded later goes below the others.
 function activity(conversation) {
-  return Date.parse(conversation.lastMessage?.sentAt ?? conversation.createdAt);
+  return Date.parse(conversation.lastActivityAt ?? conversation.lastMessage?.sentAt ?? conversation.createdAt);
 }
 
 function renderConversationList() {
@@ -407,6 +446,11 @@ function renderConversationList() {
     item.addEventListener("keydown", (event) => { if (event.key === "Enter") openConversation(conversation.id); });
     return item;
   }));
+  if (morePages.cursor) {
+    const more = el("button", { className: "link", text: morePages.loading ? "Loading…" : "More conversations" });
+    more.addEventListener("click", loadMoreConversations);
+    list.append(el("li", { className: "more-conversations" }, more));
+  }
 }
 
 async function startDirectChat(event) {
@@ -908,6 +952,10 @@ $("group-form").addEventListener("submit", createGroup);
 $("composer").addEventListener("submit", sendMessage);
 $("message-input").addEventListener("input", onComposerInput);
 $("messages").addEventListener("scroll", () => { if ($("messages").scrollTop < 60) loadOlder(); });
+$("conversation-list").addEventListener("scroll", () => {
+  const list = $("conversation-list");
+  if (list.scrollHeight - list.scrollTop - list.clientHeight < 60) loadMoreConversations();
+});
 // Coming back to a hidden tab is when its messages get seen.
 document.addEventListener("visibilitychange", markRead);
 // Pushes can be lost while the connection stays open (with several server nodes, while their Redis is down:

@@ -1,3 +1,4 @@
+using EventChat.Application.Ports;
 using EventChat.Application.Privacy;
 using EventChat.Domain;
 using EventChat.Domain.Conversations;
@@ -9,8 +10,16 @@ using Microsoft.Extensions.Logging;
 
 namespace EventChat.Application.Conversations;
 
-/// <summary>Adds users to a group the actor takes part in; users already in it are left as they are.</summary>
-public sealed record AddParticipants(Guid ActorId, Guid ConversationId, IReadOnlyList<Guid>? UserIds) : ICommand<ConversationDto>;
+/// <summary>
+/// Adds users to a group the actor takes part in; users already in it are left as they are. Spends the actor's
+/// membership budget, once per call however many it names.
+/// </summary>
+public sealed record AddParticipants(Guid ActorId, Guid ConversationId, IReadOnlyList<Guid>? UserIds) : ICommand<ConversationDto>, IRateLimited
+{
+    public RateLimitPolicy Policy => RateLimitPolicy.Membership;
+
+    public Guid RateLimitedUserId => ActorId;
+}
 
 public sealed class AddParticipantsValidator : AbstractValidator<AddParticipants>
 {

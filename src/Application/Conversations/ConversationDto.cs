@@ -6,6 +6,7 @@ namespace EventChat.Application.Conversations;
 /// <summary>
 /// The contract's <c>conversation</c> object; <see cref="UnreadCount"/> is the viewer's own. <see cref="ReadUpTo"/>
 /// is every participant's read pointer (the sequence they have read up to), which receipts reveal anyway.
+/// <see cref="LastActivityAt"/> is what the conversation list is ordered by, so a client can keep the server's order.
 /// </summary>
 public sealed record ConversationDto(
     Guid Id,
@@ -16,11 +17,12 @@ public sealed record ConversationDto(
     MessageView? LastMessage,
     long LastSequence,
     int UnreadCount,
-    IReadOnlyDictionary<Guid, long> ReadUpTo)
+    IReadOnlyDictionary<Guid, long> ReadUpTo,
+    DateTimeOffset LastActivityAt)
 {
     public static ConversationDto From(ConversationView view, int unreadCount) =>
         new(view.Id, view.Kind == ConversationKind.Direct ? "direct" : "group", view.Title, view.ParticipantIds,
-            view.CreatedAt, view.LastMessage, view.LastSequence, unreadCount, view.ReadUpTo);
+            view.CreatedAt, view.LastMessage, view.LastSequence, unreadCount, view.ReadUpTo, view.LastActivityAt);
 }
 
 /// <summary>What <c>sendMessage</c> returns and what <c>messageSent</c>/<c>newMessage</c> carry.</summary>

@@ -1,3 +1,4 @@
+using EventChat.Application.Ports;
 using EventChat.Domain;
 using EventChat.Domain.Conversations;
 using EventChat.Domain.Users;
@@ -8,8 +9,13 @@ using Microsoft.Extensions.Logging;
 
 namespace EventChat.Application.Conversations;
 
-/// <summary>Starts a group conversation; the creator is always a participant.</summary>
-public sealed record CreateGroupConversation(Guid CreatorId, IReadOnlyList<Guid>? ParticipantIds, string? Title) : ICommand<ConversationDto>;
+/// <summary>Starts a group conversation; the creator is always a participant. Spends the creator's membership budget.</summary>
+public sealed record CreateGroupConversation(Guid CreatorId, IReadOnlyList<Guid>? ParticipantIds, string? Title) : ICommand<ConversationDto>, IRateLimited
+{
+    public RateLimitPolicy Policy => RateLimitPolicy.Membership;
+
+    public Guid RateLimitedUserId => CreatorId;
+}
 
 public sealed class CreateGroupConversationValidator : AbstractValidator<CreateGroupConversation>
 {

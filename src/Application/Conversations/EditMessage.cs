@@ -8,8 +8,17 @@ using Microsoft.Extensions.Logging;
 
 namespace EventChat.Application.Conversations;
 
-/// <summary>The sender changes a message's text; every participant hears <c>messageEdited</c>.</summary>
-public sealed record EditMessage(Guid EditorId, Guid MessageId, string? Content) : ICommand<MessageView>;
+/// <summary>
+/// The sender changes a message's text; every participant hears <c>messageEdited</c>. An edit stores a version and
+/// pushes to everyone as a send does, and one message can be edited without end, so edits spend the sender's
+/// message budget: a flood of edits is a flood of messages.
+/// </summary>
+public sealed record EditMessage(Guid EditorId, Guid MessageId, string? Content) : ICommand<MessageView>, IRateLimited
+{
+    public RateLimitPolicy Policy => RateLimitPolicy.Messages;
+
+    public Guid RateLimitedUserId => EditorId;
+}
 
 public sealed class EditMessageValidator : AbstractValidator<EditMessage>
 {

@@ -1,22 +1,96 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+using System.Globalization;
 using EventChat.Application.Privacy;
 using EventChat.Projections;
+using FluentValidation;
 using Marten;
+using Marten.Linq.MatchesSql;
 using Mediator;
 
 namespace EventChat.Application.Conversations;
 
-/// <summary>The caller's conversations, most recently active first, each with the caller's unread count.</summary>
-public sealed record GetConversations(Guid UserId) : IQuery<IReadOnlyList<ConversationDto>>;
-
-public sealed class GetConversationsHandler(IQuerySession session, ContentCipher cipher) : IQueryHandler<GetConversations, IReadOnlyList<ConversationDto>>
+/// <summary>
+/// A page of the caller's conversations, most recently active first, each with the caller's unread count. Without
+/// <see cref="Before"/>: the first page. With it: the conversations after that page's <see cref="ConversationPage.Cursor"/>.
+/// </summary>
+/// <remarks>
+/// The cursor is a keyset position, (last activity, id), not an offset: a conversation that becomes active while a
+/// client pages moves above every cursor already issued, so the later pages neither repeat it nor skip another one.
+/// </remarks>
+public sealed record GetConversations(Guid UserId, string? Before = null, int? Limit = null) : IQuery<ConversationPage>
 {
-    public async ValueTask<IReadOnlyList<ConversationDto>> Handle(GetConversations query, CancellationToken ct)
+    public const int DefaultLimit = GetMessages.DefaultLimit;
+    public const int MaxLimit = GetMessages.MaxLimit;
+}
+
+/// <param name="Cursor">Where this page ends: pass it as <c>before</c> for the next one. Null for an empty page.</param>
+public sealed record ConversationPage(IReadOnlyList<ConversationDto> Items, bool HasMore, string? Cursor);
+
+public sealed class GetConversationsValidator : AbstractValidator<GetConversations>
+{
+    public GetConversationsValidator()
     {
-        var views = await session.Query<ConversationView>()
-            .WhereParticipant(query.UserId)
-            .OrderByDescending(v => v.LastActivityAt)
-            .ToListAsync(ct);
-        var unread = await session.CountUnread([.. views.Select(v => (v, query.UserId))], ct);
-        return [.. (await cipher.Reveal(session, views, ct)).Select((v, i) => ConversationDto.From(v, unread[i]))];
+        RuleFor(q => q.Limit).InclusiveBetween(1, GetConversations.MaxLimit);
+        RuleFor(q => q.Before).Must(cursor => ConversationCursor.TryRead(cursor, out _)).When(q => q.Before is not null)
+            .WithMessage("'before' is not a cursor of the conversation list; pass the cursor of the page before.");
+    }
+}
+
+public sealed class GetConversationsHandler(IQuerySession session, ContentCipher cipher) : IQueryHandler<GetConversations, ConversationPage>
+{
+    public async ValueTask<ConversationPage> Handle(GetConversations query, CancellationToken ct)
+    {
+        var limit = query.Limit ?? GetConversations.DefaultLimit;
+        var views = session.Query<ConversationView>().WhereParticipant(query.UserId);
+        if (ConversationCursor.TryRead(query.Before, out var position))
+            views = views.Where(v => v.MatchesSql(ConversationCursor.After, position));
+        // One extra row tells whether there is more without a second query.
+        var rows = await views.OrderByDescending(v => v.LastActivityAt).ThenByDescending(v => v.Id).Take(limit + 1).ToListAsync(ct);
+        var page = rows.Take(limit).ToList();
+        var unread = await session.CountUnread([.. page.Select(v => (v, query.UserId))], ct);
+        var items = (await cipher.Reveal(session, page, ct)).Select((v, i) => ConversationDto.From(v, unread[i])).ToList();
+        return new(items, rows.Count > limit, page.Count > 0 ? ConversationCursor.Issue(page[^1]) : null);
+    }
+}
+
+/// <summary>
+/// The conversation list's cursor: base64url of a format byte, the last activity's UTC ticks (8 bytes, big-endian) and
+/// the conversation id (16). It names a place in the caller's own list and nothing else, so it needs no signature.
+/// </summary>
+public static class ConversationCursor
+{
+    private const byte Format = 1;
+    private const int Length = 1 + sizeof(long) + 16;
+
+    /// <summary>
+    /// SQL that is true for the conversations after the position bound to its two <c>?</c> (<see cref="TryRead"/>), in
+    /// the list's order. The time goes in as text and is cast as Marten casts the stored one, so both are rounded to
+    /// PostgreSQL's microseconds alike and the conversation at the cursor compares equal to it.
+    /// </summary>
+    public const string After = "(CAST(d.data ->> 'lastActivityAt' as timestamptz), d.id) < (CAST(? as timestamptz), ?)";
+
+    public static string Issue(ConversationView view)
+    {
+        Span<byte> bytes = stackalloc byte[Length];
+        bytes[0] = Format;
+        BinaryPrimitives.WriteInt64BigEndian(bytes[1..], view.LastActivityAt.UtcTicks);
+        view.Id.TryWriteBytes(bytes[(1 + sizeof(long))..], bigEndian: true, out _);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    /// <summary>The parameters of <see cref="After"/> for a cursor of this list; false for anything else.</summary>
+    public static bool TryRead(string? cursor, out object[] position)
+    {
+        position = [];
+        Span<byte> bytes = stackalloc byte[Length];
+        if (!OpaqueCursor.TryDecode(cursor, Format, bytes))
+            return false;
+        var ticks = BinaryPrimitives.ReadInt64BigEndian(bytes[1..]);
+        if (ticks < 0 || ticks > DateTimeOffset.MaxValue.UtcTicks)
+            return false;
+        var at = new DateTimeOffset(ticks, TimeSpan.Zero);
+        position = [at.ToString("O", CultureInfo.InvariantCulture), new Guid(bytes[(1 + sizeof(long))..], bigEndian: true)];
+        return true;
     }
 }

@@ -11,5 +11,8 @@ public sealed class RateLimitBehavior<TMessage, TResponse>(IRateLimiter limiter)
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
         await limiter.TryAcquire(message.Policy, message.RateLimitedUserId)
             ? await next(message, cancellationToken)
-            : throw new DomainException(DomainError.RateLimited, "You are doing that too often. Please slow down.");
+            : throw new DomainException(DomainError.RateLimited, "You are doing that too often. Please slow down.")
+            {
+                RetryAfter = limiter.Refill(message.Policy),
+            };
 }

@@ -5,6 +5,8 @@ public enum RateLimitPolicy
 {
     Messages,
     Typing,
+    /// <summary>Creating groups and adding people to them: what puts others into conversations they did not ask for.</summary>
+    Membership,
 }
 
 public interface IRateLimiter
@@ -12,6 +14,9 @@ public interface IRateLimiter
     /// <summary>Spends one permit of the user's budget; false when it is exhausted. Asynchronous because a budget
     /// shared by several nodes is a network round trip, and every message spends one.</summary>
     ValueTask<bool> TryAcquire(RateLimitPolicy policy, Guid userId);
+
+    /// <summary>How long the budget takes to give one permit back: when a refused caller can succeed again.</summary>
+    TimeSpan Refill(RateLimitPolicy policy);
 }
 
 /// <summary>A message whose sender spends a permit of <see cref="Policy"/> before it is handled.</summary>

@@ -36,10 +36,8 @@ public sealed class SyncCursors
     public bool TryRead(Guid userId, string? cursor, out long sequence)
     {
         sequence = 0;
-        // IsValid first: TryDecodeFromChars throws, rather than answering false, on characters outside the alphabet.
         Span<byte> bytes = stackalloc byte[Length];
-        if (cursor is null || cursor.Length > 64 || !Base64Url.IsValid(cursor, out var length) || length != Length
-            || !Base64Url.TryDecodeFromChars(cursor, bytes, out var written) || written != Length || bytes[0] != Format)
+        if (!OpaqueCursor.TryDecode(cursor, Format, bytes))
             return false;
         var candidate = BinaryPrimitives.ReadInt64BigEndian(bytes[1..]);
         Span<byte> expected = stackalloc byte[MacBytes];

@@ -51,6 +51,9 @@ public sealed class TestUser(Uri baseAddress, Guid id, string username, string t
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
     }
 
+    /// <summary>The first page of this user's conversation list (as many as a test makes).</summary>
+    public async Task<JsonElement[]> Conversations() => [.. (await Get("/api/chat/conversations")).GetProperty("items").EnumerateArray()];
+
     public async Task<JsonElement> Conversation(Guid conversationId) => await Get($"/api/chat/conversations/{conversationId}");
 
     public async Task<JsonElement[]> Messages(Guid conversationId, string query = "limit=200") =>
