@@ -113,6 +113,9 @@ public static class EventChatHost
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions.TryAdd("code", ApiError.CodeFor(context.ProblemDetails.Status ?? context.HttpContext.Response.StatusCode)));
         services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+        // A body or parameter the framework cannot read reaches ApiError as every other failure does, which names the
+        // field (the framework's own 400 names nothing); ProblemDetailsExceptionHandler handles it, so nothing logs an error.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
         services.AddMarten(provider =>
             {

@@ -241,6 +241,24 @@ public sealed class GroupMembership
     private static Guid[] ParticipantIds(JsonElement conversation) =>
         [.. conversation.GetProperty("participantIds").EnumerateArray().Select(p => p.GetGuid())];
 
+    [Theory]
+    [InlineData("/api/chat/conversations", "participantIds")]
+    [InlineData("/api/chat/conversations/{0}/participants", "userIds")]
+    public async Task A_group_request_without_its_list_of_people_is_a_validation_problem(string path, string field)
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var groupId = await alice.CreateGroup(bob);
+
+        var response = await alice.Http.PostAsJsonAsync(string.Format(path, groupId), new { title = "no list" });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal([field], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+        Assert.Single((await alice.Get("/api/chat/conversations")).EnumerateArray());
+    }
+
     private static async Task<string?> Code(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString();
 }

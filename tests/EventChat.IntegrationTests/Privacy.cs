@@ -356,4 +356,16 @@ public sealed class Privacy
         }
         return rows;
     }
+
+    [Fact]
+    public async Task Erasing_the_empty_conversation_id_is_a_validation_problem()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+
+        var response = await alice.Http.DeleteAsync($"/api/chat/conversations/{Guid.Empty}/content");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(["conversationId"], (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
+    }
 }

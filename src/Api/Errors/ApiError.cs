@@ -1,3 +1,4 @@
+using System.Text.Json;
 using EventChat.Application;
 using EventChat.Domain;
 using FluentValidation;
@@ -32,9 +33,16 @@ public sealed record ApiError(int Status, string Code, string Message, IDictiona
             _ => Unexpected,
         },
         _ when DatabaseOutage.Caused(exception) => Unavailable,
+        BadHttpRequestException { InnerException: JsonException { Path: { Length: > 2 } path } } b => WrongType(b.StatusCode, path[2..]),
         BadHttpRequestException b => new(b.StatusCode, "validation", "The request could not be read: check its JSON and parameters."),
         _ => Unexpected,
     };
+
+    /// <summary>A JSON field of the wrong type or format, named as the hub names it (<c>HubPayload</c>).</summary>
+    public static ApiError WrongType(int status, string field) =>
+        new(status, "validation", "Some fields are invalid: " + WrongTypeMessage(field), new Dictionary<string, string[]> { [field] = [WrongTypeMessage(field)] });
+
+    public static string WrongTypeMessage(string field) => $"'{field}' has the wrong type or format.";
 
     private static readonly ApiError Unexpected = new(500, "internal", UnexpectedMessage);
 

@@ -15,15 +15,15 @@ public sealed record PostRoomAnswer(Guid PostId);
 // Posts are public to every signed-in user: anyone may like, comment on and follow any post.
 public sealed partial class ChatHub
 {
-    [HubMethodName("like-post")]
+    [HubMethodName("like-post"), HubRequest(typeof(PostRequest))]
     public async Task<LikeResult> LikePost(JsonElement? payload) =>
         await Mediator.Send(new ChangeLike(CallerId, Bind<PostRequest>(payload).PostId ?? Guid.Empty, Like: true), Context.ConnectionAborted);
 
-    [HubMethodName("unlike-post")]
+    [HubMethodName("unlike-post"), HubRequest(typeof(PostRequest))]
     public async Task<LikeResult> UnlikePost(JsonElement? payload) =>
         await Mediator.Send(new ChangeLike(CallerId, Bind<PostRequest>(payload).PostId ?? Guid.Empty, Like: false), Context.ConnectionAborted);
 
-    [HubMethodName("comment-post")]
+    [HubMethodName("comment-post"), HubRequest(typeof(CommentPostRequest))]
     public async Task<CommentResult> CommentPost(JsonElement? payload)
     {
         var request = Bind<CommentPostRequest>(payload);
@@ -34,7 +34,7 @@ public sealed partial class ChatHub
     /// Follows a post's updates in <c>post_{id}</c>. The author is left out of the group: every connection of
     /// theirs gets their post's updates anyway, and being in both would deliver each update twice.
     /// </summary>
-    [HubMethodName("join-post")]
+    [HubMethodName("join-post"), HubRequest(typeof(PostRequest))]
     public async Task<PostRoomAnswer> JoinPost(JsonElement? payload)
     {
         var postId = Required(Bind<PostRequest>(payload).PostId, "postId");
@@ -45,7 +45,7 @@ public sealed partial class ChatHub
     }
 
     // Leaving a post one does not follow (or that does not exist) is a harmless no-op, so it needs no check.
-    [HubMethodName("leave-post")]
+    [HubMethodName("leave-post"), HubRequest(typeof(PostRequest))]
     public async Task<PostRoomAnswer> LeavePost(JsonElement? payload)
     {
         var postId = Required(Bind<PostRequest>(payload).PostId, "postId");

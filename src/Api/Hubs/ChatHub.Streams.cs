@@ -12,15 +12,15 @@ public sealed record StreamChatRequest(Guid? SessionId, string? Content);
 /// <summary>Live-session chat: watch (<c>join-stream</c>/<c>leave-stream</c>) and talk (<c>stream-chat</c>).</summary>
 public sealed partial class ChatHub
 {
-    [HubMethodName("join-stream")]
+    [HubMethodName("join-stream"), HubRequest(typeof(StreamRequest))]
     public async Task<JoinedStream> JoinStream(JsonElement? payload) =>
         await Mediator.Send(new JoinStream(CallerId, Bind<StreamRequest>(payload).SessionId ?? Guid.Empty, Context.ConnectionId), Context.ConnectionAborted);
 
-    [HubMethodName("leave-stream")]
+    [HubMethodName("leave-stream"), HubRequest(typeof(StreamRequest))]
     public async Task<StreamViewerCount> LeaveStream(JsonElement? payload) =>
         await Mediator.Send(new LeaveStream(CallerId, Bind<StreamRequest>(payload).SessionId ?? Guid.Empty, Context.ConnectionId), Context.ConnectionAborted);
 
-    [HubMethodName("stream-chat")]
+    [HubMethodName("stream-chat"), HubRequest(typeof(StreamChatRequest))]
     public async Task<StreamChat> StreamChat(JsonElement? payload)
     {
         var request = Bind<StreamChatRequest>(payload);

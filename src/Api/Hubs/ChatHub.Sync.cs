@@ -10,7 +10,7 @@ public sealed record SyncRequest(string? Since, int? Limit);
 public sealed partial class ChatHub
 {
     /// <summary>The same feed as <c>GET /api/chat/sync</c>, so a reconnecting client needs no REST call. Payload optional.</summary>
-    [HubMethodName("sync")]
+    [HubMethodName("sync"), HubRequest(typeof(SyncRequest))]
     public async Task<SyncPage> Sync(JsonElement? payload)
     {
         var request = BindOptional(payload, new SyncRequest(null, null));

@@ -67,24 +67,24 @@ public sealed partial class ChatHub(IMediator mediator, IPresence presence, Typi
             await mediator.Send(new AnnouncePresence(CallerId, Online: false));
     }
 
-    [HubMethodName("sendMessage")]
+    [HubMethodName("sendMessage"), HubRequest(typeof(SendMessageRequest))]
     public async Task<MessageDelivery> SendMessage(JsonElement? payload) =>
         await mediator.Send(Bind<SendMessageRequest>(payload).ToCommand(CallerId), Context.ConnectionAborted);
 
-    [HubMethodName("messageRead")]
+    [HubMethodName("messageRead"), HubRequest(typeof(MessageReadRequest))]
     public async Task<ReadResult> MessageRead(JsonElement? payload)
     {
         var request = Bind<MessageReadRequest>(payload);
         return await mediator.Send(new MarkRead(CallerId, request.ConversationId ?? Guid.Empty, request.MessageId ?? Guid.Empty), Context.ConnectionAborted);
     }
 
-    [HubMethodName("typingStart")]
+    [HubMethodName("typingStart"), HubRequest(typeof(TypingRequest))]
     public Task TypingStart(JsonElement? payload) => SetTyping(payload, isTyping: true);
 
-    [HubMethodName("typingStop")]
+    [HubMethodName("typingStop"), HubRequest(typeof(TypingRequest))]
     public Task TypingStop(JsonElement? payload) => SetTyping(payload, isTyping: false);
 
-    [HubMethodName("getOnlineUsers")]
+    [HubMethodName("getOnlineUsers"), HubRequest(typeof(OnlineUsersRequest))]
     public async Task<OnlineUsersAnswer> GetOnlineUsers(JsonElement? payload)
     {
         var request = BindOptional(payload, new OnlineUsersRequest(null));
@@ -93,7 +93,7 @@ public sealed partial class ChatHub(IMediator mediator, IPresence presence, Typi
         return answer;
     }
 
-    [HubMethodName("joinRoom")]
+    [HubMethodName("joinRoom"), HubRequest(typeof(RoomRequest))]
     public async Task<RoomAnswer> JoinRoom(JsonElement? payload)
     {
         var conversationId = Required(Bind<RoomRequest>(payload).ConversationId, "conversationId");
@@ -103,7 +103,7 @@ public sealed partial class ChatHub(IMediator mediator, IPresence presence, Typi
     }
 
     // Leaving a room one is not in is a harmless no-op, so it needs no membership check.
-    [HubMethodName("leaveRoom")]
+    [HubMethodName("leaveRoom"), HubRequest(typeof(RoomRequest))]
     public async Task<RoomAnswer> LeaveRoom(JsonElement? payload)
     {
         var conversationId = Required(Bind<RoomRequest>(payload).ConversationId, "conversationId");

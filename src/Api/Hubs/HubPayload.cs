@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EventChat.Api.Errors;
 using FluentValidation;
 using FluentValidation.Results;
 
@@ -24,7 +25,7 @@ public static class HubPayload
         catch (JsonException e)
         {
             var field = e.Path is { Length: > 2 } path ? path[2..] : "payload";
-            throw Invalid(field, $"'{field}' has the wrong type or format.");
+            throw Invalid(field, ApiError.WrongTypeMessage(field));
         }
     }
 

@@ -26,7 +26,7 @@ public sealed class AddParticipantsValidator : AbstractValidator<AddParticipants
     public AddParticipantsValidator()
     {
         RuleFor(c => c.ConversationId).NotEmpty();
-        RuleFor(c => c.UserIds).NotEmpty().WithMessage("Name at least one user to add.")
+        RuleFor(c => c.UserIds).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("Name at least one user to add.")
             .Must(ids => ids!.Count <= Conversation.MaxParticipants).WithMessage($"A group has at most {Conversation.MaxParticipants} participants.");
         RuleForEach(c => c.UserIds).NotEmpty();
     }

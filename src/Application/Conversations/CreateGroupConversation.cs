@@ -21,7 +21,7 @@ public sealed class CreateGroupConversationValidator : AbstractValidator<CreateG
 {
     public CreateGroupConversationValidator()
     {
-        RuleFor(c => c.ParticipantIds).NotEmpty().WithMessage("Name at least one participant.")
+        RuleFor(c => c.ParticipantIds).Cascade(CascadeMode.Stop).NotEmpty().WithMessage("Name at least one participant.")
             .Must(ids => ids!.Count <= Conversation.MaxParticipants).WithMessage($"A group has at most {Conversation.MaxParticipants} participants.");
         RuleForEach(c => c.ParticipantIds).NotEmpty();
         RuleFor(c => c.Title).MaximumLength(Conversation.MaxTitleLength);

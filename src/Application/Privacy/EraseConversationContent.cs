@@ -2,6 +2,7 @@ using EventChat.Application.Conversations;
 using EventChat.Application.Ports;
 using EventChat.Domain.Conversations;
 using EventChat.Projections;
+using FluentValidation;
 using Marten;
 using Mediator;
 using Microsoft.Extensions.Logging;
@@ -13,6 +14,11 @@ namespace EventChat.Application.Privacy;
 /// and the second request erases. Messages keep their place, sender and time; their text reads <c>[erased]</c>.
 /// </summary>
 public sealed record EraseConversationContent(Guid UserId, bool IsAdmin, Guid ConversationId) : ICommand<ContentErasure>;
+
+public sealed class EraseConversationContentValidator : AbstractValidator<EraseConversationContent>
+{
+    public EraseConversationContentValidator() => RuleFor(c => c.ConversationId).NotEmpty();
+}
 
 /// <summary>The <c>conversationErased</c> payload: reload the conversation, its messages now read as erased.</summary>
 public sealed record ConversationErased(Guid ConversationId, Guid ErasedBy, DateTimeOffset ErasedAt);
