@@ -197,7 +197,12 @@ public static class EventChatHost
                 // stays open, so keep only what EventChat reads: about 3 KB less per connection (docs/performance.md).
                 OnTokenValidated = async context =>
                 {
-                    await ErasedAccounts.RefuseErased(context);
+                    // Signed by our key yet naming no user (a key leaked or shared with another issuer): refused here, as 401,
+                    // instead of failing every endpoint that reads the caller's id.
+                    if (!context.Principal!.HasUserId(out _))
+                        context.Fail("The token's subject is not a user id.");
+                    else
+                        await ErasedAccounts.RefuseErased(context);
                     if (context.Result is null)
                         context.Principal = ClaimsPrincipalExtensions.Essentials(context.Principal!);
                 },
