@@ -159,7 +159,7 @@ public static class EventChatHost
         services.AddSingleton(MasterKeyConfiguration.Resolve(config, env));
         services.AddSingleton<ContentCipher>();
         services.AddHostedService<MasterKeyVerification>();
-        services.AddSingleton<ErasedAccounts>();
+        services.AddErasedAccounts();
         services.AddSync(config, jwt);
         services.AddSingleton<TokenIssuer>();
         // Security hardening: login brute-force limits (one node; a shared store can replace it behind the port) and allowed origins.
