@@ -6,6 +6,7 @@ using EventChat.Api.Hubs;
 using EventChat.Api.OpenApi;
 using EventChat.Api.ScaleOut;
 using EventChat.Api.Privacy;
+using EventChat.Api.Security;
 using EventChat.Api.Telemetry;
 using EventChat.Application.Conversations;
 using EventChat.Application.Pipeline;
@@ -38,6 +39,7 @@ public static class EventChatHost
         AddServices(builder.Services, builder.Configuration, builder.Environment);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // The web client (wwwroot) at "/": public files, served before auth so they need no token.
