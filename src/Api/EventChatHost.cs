@@ -6,6 +6,7 @@ using EventChat.Api.Hubs;
 using EventChat.Api.OpenApi;
 using EventChat.Api.ScaleOut;
 using EventChat.Api.Privacy;
+using EventChat.Api.Security;
 using EventChat.Api.Telemetry;
 using EventChat.Application.Conversations;
 using EventChat.Application.Pipeline;
@@ -39,6 +40,7 @@ public static class EventChatHost
         AddServices(builder.Services, builder.Configuration, builder.Environment);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         // The web client (wwwroot) at "/": public files, served before auth so they need no token.
@@ -164,7 +166,7 @@ public static class EventChatHost
         services.AddSingleton(MasterKeyConfiguration.Resolve(config, env));
         services.AddSingleton<ContentCipher>();
         services.AddHostedService<MasterKeyVerification>();
-        services.AddSingleton<ErasedAccounts>();
+        services.AddErasedAccounts();
         services.AddSync(config, jwt);
         services.AddSingleton<TokenIssuer>();
         // Roles belong to accounts; the configuration's admins and moderators are granted to them once (docs/operations.md#roles).
@@ -205,7 +207,12 @@ public static class EventChatHost
                 // stays open, so keep only what EventChat reads: about 3 KB less per connection (docs/performance.md).
                 OnTokenValidated = async context =>
                 {
-                    await ErasedAccounts.RefuseErased(context);
+                    // Signed by our key yet naming no user (a key leaked or shared with another issuer): refused here, as 401,
+                    // instead of failing every endpoint that reads the caller's id.
+                    if (!context.Principal!.HasUserId(out _))
+                        context.Fail("The token's subject is not a user id.");
+                    else
+                        await ErasedAccounts.RefuseErased(context);
                     if (context.Result is null)
                         context.Principal = ClaimsPrincipalExtensions.Essentials(context.Principal!);
                 },

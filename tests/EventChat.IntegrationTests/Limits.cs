@@ -112,17 +112,26 @@ public sealed class Limits
     }
 
     [Fact]
-    public async Task A_user_cannot_open_more_than_ten_connections()
+    public async Task A_user_cannot_open_more_than_ten_connections_and_the_eleventh_is_told_why()
     {
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
+        var open = new List<Tab>();
         for (var i = 0; i < 10; i++)
-            await alice.OpenTab();
+            open.Add(await alice.OpenTab());
 
         var eleventh = await alice.OpenTab(settle: false);
 
-        Assert.Equal("rate_limited", (await eleventh.Next("error")).GetProperty("code").GetString());
-        await eleventh.Closed;
+        const string why = "You have 10 connections open already; close one first.";
+        var reason = await eleventh.CloseReason;
+        Assert.IsType<HubException>(reason);
+        Assert.EndsWith(why, reason.Message);
+        var error = await eleventh.Next("error");
+        Assert.Equal(("rate_limited", "connect", why),
+            (error.GetProperty("code").GetString(), error.GetProperty("method").GetString(), error.GetProperty("message").GetString()));
+        await Assert.ThrowsAnyAsync<Exception>(() => eleventh.Invoke("getOnlineUsers", null));
+        foreach (var tab in open)
+            await tab.Invoke("getOnlineUsers", null);
     }
 
     [Fact]

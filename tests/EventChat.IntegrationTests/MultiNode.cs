@@ -74,6 +74,19 @@ public sealed class MultiNode(TwoNodes nodes) : IClassFixture<TwoNodes>
     }
 
     [Fact]
+    public async Task Erasing_an_account_on_one_node_closes_its_connections_on_the_other_at_once()
+    {
+        await using var alice = await Cluster.NewUser("alice", node: 0);
+        var onB = await alice.OpenTabOn(Cluster[1]);
+
+        Assert.Equal(System.Net.HttpStatusCode.NoContent, (await alice.Http.DeleteAsync("/api/users/me")).StatusCode);
+
+        // Within the tab's patience, well inside the minute after which node B would find the erasure by itself.
+        Assert.Equal("unauthorized", (await onB.Next("error")).GetProperty("code").GetString());
+        await onB.Closed;
+    }
+
+    [Fact]
     public async Task A_user_with_tabs_on_both_nodes_stays_online_until_the_last_one_closes()
     {
         await using var alice = await Cluster.NewUser("alice");

@@ -128,6 +128,10 @@ async function openClient() {
   // Any alert() would mean a message ran as HTML; any uncaught error is a bug in app.js.
   page.on("dialog", (dialog) => { user.dialogs.push(dialog.message()); dialog.dismiss(); });
   page.on("pageerror", (error) => user.errors.push(error.message));
+  // A script, style or connection the Content-Security-Policy blocks is no exception, only a console error.
+  page.on("console", (message) => {
+    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) user.errors.push(message.text());
+  });
   await page.goto("/");
   return user;
 }

@@ -5,9 +5,11 @@ namespace EventChat.Api.Auth;
 
 public static class ClaimsPrincipalExtensions
 {
-    /// <summary>The authenticated user's id, from the token's <c>sub</c> claim.</summary>
+    /// <summary>The authenticated user's id, from the token's <c>sub</c> claim (authentication refuses a token without one).</summary>
     public static Guid UserId(this ClaimsPrincipal user) =>
-        Guid.TryParse(user.FindFirstValue(JwtClaims.Subject), out var id) ? id : throw new InvalidOperationException("The token has no user id.");
+        user.HasUserId(out var id) ? id : throw new InvalidOperationException("The token has no user id.");
+
+    public static bool HasUserId(this ClaimsPrincipal user, out Guid id) => Guid.TryParse(user.FindFirstValue(JwtClaims.Subject), out id);
 
     /// <summary>The same user with only the claims EventChat reads (<see cref="JwtClaims"/>), and no link to the token.</summary>
     public static ClaimsPrincipal Essentials(ClaimsPrincipal user)

@@ -28,10 +28,11 @@ public static class UserEndpoints
             .ProducesProblems(404);
 
         // Erasure, not deactivation: the messages you sent read "[erased]" for everyone, and the account cannot come back.
-        users.MapDelete("/me", async Task<NoContent> (ClaimsPrincipal user, IMediator mediator, ErasedAccounts erased, CancellationToken ct) =>
+        users.MapDelete("/me", async Task<NoContent> (ClaimsPrincipal user, IMediator mediator, IErasureAnnouncer erasures, CancellationToken ct) =>
         {
             await mediator.Send(new EraseUser(user.UserId()), ct);
-            erased.Erased(user.UserId());
+            // The request's own token and every open connection of the account stop working now, on every node.
+            await erasures.Announce(user.UserId());
             return TypedResults.NoContent();
         })
             .WithSummary("Erase your account and the content of every message you sent")

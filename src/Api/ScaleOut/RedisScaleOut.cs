@@ -1,4 +1,5 @@
 using EventChat.Api.Hubs;
+using EventChat.Api.Privacy;
 using EventChat.Application.Ports;
 using Microsoft.AspNetCore.SignalR;
 using StackExchange.Redis;
@@ -41,6 +42,9 @@ public static class RedisScaleOut
         services.AddSingleton<UserRateLimiter>();
         services.AddSingleton<IRateLimiter, RedisRateLimiter>();
         services.AddHostedService<NodeHeartbeat>();
+        services.AddSingleton<RedisErasureAnnouncer>();
+        services.AddSingleton<IErasureAnnouncer>(provider => provider.GetRequiredService<RedisErasureAnnouncer>());
+        services.AddHostedService(provider => provider.GetRequiredService<RedisErasureAnnouncer>());
         signalR.AddStackExchangeRedis(options =>
         {
             options.Configuration = Options(connectionString);

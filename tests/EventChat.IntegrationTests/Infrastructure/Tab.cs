@@ -22,20 +22,23 @@ public sealed class Tab : IAsyncDisposable
     ];
     private readonly ConcurrentDictionary<string, Channel<JsonElement>> _received = new();
 
-    private readonly TaskCompletionSource _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<Exception?> _closed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private Tab(HubConnection connection)
     {
         Connection = connection;
-        connection.Closed += _ =>
+        connection.Closed += reason =>
         {
-            _closed.TrySetResult();
+            _closed.TrySetResult(reason);
             return Task.CompletedTask;
         };
     }
 
     /// <summary>Completes when the server closes this connection.</summary>
     public Task Closed => _closed.Task.WaitAsync(Timeout);
+
+    /// <summary>Completes when the server closes this connection, with the reason the server gave (null for none).</summary>
+    public Task<Exception?> CloseReason => _closed.Task.WaitAsync(Timeout);
 
     public HubConnection Connection { get; }
 
