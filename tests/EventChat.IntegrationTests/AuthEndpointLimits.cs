@@ -142,6 +142,30 @@ public sealed class AuthEndpointLimits
         }
     }
 
+    [Fact]
+    public async Task Ten_correct_logins_of_one_account_at_once_all_succeed()
+    {
+        var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
+        {
+            ["EventChat:Login:MaxFailuresPerUser"] = "3",
+            // All ten really run at once, each past the lockout's check before any has finished.
+            ["EventChat:AuthLimits:ConcurrentRequests"] = "10",
+        });
+        try
+        {
+            await using var erin = await server.NewUser("erin");
+            using var http = server.Http();
+
+            var logins = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => LogIn(http, erin.Username, TestUser.Password)));
+
+            Assert.All(logins, login => Assert.Equal(HttpStatusCode.OK, login.StatusCode));
+        }
+        finally
+        {
+            await server.Stop();
+        }
+    }
+
     /// <summary>The contract's answer to a call over a limit: 429, Retry-After, and a problem with code rate_limited.</summary>
     private static async Task<TimeSpan> AssertRateLimited(HttpResponseMessage response)
     {
