@@ -5,6 +5,8 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using EventChat.Api.Auth;
+using EventChat.Application.Users;
+using EventChat.Domain.Users;
 using EventChat.IntegrationTests.Infrastructure;
 
 namespace EventChat.IntegrationTests;
@@ -164,6 +166,23 @@ public sealed class AuthEndpointLimits
         {
             await server.Stop();
         }
+    }
+
+    [Fact]
+    public async Task A_login_with_a_username_or_password_longer_than_any_account_has_is_invalid()
+    {
+        var server = await EventChatServer.Instance;
+        using var http = server.Http();
+
+        var longUsername = await LogIn(http, new string('a', UserAccount.MaxUsernameLength + 1), TestUser.Password);
+        var longPassword = await LogIn(http, "alice", new string('p', RegisterUserValidator.MaxPasswordLength + 1));
+
+        Assert.Equal(HttpStatusCode.BadRequest, longUsername.StatusCode);
+        var usernameProblem = await longUsername.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("validation", usernameProblem.GetProperty("code").GetString());
+        Assert.True(usernameProblem.GetProperty("errors").TryGetProperty("username", out _));
+        Assert.Equal(HttpStatusCode.BadRequest, longPassword.StatusCode);
+        Assert.True((await longPassword.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("password", out _));
     }
 
     /// <summary>The contract's answer to a call over a limit: 429, Retry-After, and a problem with code rate_limited.</summary>

@@ -14,8 +14,10 @@ public sealed class LogInValidator : AbstractValidator<LogIn>
 {
     public LogInValidator()
     {
-        RuleFor(c => c.Username).NotEmpty();
-        RuleFor(c => c.Password).NotEmpty();
+        // The registration limits: no account has a longer name or password, and a failed attempt keeps its username
+        // in memory for the lockout window.
+        RuleFor(c => c.Username).NotEmpty().MaximumLength(UserAccount.MaxUsernameLength);
+        RuleFor(c => c.Password).NotEmpty().MaximumLength(RegisterUserValidator.MaxPasswordLength);
     }
 }
 
