@@ -5,6 +5,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
 using EventChat.Api.Auth;
+using EventChat.Application.Ports;
 using EventChat.Application.Users;
 using EventChat.Domain.Users;
 using EventChat.IntegrationTests.Infrastructure;
@@ -169,6 +170,30 @@ public sealed class AuthEndpointLimits
     }
 
     [Fact]
+    public async Task A_username_past_its_maximum_by_guesses_in_flight_waits_until_it_is_back_below_it()
+    {
+        var clock = new ManualClock();
+        var throttle = new InMemoryLoginThrottle(new LoginLimits { MaxFailuresPerUser = 3, Window = TimeSpan.FromMinutes(10) }, clock);
+        var attempt = new LoginAttempt("target", ClientAddress: null);
+        // Four failures, a minute apart: the fourth was in flight when the third reached the maximum.
+        for (var i = 0; i < 4; i++)
+        {
+            await throttle.Failed(attempt, CancellationToken.None);
+            clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        var wait = await throttle.Check(attempt, CancellationToken.None);
+        clock.Advance(TimeSpan.FromMinutes(7) - TimeSpan.FromSeconds(1));
+        var justBefore = await throttle.Check(attempt, CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(1));
+
+        // Back below the maximum when the second failure leaves the window, not the first.
+        Assert.Equal(TimeSpan.FromMinutes(7), wait);
+        Assert.NotNull(justBefore);
+        Assert.Null(await throttle.Check(attempt, CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_login_with_a_username_or_password_longer_than_any_account_has_is_invalid()
     {
         var server = await EventChatServer.Instance;
@@ -220,6 +245,15 @@ public sealed class AuthEndpointLimits
             ["EventChat:Limits:MessageBurst"] = "10000",
             ["EventChat:Limits:MessagesPerSecond"] = "10000",
         };
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        private DateTimeOffset _now = new(2026, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => _now;
+
+        public void Advance(TimeSpan by) => _now += by;
     }
 
     private static string Text(int value) => value.ToString(CultureInfo.InvariantCulture);
