@@ -49,6 +49,8 @@ public static class EventChatHost
         // Security hardening (docs/operations.md#security): CORS for allowed origins, then pages of other origins kept off the hub.
         app.UseCors();
         app.UseHubOriginCheck();
+        // The auth endpoints' per-address limit (AuthRateLimits); no other endpoint asks for one.
+        app.UseRateLimiter();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseHubRequestsForgetTheirToken();
@@ -175,6 +177,8 @@ public static class EventChatHost
         // Security hardening: login brute-force limits (one node; a shared store can replace it behind the port) and allowed origins.
         services.AddSingleton(config.GetSection(LoginLimits.Section).Get<LoginLimits>() ?? new LoginLimits());
         services.AddSingleton<ILoginThrottle, InMemoryLoginThrottle>();
+        // Register and login hash a password each: limited per client address and in how many run at once.
+        services.AddAuthRateLimits(config);
         services.AddAllowedOrigins(config, env);
         services.AddAuthorization();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>

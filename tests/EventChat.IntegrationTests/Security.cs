@@ -143,6 +143,9 @@ public sealed class Security
                 ["EventChat:Login:MaxFailuresPerUser"] = "3",
                 ["EventChat:Login:MaxFailuresPerAddress"] = "6",
                 ["EventChat:Login:Window"] = "00:10:00",
+                // One login at a time past the lockout's check, as on a two-core node: each guess is counted before
+                // the next is checked (with N at once, up to N - 1 more can be in flight when the limit is reached).
+                ["EventChat:AuthLimits:ConcurrentRequests"] = "1",
             });
             try
             {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -34,6 +35,9 @@ public sealed class EventChatClient(Uri baseUrl, ProcessProbe server, bool scrap
     public async Task<Account> Register(string username, CancellationToken ct)
     {
         using var response = await _http.PostAsJsonAsync("/api/auth/register", new { username, password = Password }, Json, ct);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            throw new HttpRequestException("register: 429, the server's limit on registrations and logins from one address. Start it with "
+                + "raised EventChat__AuthLimits__AddressBurst and EventChat__AuthLimits__AddressRequestsPerMinute (./eventchat bench does).");
         await EnsureSuccess(response, "register", ct);
         var answer = await response.Content.ReadFromJsonAsync<RegisterAnswer>(Json, ct) ?? throw new InvalidOperationException("register: empty answer");
         return new(answer.UserId, answer.Username, answer.Token);

@@ -18,7 +18,7 @@ public sealed record LoginLimits
 
 /// <summary>
 /// The login throttle for one node: the times of recent failures per key, oldest first, in memory, under one lock.
-/// A key is blocked while it has its maximum of failures within the window, until the oldest of them leaves it.
+/// A key is blocked while it has its maximum of failures (or more) within the window.
 /// Keys with no failure left in the window are dropped, so guessing many usernames cannot grow it without bound.
 /// </summary>
 public sealed class InMemoryLoginThrottle(LoginLimits limits, TimeProvider clock) : ILoginThrottle
@@ -27,7 +27,7 @@ public sealed class InMemoryLoginThrottle(LoginLimits limits, TimeProvider clock
     private readonly Lock _lock = new();
     private DateTimeOffset _lastSweep = DateTimeOffset.MinValue;
 
-    public ValueTask<TimeSpan?> Begin(LoginAttempt attempt, CancellationToken ct)
+    public ValueTask<TimeSpan?> Check(LoginAttempt attempt, CancellationToken ct)
     {
         lock (_lock)
         {
@@ -36,22 +36,28 @@ public sealed class InMemoryLoginThrottle(LoginLimits limits, TimeProvider clock
             TimeSpan? wait = null;
             foreach (var (key, max) in Keys(attempt))
                 if (_failures.TryGetValue(key, out var times) && Prune(times, now) >= max)
-                    wait = Max(wait, times[0] + limits.Window - now);
-            if (wait is null)
-                foreach (var (key, _) in Keys(attempt))
-                    Failures(key).Add(now);
+                    // Attempts in flight when the maximum was reached can leave more than it: the key stays blocked
+                    // until it is back below, when the max-th newest failure leaves the window.
+                    wait = Max(wait, times[^max] + limits.Window - now);
             return ValueTask.FromResult(wait);
         }
+    }
+
+    public ValueTask Failed(LoginAttempt attempt, CancellationToken ct)
+    {
+        lock (_lock)
+        {
+            var now = clock.GetUtcNow();
+            foreach (var (key, _) in Keys(attempt))
+                Failures(key).Add(now);
+        }
+        return ValueTask.CompletedTask;
     }
 
     public ValueTask Succeeded(LoginAttempt attempt, CancellationToken ct)
     {
         lock (_lock)
-        {
             _failures.Remove(UserKey(attempt));
-            if (attempt.ClientAddress is not null && _failures.TryGetValue(AddressKey(attempt), out var times) && times.Count > 0)
-                times.RemoveAt(times.Count - 1);
-        }
         return ValueTask.CompletedTask;
     }
 

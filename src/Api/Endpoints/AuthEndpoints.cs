@@ -14,7 +14,7 @@ public static class AuthEndpoints
 {
     public static void MapAuth(this IEndpointRouteBuilder app)
     {
-        var auth = app.MapGroup("/api/auth").AllowAnonymous().WithTags("Auth").ProducesProblems(500);
+        var auth = app.MapGroup("/api/auth").AllowAnonymous().WithTags("Auth").ProducesProblems(429, 500).RequireAuthLimits();
 
         auth.MapPost("/register", async Task<Created<AuthToken>> (RegisterRequest body, IMediator mediator, TokenIssuer tokens, CancellationToken ct) =>
             TypedResults.Created((string?)null, tokens.Issue(await mediator.Send(new RegisterUser(body.Username, body.Password, body.DisplayName), ct))))
@@ -25,6 +25,6 @@ public static class AuthEndpoints
         auth.MapPost("/login", async Task<Ok<AuthToken>> (LoginRequest body, HttpContext http, IMediator mediator, TokenIssuer tokens, CancellationToken ct) =>
             TypedResults.Ok(tokens.Issue(await mediator.Send(new LogIn(body.Username, body.Password, http.Connection.RemoteIpAddress?.ToString()), ct))))
             .WithSummary("Log in and get a token")
-            .ProducesProblems(400, 401, 429);
+            .ProducesProblems(400, 401);
     }
 }

@@ -7,18 +7,23 @@ public sealed record LoginAttempt(string NormalizedUsername, string? ClientAddre
 /// Brute-force protection for logins: counts failed attempts per username and per client address within a window.
 /// One node keeps the counts in memory; several nodes need a shared store behind this port (see docs/operations.md).
 /// </summary>
+/// <remarks>
+/// Only a wrong password counts, so concurrent correct logins never lock anyone out. Guesses sent at once could
+/// all pass <see cref="Check"/> before the first of them is counted; what bounds them is the API's limit on how
+/// many logins run at once (<c>AuthLimits.ConcurrentRequests</c>): at most that many minus one guesses can still
+/// be in flight when a username reaches its maximum.
+/// </remarks>
 public interface ILoginThrottle
 {
-    /// <summary>
-    /// Counts the attempt as failed before its password is checked, in one step with the check of the limit, so that
-    /// guesses sent in parallel cannot all pass the check before any of them is counted. Answers how long to wait
-    /// when the username or address is over its limit (and then counts nothing); null when the attempt may go ahead.
-    /// </summary>
-    ValueTask<TimeSpan?> Begin(LoginAttempt attempt, CancellationToken ct);
+    /// <summary>How long to wait when the username or address is at its limit; null when the attempt may go ahead. Counts nothing.</summary>
+    ValueTask<TimeSpan?> Check(LoginAttempt attempt, CancellationToken ct);
+
+    /// <summary>The password was wrong, or no such user: counts a failure for the username and the address.</summary>
+    ValueTask Failed(LoginAttempt attempt, CancellationToken ct);
 
     /// <summary>
-    /// The password was right: clears the username's failures, and takes this attempt back out of the address's
-    /// count without clearing it (one's own account must not reset a guesser's count).
+    /// The password was right: clears the username's failures, not the address's (one's own account must not reset a
+    /// guesser's count).
     /// </summary>
     ValueTask Succeeded(LoginAttempt attempt, CancellationToken ct);
 }

@@ -14,8 +14,10 @@ public sealed class LogInValidator : AbstractValidator<LogIn>
 {
     public LogInValidator()
     {
-        RuleFor(c => c.Username).NotEmpty();
-        RuleFor(c => c.Password).NotEmpty();
+        // The registration limits: no account has a longer name or password, and a failed attempt keeps its username
+        // in memory for the lockout window.
+        RuleFor(c => c.Username).NotEmpty().MaximumLength(UserAccount.MaxUsernameLength);
+        RuleFor(c => c.Password).NotEmpty().MaximumLength(RegisterUserValidator.MaxPasswordLength);
     }
 }
 
@@ -25,12 +27,15 @@ public sealed class LogInHandler(IQuerySession session, IPasswordHasher hasher, 
     {
         var attempt = new LoginAttempt(UserAccount.Normalize(query.Username!), query.ClientAddress);
         // Refused before the password is looked at: while locked, even the right password learns nothing about itself.
-        if (await throttle.Begin(attempt, ct) is { } wait)
+        if (await throttle.Check(attempt, ct) is { } wait)
             throw new DomainException(DomainError.RateLimited, "Too many failed logins. Please try again later.") { RetryAfter = wait };
         var user = await session.Query<UserAccount>().SingleOrDefaultAsync(u => u.NormalizedUsername == attempt.NormalizedUsername, ct);
-        // One answer for an unknown user and a wrong password, so logins cannot probe for usernames. Begin counted it failed.
+        // One answer for an unknown user and a wrong password, so logins cannot probe for usernames.
         if (user is null || user.ErasedAt is not null || !hasher.Verify(user.PasswordHash, query.Password!))
+        {
+            await throttle.Failed(attempt, ct);
             throw new DomainException(DomainError.Unauthenticated, "Wrong username or password.");
+        }
         await throttle.Succeeded(attempt, ct);
         return user;
     }

@@ -40,6 +40,9 @@ public sealed class Cluster : IAsyncDisposable
             // The fault tests send as fast as the server answers.
             ["EventChat__Limits__MessageBurst"] = "10000",
             ["EventChat__Limits__MessagesPerSecond"] = "10000",
+            // Every node's users register from 127.0.0.1.
+            ["EventChat__AuthLimits__AddressBurst"] = "1000000",
+            ["EventChat__AuthLimits__QueuedRequests"] = "100000",
             ["EventChat__Redis__Heartbeat"] = "00:00:01",
             ["EventChat__Redis__NodeTimeout"] = "00:00:03",
             ["EventChat__DataDirectory"] = Directory.CreateTempSubdirectory("eventchat-cluster-").FullName,

@@ -89,6 +89,11 @@ public sealed class EventChatServer
                 ["EventChat:Login:MaxFailuresPerUser"] = "3",
                 ["EventChat:Login:MaxFailuresPerAddress"] = "10000",
                 ["EventChat:Login:Window"] = "00:00:04",
+                // The whole run registers and logs in from 127.0.0.1, many at once: no address budget it could spend,
+                // and room for everyone to wait their turn. AuthEndpointLimits tests the defaults on servers of their own.
+                ["EventChat:AuthLimits:AddressBurst"] = "1000000",
+                ["EventChat:AuthLimits:AddressRequestsPerMinute"] = "1000000",
+                ["EventChat:AuthLimits:QueuedRequests"] = "100000",
                 ["EventChat:AllowedOrigins:0"] = AllowedOrigin,
                 [MasterKeyName] = TestMasterKey,
                 // Short enough that a silently dead connection is noticed within a test's patience.
