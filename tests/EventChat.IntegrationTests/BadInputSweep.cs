@@ -79,8 +79,9 @@ public sealed class BadInputSweep(ITestOutputHelper output)
             ["EventChat:Limits:TypingPerSecond"] = "1000000",
             ["EventChat:Login:MaxFailuresPerAddress"] = "1000000",
             ["EventChat:Login:MaxFailuresPerUser"] = "1000000",
-            ["EventChat:AuthLimits:PermitLimit"] = "1000000",
-            ["EventChat:AuthLimits:PermitsPerWindow"] = "1000000",
+            ["EventChat:Limits:MembershipBurst"] = "1000000",
+            ["EventChat:Limits:MembershipPerMinute"] = "1000000",
+            // The auth endpoints' limits are raised for every test server (EventChatServer).
         });
         try
         {
