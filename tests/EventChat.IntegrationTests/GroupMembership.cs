@@ -256,7 +256,7 @@ public sealed class GroupMembership
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal([field], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
-        Assert.Single((await alice.Get("/api/chat/conversations")).EnumerateArray());
+        Assert.Single(await alice.Conversations());
     }
 
     private static async Task<string?> Code(HttpResponseMessage response) =>

@@ -26,7 +26,8 @@ public static class SecurityHeaders
             headers.XFrameOptions = "DENY";
             // Scalar's page (/docs) is built of inline script and style it generates itself, so a policy it could live
             // with would need 'unsafe-inline' and stop nothing. It shows only this server's own OpenAPI document.
-            if (!context.Request.Path.StartsWithSegments(ApiReference.PagePath))
+            // A response with a stricter policy of its own (a download is sandboxed) keeps it.
+            if (!context.Request.Path.StartsWithSegments(ApiReference.PagePath) && !headers.ContainsKey("Content-Security-Policy"))
                 headers.ContentSecurityPolicy = string.Format(PolicyTemplate, context.Request.Host.Value);
             return Task.CompletedTask;
         });
