@@ -13,6 +13,7 @@ public sealed partial class ApiNode : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private PidFile? _pidFile;
 
     private ApiNode(Process process) => _process = process;
 
@@ -52,11 +53,10 @@ public sealed partial class ApiNode : IAsyncDisposable
         node._process.OutputDataReceived += Read;
         node._process.ErrorDataReceived += Read;
         node._process.Start();
-        // A pid file in the run's TMPDIR lets ./eventchat test stop the node even if this test host is killed.
-        File.WriteAllText(Path.Combine(Path.GetTempPath(), $"eventchat-node-{node._process.Id}.pid"), node._process.Id.ToString());
+        node._pidFile = PidFile.Write("node", node._process.Id);
         node._process.BeginOutputReadLine();
         node._process.BeginErrorReadLine();
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => node.Kill();
+        TestRun.OnEnd(node.Kill);
         try
         {
             node.BaseAddress = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
@@ -85,6 +85,8 @@ public sealed partial class ApiNode : IAsyncDisposable
         {
             // Never started or already gone.
         }
+        _pidFile?.Delete();
+        _pidFile = null;
     }
 
     public ValueTask DisposeAsync()

@@ -4,7 +4,8 @@ namespace EventChat.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A throwaway PostgreSQL for this test run, started from the machine's binaries by the same
-/// script <c>./eventchat</c> uses, on a free port, and removed when the test process exits.
+/// script <c>./eventchat</c> uses, on a free port, in the run's folder, and removed when the run ends
+/// (<see cref="TestRun"/>).
 /// </summary>
 public sealed class PostgresServer
 {
@@ -20,7 +21,7 @@ public sealed class PostgresServer
         var directory = Directory.CreateTempSubdirectory("eventchat-test-pg-").FullName;
         var connectionString = StartOnAFreePort(directory);
         var server = new PostgresServer(directory, connectionString);
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Remove();
+        TestRun.OnEnd(server.Remove);
         return server;
     }
 
@@ -45,7 +46,7 @@ public sealed class PostgresServer
     /// <summary>Starts the stopped server again on its port, with its data.</summary>
     public void Restart() => Script("start", _directory, new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString).Port.ToString(), "throwaway");
 
-    // Best effort at exit; ./eventchat test also removes the folder if the host is killed first.
+    // If the host is killed before the run's end, the run's watchdog (scripts/test-run.sh) stops it instead.
     private void Remove()
     {
         try

@@ -6,12 +6,13 @@ namespace EventChat.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// A throwaway redis-server (Debian's <c>redis-server</c>, which <c>./eventchat test</c> installs when missing) on a
-/// free loopback port, without persistence, so a restart starts empty as a lost Redis would. Killed when the test
-/// process exits.
+/// free loopback port, without persistence, so a restart starts empty as a lost Redis would. Killed when disposed,
+/// or at the end of the run (<see cref="TestRun"/>).
 /// </summary>
 public sealed class RedisServer : IAsyncDisposable
 {
     private Process? _process;
+    private PidFile? _pidFile;
 
     private RedisServer(int port) => Port = port;
 
@@ -27,7 +28,7 @@ public sealed class RedisServer : IAsyncDisposable
             try
             {
                 await server.Restart();
-                AppDomain.CurrentDomain.ProcessExit += (_, _) => server.Stop();
+                TestRun.OnEnd(server.Stop);
                 return server;
             }
             catch (InvalidOperationException) when (attempt < 3)
@@ -41,12 +42,12 @@ public sealed class RedisServer : IAsyncDisposable
     public async Task Restart()
     {
         var start = new ProcessStartInfo(Executable()) { RedirectStandardOutput = true, RedirectStandardError = true };
-        // Its pid file lies in the run's TMPDIR, so ./eventchat test can stop it even if this test host is killed.
         string[] args = ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no",
-            "--dir", Path.GetTempPath(), "--pidfile", Path.Combine(Path.GetTempPath(), $"eventchat-redis-{Port}.pid")];
+            "--dir", TestRun.Folder];
         foreach (var arg in args)
             start.ArgumentList.Add(arg);
         _process = Process.Start(start)!;
+        _pidFile = PidFile.Write("redis", _process.Id);
         var output = new StringBuilder();
         _process.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
         _process.BeginOutputReadLine();
@@ -72,6 +73,8 @@ public sealed class RedisServer : IAsyncDisposable
             process.Kill();
             process.WaitForExit();
         }
+        _pidFile?.Delete();
+        _pidFile = null;
     }
 
     private async Task<bool> AnswersPing()
