@@ -1,6 +1,8 @@
 // Browser tests of the web client: Debian's Chromium, driven by playwright-core, against a real EventChat
 // server with a throwaway PostgreSQL, both started here. Run by ./eventchat test (after dotnet test has
-// built the Api in Release), or alone: cd tests/browser && npm ci && npm test.
+// built the Api in Release), or alone: cd tests/browser && npm ci && npm test. npm test runs this file in one
+// process (node chat.test.js, not node --test, which would run it in a child of its own), so a signal reaches the
+// process that started the server and PostgreSQL, and its handler stops them.
 //
 // The tests run in order and share one server and one pair of users, as a person would: Alice and Bob
 // meet, chat, reload, edit, and survive a server restart. Every wait is on a UI state, never a fixed sleep.
@@ -8,8 +10,8 @@ import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { constants as os, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -58,6 +60,7 @@ async function startServer() {
   };
   // The content root is src/Api, so the web client is served from its wwwroot.
   server = spawn("dotnet", [apiDll()], { cwd: apiDir, env, stdio: ["ignore", "pipe", "pipe"] });
+  writePidFile(server.pid);
   server.stdout.pipe(serverLog, { end: false });
   server.stderr.pipe(serverLog, { end: false });
   const exited = new Promise((resolve) => server.once("exit", (code) => resolve(code)));
@@ -86,6 +89,26 @@ async function stopServer() {
   const exited = new Promise((resolve) => server.once("exit", resolve));
   server.kill("SIGTERM");
   await exited;
+  removePidFile();
+}
+
+// The server's pid file in workDir ("<pid> <start time>", as scripts/test-run.sh reads it), so the cleanup of a run
+// killed before its teardown stops the server, and never a process that reused its pid. Removed once it has exited.
+let pidFile;
+function writePidFile(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  pidFile = path.join(workDir, `eventchat-browser-server-${pid}.pid`);
+  writeFileSync(pidFile, `${pid} ${stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]}\n`);
+}
+function removePidFile() {
+  if (pidFile) rmSync(pidFile, { force: true });
+  pidFile = undefined;
+}
+
+/** Stops the server and PostgreSQL at once, for a signal: no waiting on anything asynchronous. */
+function teardownNow() {
+  if (server && server.exitCode === null) server.kill("SIGKILL");
+  if (workDir && existsSync(workDir)) postgres("destroy", workDir);
 }
 
 before(async () => {
@@ -94,11 +117,20 @@ before(async () => {
   // PostgreSQL keeps its data in <workDir>/data, where ./eventchat test looks for leftovers to stop.
   workDir = mkdtempSync(path.join(tmpdir(), "eventchat-browser-"));
   chmodSync(workDir, 0o755);  // as root, PostgreSQL runs as 'postgres', which must reach its data folder
+  // Ctrl-C or a SIGTERM stops the server and PostgreSQL before this process ends (the after hook would not run).
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
+    process.once(signal, () => {
+      teardownNow();
+      process.exit(128 + os.signals[signal]);
+    });
+  }
+  // A SIGKILL or a crash runs nothing here: a watchdog in a session of its own cleans workDir up once we are gone.
+  spawn("bash", [path.join(root, "scripts/test-run.sh"), "watch", String(process.pid), workDir], { detached: true, stdio: "ignore" }).unref();
   const pgPort = postgres("free-port");
   database = postgres("start", workDir, pgPort, "throwaway").split("\n").at(-1).replace(/Database=[^;]*/, "Database=eventchat_browser");
   postgres("createdb", pgPort, "eventchat_browser");
   apiPort = postgres("free-port");
-  process.on("exit", () => server?.kill("SIGKILL"));  // never leave a server behind, even on a crash
+  process.on("exit", () => { if (server?.exitCode === null) server.kill("SIGKILL"); });  // never leave a server behind, even on a crash
   await startServer();
   browser = await chromium.launch({
     executablePath: chromiumPath,
