@@ -403,8 +403,9 @@ public sealed class BadInputSweep(ITestOutputHelper output)
     {
         await using var connection = new NpgsqlConnection(server.App.Configuration.GetConnectionString("EventChat"));
         await connection.OpenAsync();
-        // The async daemon may still be folding the fixture's events into analytics documents; wait until it has.
-        for (var waited = 0; waited < 100 && await Scalar(connection,
+        // The async daemon may still be folding the fixture's events into analytics documents; wait until it has
+        // (it has no event to wait on; a loaded machine may take tens of seconds).
+        for (var waited = 0; waited < 300 && await Scalar(connection,
                  "select count(*) from mt_event_progression where name <> 'HighWaterMark' and last_seq_id < (select coalesce(max(seq_id), 0) from mt_events)") > 0; waited++)
             await Task.Delay(100);
         var state = new StringBuilder($"mt_events max seq {await Scalar(connection, "select coalesce(max(seq_id), 0) from mt_events")}\n");

@@ -21,7 +21,8 @@ public sealed class Security
     {
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
-        var shortLived = IssueToken(server, alice, lifetime: TimeSpan.FromSeconds(3));
+        // Long enough to open the tab on a loaded machine, short enough to close it within Tab.Closed's patience.
+        var shortLived = IssueToken(server, alice, lifetime: TimeSpan.FromSeconds(5));
         await using var expiring = await Tab.Open(server.BaseAddress, shortLived, tokenInQuery: true);
         var lasting = await alice.OpenTab();
 
