@@ -55,10 +55,9 @@ public sealed class Replay
             foreach (var name in names)
                 Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null)).StatusCode);
 
-            // Table by table, so a failure names the read model that came out different.
             var after = await Rows(server, tables.Values);
             for (var i = 0; i < before.Count; i++)
-                Assert.Equal(before[i], after[i]);
+                AssertSameRows(before[i], after[i]);
             Assert.Equal(lists, await Lists(alice, bob, carol, dave));
         }
         finally
@@ -224,6 +223,17 @@ public sealed class Replay
             all.Add(rows.ToString());
         }
         return all;
+    }
+
+    /// <summary>Fails on the first row that differs, naming its table, with both versions of it.</summary>
+    private static void AssertSameRows(string live, string rebuilt)
+    {
+        var (before, after) = (live.Split('\n'), rebuilt.Split('\n'));
+        for (var row = 0; row < Math.Max(before.Length, after.Length); row++)
+        {
+            var (was, now) = (row < before.Length ? before[row] : "(no row)", row < after.Length ? after[row] : "(no row)");
+            Assert.True(was == now, $"{before[0]} differs after the rebuild, row {row}:\nlive:    {was}\nrebuilt: {now}");
+        }
     }
 
     /// <summary>What each user's conversation list shows, unread counts included (computed from the read models at query time).</summary>
