@@ -349,8 +349,7 @@ public sealed class Privacy
     /// <summary>The live data keys of one author in one conversation, counted in the database.</summary>
     private static async Task<long> KeysOf(EventChatServer server, Guid conversationId, Guid authorId)
     {
-        await using var connection = new NpgsqlConnection(server.App.Configuration.GetConnectionString("EventChat"));
-        await connection.OpenAsync();
+        await using var connection = await server.OpenDatabase();
         await using var count = new NpgsqlCommand(
             "select count(*) from mt_doc_datakey where data->>'conversationId' = $1 and data->>'userId' = $2 and data->>'wrappedKey' is not null", connection);
         count.Parameters.AddWithValue(conversationId.ToString());
@@ -361,8 +360,7 @@ public sealed class Privacy
     /// <summary>Rows of the event store and of every document table (read models, keys) whose stored JSON contains <paramref name="text"/>.</summary>
     private static async Task<long> RowsContaining(EventChatServer server, string text)
     {
-        await using var connection = new NpgsqlConnection(server.App.Configuration.GetConnectionString("EventChat"));
-        await connection.OpenAsync();
+        await using var connection = await server.OpenDatabase();
         var tables = new List<string> { "mt_events" };
         await using (var list = new NpgsqlCommand("select table_name from information_schema.tables where table_schema = 'public' and table_name like 'mt_doc_%'", connection))
         await using (var reader = await list.ExecuteReaderAsync())
@@ -383,7 +381,7 @@ public sealed class Privacy
     /// <summary>Rows of the search table itself (not what the search endpoint answers) that match <paramref name="condition"/> on <c>$1</c>.</summary>
     private static async Task<long> SearchRows(EventChatServer server, string condition, object value)
     {
-        await using var connection = await Open(server);
+        await using var connection = await server.OpenDatabase();
         await using var count = new NpgsqlCommand($"select count(*) from {MessageSearchIndex.Table} where {condition}", connection);
         count.Parameters.AddWithValue(value);
         return (long)(await count.ExecuteScalarAsync())!;
@@ -391,7 +389,7 @@ public sealed class Privacy
 
     private static async Task<string> PasswordHashOf(EventChatServer server, Guid userId)
     {
-        await using var connection = await Open(server);
+        await using var connection = await server.OpenDatabase();
         await using var read = new NpgsqlCommand("select data->>'passwordHash' from mt_doc_useraccount where id = $1", connection);
         read.Parameters.AddWithValue(userId);
         return (string)(await read.ExecuteScalarAsync())!;
@@ -403,7 +401,7 @@ public sealed class Privacy
     /// </summary>
     private static async Task<List<string>> TablesContaining(EventChatServer server, string text)
     {
-        await using var connection = await Open(server);
+        await using var connection = await server.OpenDatabase();
         var tables = new List<(string Table, List<string> Binary)>();
         await using (var list = new NpgsqlCommand(
             """
@@ -427,13 +425,6 @@ public sealed class Privacy
                 holding.Add(table);
         }
         return holding;
-    }
-
-    private static async Task<NpgsqlConnection> Open(EventChatServer server)
-    {
-        var connection = new NpgsqlConnection(server.App.Configuration.GetConnectionString("EventChat"));
-        await connection.OpenAsync();
-        return connection;
     }
 
     [Fact]

@@ -2,11 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using EventChat.Application.Telemetry;
 using EventChat.IntegrationTests.Infrastructure;
 using EventChat.Projections;
 using Marten;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using static EventChat.IntegrationTests.Messaging;
@@ -39,7 +37,7 @@ public sealed class Replay
             await LiveSessions(server, alice, bob, carol, dave);
             await Erasures(admin, carol, dave, eve, group);
             Assert.True(await EventCount(server) >= 500);
-            await AsyncProjectionsCaughtUp(server);
+            await server.AsyncProjectionsCaughtUp();
             var tables = ProjectionTables(server);
             // The enumeration finds write-model snapshots, inline and async read models alike.
             Assert.Superset(new[] { typeof(ConversationView), typeof(MessageView), typeof(PostView), typeof(CommentView), typeof(LiveSessionView),
@@ -188,7 +186,7 @@ public sealed class Replay
     /// <summary>Empties every projection's table, so that afterwards the read models can only come from the events.</summary>
     private static async Task LoseReadModels(EventChatServer server, IEnumerable<string> tables)
     {
-        await using var connection = await Open(server);
+        await using var connection = await server.OpenDatabase();
         await using var truncate = new NpgsqlCommand($"truncate {string.Join(", ", tables)}", connection);
         await truncate.ExecuteNonQueryAsync();
     }
@@ -199,7 +197,7 @@ public sealed class Replay
     /// </summary>
     private static async Task<List<string>> Rows(EventChatServer server, IEnumerable<string> tables)
     {
-        await using var connection = await Open(server);
+        await using var connection = await server.OpenDatabase();
         var all = new List<string>();
         foreach (var table in tables)
         {
@@ -245,28 +243,9 @@ public sealed class Replay
         return string.Join("\n", lists);
     }
 
-    /// <summary>Waits (with a deadline) until the async daemon has applied every event, so the live analytics are complete.</summary>
-    private static async Task AsyncProjectionsCaughtUp(EventChatServer server)
-    {
-        var lag = server.App.Services.GetRequiredService<ProjectionLag>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while ((await lag.Measure(CancellationToken.None)).Max > 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the async projections never caught up");
-            await Task.Delay(100);
-        }
-    }
-
     private static async Task<long> EventCount(EventChatServer server)
     {
         await using var session = server.App.Services.GetRequiredService<IDocumentStore>().QuerySession();
         return await session.Events.QueryAllRawEvents().CountAsync();
-    }
-
-    private static async Task<NpgsqlConnection> Open(EventChatServer server)
-    {
-        var connection = new NpgsqlConnection(server.App.Configuration.GetConnectionString("EventChat"));
-        await connection.OpenAsync();
-        return connection;
     }
 }
