@@ -157,6 +157,29 @@ public sealed class MessageLifecycle
     }
 
     [Fact]
+    public async Task Editing_a_deleted_message_is_a_conflict_and_changes_nothing()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var sent = await Send(alice, new { receiverId = bob.Id, content = "soon gone" });
+        var (id, conversationId) = (sent.GetProperty("message").GetProperty("id").GetGuid(), ConversationId(sent));
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync($"/api/chat/messages/{id}")).StatusCode);
+        var events = (await alice.Get($"/api/chat/conversations/{conversationId}/events")).GetProperty("items").GetArrayLength();
+
+        var edit = await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = "back again" });
+
+        Assert.Equal(HttpStatusCode.Conflict, edit.StatusCode);
+        var problem = await edit.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(("conflict", "A deleted message cannot be edited."), (problem.GetProperty("code").GetString(), problem.GetProperty("detail").GetString()));
+        Assert.Equal(events, (await alice.Get($"/api/chat/conversations/{conversationId}/events")).GetProperty("items").GetArrayLength());
+        var tombstone = Assert.Single(await bob.Messages(conversationId));
+        Assert.Equal(("", JsonValueKind.Null), (tombstone.GetProperty("content").GetString(), tombstone.GetProperty("editedAt").ValueKind));
+        // Someone else's deleted message is theirs before it is deleted: 403, as the order of the checks says.
+        Assert.Equal(HttpStatusCode.Forbidden, (await bob.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = "mine now" })).StatusCode);
+    }
+
+    [Fact]
     public async Task A_deleted_message_leaves_a_tombstone_without_its_text_and_stops_counting_as_unread()
     {
         var server = await EventChatServer.Instance;
