@@ -304,7 +304,7 @@ public sealed class Attachments
     /// A form with one <c>file</c> part, as a browser sends it. The name goes as RFC 5987 <c>filename*</c>,
     /// which carries any character, so the server sees exactly the name under test.
     /// </summary>
-    private static MultipartFormDataContent Form(byte[] bytes, string fileName, string? contentType)
+    internal static MultipartFormDataContent Form(byte[] bytes, string fileName, string? contentType)
     {
         var file = new ByteArrayContent(bytes);
         file.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data") { Name = "\"file\"", FileNameStar = fileName };

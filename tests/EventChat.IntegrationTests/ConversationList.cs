@@ -55,6 +55,45 @@ public sealed class ConversationList
         Assert.Equal(new[] { conversations[4], conversations[0] }, Ids(await alice.Get("/api/chat/conversations?limit=2")));
     }
 
+    [Fact]
+    public async Task Membership_changes_count_as_activity_and_edits_reads_and_deletes_do_not_across_every_page()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        await using var dave = await server.NewUser("dave");
+        var left = await alice.CreateGroup(bob, carol);
+        var removed = await alice.CreateGroup(bob, carol);
+        var quiet = ConversationId(await Send(bob, new { receiverId = alice.Id, content = "quiet" }));
+        var touched = ConversationId(await Send(carol, new { receiverId = alice.Id, content = "touched" }));
+        var messaged = await alice.CreateGroup(bob);
+        var addedTo = await dave.CreateGroup(bob);
+
+        // Oldest activity first: in each, the last change is one the list counts as activity, or one it does not.
+        await Send(bob, new { conversationId = messaged, content = "news" });
+        Assert.Equal(HttpStatusCode.NoContent, (await bob.Http.DeleteAsync($"/api/chat/conversations/{left}/participants/{bob.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync($"/api/chat/conversations/{removed}/participants/{carol.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await dave.Http.PostAsJsonAsync($"/api/chat/conversations/{addedTo}/participants", new { userIds = new[] { alice.Id } })).StatusCode);
+        var touchedMessage = (await alice.Messages(touched))[0].GetProperty("id").GetGuid();
+        Assert.Equal(HttpStatusCode.OK, (await alice.Http.PostAsJsonAsync($"/api/chat/conversations/{touched}/read", new { messageId = touchedMessage })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await carol.Http.PatchAsJsonAsync($"/api/chat/messages/{touchedMessage}", new { content = "edited" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await carol.Http.DeleteAsync($"/api/chat/messages/{touchedMessage}")).StatusCode);
+
+        var listed = new List<JsonElement>();
+        string? cursor = null;
+        for (var more = true; more;)
+        {
+            var page = await alice.Get($"/api/chat/conversations?limit=2{(cursor is null ? "" : $"&before={cursor}")}");
+            listed.AddRange(page.GetProperty("items").EnumerateArray());
+            (more, cursor) = (page.GetProperty("hasMore").GetBoolean(), page.GetProperty("cursor").GetString());
+        }
+
+        Assert.Equal([addedTo, removed, left, messaged, touched, quiet], listed.Select(c => c.GetProperty("id").GetGuid()));
+        var activity = listed.Select(c => c.GetProperty("lastActivityAt").GetDateTimeOffset()).ToList();
+        Assert.Equal(activity.OrderByDescending(at => at), activity);
+    }
+
     [Theory]
     [InlineData("limit=0")]
     [InlineData("limit=201")]

@@ -55,6 +55,38 @@ public sealed class History
     }
 
     [Fact]
+    public async Task The_event_history_pages_with_after_each_event_once_in_order_and_says_when_more_follow()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "m1" }));
+        for (var i = 2; i <= 6; i++)
+            await Send(i % 2 == 0 ? bob : alice, new { conversationId, content = $"m{i}" });
+        var all = (await alice.Get($"/api/chat/conversations/{conversationId}/events?limit=200")).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(Enumerable.Range(1, 7).Select(v => (long)v), all.Select(e => e.GetProperty("version").GetInt64()));
+
+        var (paged, after, pages) = (new List<JsonElement>(), 0L, new List<(int, bool)>());
+        for (var more = true; more;)
+        {
+            var page = await alice.Get($"/api/chat/conversations/{conversationId}/events?after={after}&limit=3");
+            var items = page.GetProperty("items").EnumerateArray().ToList();
+            more = page.GetProperty("hasMore").GetBoolean();
+            pages.Add((items.Count, more));
+            paged.AddRange(items);
+            after = items[^1].GetProperty("version").GetInt64();
+        }
+
+        Assert.Equal([(3, true), (3, true), (1, false)], pages);
+        Assert.Equal(all.Select(e => e.GetRawText()), paged.Select(e => e.GetRawText()));
+        var middle = await alice.Get($"/api/chat/conversations/{conversationId}/events?after=5&limit=2");
+        Assert.Equal([6L, 7L], middle.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("version").GetInt64()));
+        Assert.False(middle.GetProperty("hasMore").GetBoolean());
+        var past = await alice.Get($"/api/chat/conversations/{conversationId}/events?after=7");
+        Assert.Equal((0, false), (past.GetProperty("items").GetArrayLength(), past.GetProperty("hasMore").GetBoolean()));
+    }
+
+    [Fact]
     public async Task The_event_history_lists_who_did_what_in_order_and_redacts_deleted_text_except_for_admins()
     {
         var server = await EventChatServer.Instance;

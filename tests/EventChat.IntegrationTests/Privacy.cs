@@ -34,6 +34,9 @@ public sealed class Privacy
 
         Assert.Equal(0, await RowsContaining(server, first));
         Assert.Equal(0, await RowsContaining(server, second));
+        // Across every table, the words are only in the search index, as lexemes, and an edit replaces the old ones there.
+        Assert.Empty(await TablesContaining(server, first));
+        Assert.Equal([SearchTable], await TablesContaining(server, second));
         Assert.Equal($"the {second} text", (await bob.Messages(ConversationId(sent))).Single().GetProperty("content").GetString());
         Assert.Equal([$"the {first} text", $"the {second} text"],
             (await bob.Get($"/api/chat/messages/{id}/versions")).GetProperty("items").EnumerateArray().Select(v => v.GetProperty("content").GetString()));
@@ -78,6 +81,8 @@ public sealed class Privacy
             await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{firstId}", new { content = $"{marker} one, edited" });
             var structure = Structure(await bob.Messages(conversationId));
             var version = (await bob.Conversation(conversationId)).GetProperty("lastSequence").GetInt64();
+            Assert.Equal(2, await SearchRows(server, "conversation_id = $1", conversationId));
+            Assert.Equal(2, await SearchRows(server, "vector @@ to_tsquery('english', $1)", marker));
 
             var asked = await bob.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/content");
             Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
@@ -90,12 +95,16 @@ public sealed class Privacy
             Assert.True((await agreed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("erased").GetBoolean());
 
             await AssertErasedEverywhere(bob, conversationId, marker, structure, version);
+            // In the search table itself: no row of the conversation, no lexeme of its words. Nor any other table.
+            Assert.Equal(0, await SearchRows(server, "conversation_id = $1", conversationId));
+            Assert.Equal(0, await SearchRows(server, "vector @@ to_tsquery('english', $1)", marker));
+            Assert.Empty(await TablesContaining(server, marker));
 
             // Replaying every event into fresh read models cannot bring the text back: its keys are gone.
             foreach (var name in (await admin.Get("/api/admin/projections")).EnumerateArray().Select(n => n.GetString()!))
                 Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null)).StatusCode);
             await AssertErasedEverywhere(bob, conversationId, marker, structure, version);
-            Assert.Equal(0, await RowsContaining(server, marker));
+            Assert.Empty(await TablesContaining(server, marker));
 
             // The conversation goes on, under new keys.
             await Send(alice, new { conversationId, content = "after the erasure" });
@@ -201,6 +210,10 @@ public sealed class Privacy
         var group = await bob.CreateGroup(alice, carol);
         await Send(alice, new { conversationId = group, content = $"{marker} to the group" });
         await Send(carol, new { conversationId = group, content = "carol says hi" });
+        var passwordHash = await PasswordHashOf(server, alice.Id);
+        Assert.Equal(2, await SearchRows(server, "sender_id = $1", alice.Id));
+        Assert.Equal(2, await SearchRows(server, "vector @@ to_tsquery('english', $1)", marker));
+        Assert.NotEmpty(await TablesContaining(server, passwordHash));
 
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync("/api/users/me")).StatusCode);
 
@@ -215,6 +228,14 @@ public sealed class Privacy
         Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/users?username={alice.Username}")).StatusCode);
         Assert.Equal(0, await RowsContaining(server, alice.Username));
         Assert.Equal(0, await RowsContaining(server, marker));
+        // The search table keeps the others' words and none of hers; no table keeps her words, her name or her password hash.
+        Assert.Equal(0, await SearchRows(server, "sender_id = $1", alice.Id));
+        Assert.Equal(0, await SearchRows(server, "vector @@ to_tsquery('english', $1)", marker));
+        Assert.Equal(1, await SearchRows(server, "sender_id = $1", bob.Id));
+        Assert.Equal(1, await SearchRows(server, "sender_id = $1", carol.Id));
+        Assert.Empty(await TablesContaining(server, marker));
+        Assert.Empty(await TablesContaining(server, alice.Username));
+        Assert.Empty(await TablesContaining(server, passwordHash));
     }
 
     [Fact]
@@ -328,8 +349,7 @@ public sealed class Privacy
     /// <summary>The live data keys of one author in one conversation, counted in the database.</summary>
     private static async Task<long> KeysOf(EventChatServer server, Guid conversationId, Guid authorId)
     {
-        await using var connection = new NpgsqlConnection(server.App.Configuration.GetConnectionString("EventChat"));
-        await connection.OpenAsync();
+        await using var connection = await server.OpenDatabase();
         await using var count = new NpgsqlCommand(
             "select count(*) from mt_doc_datakey where data->>'conversationId' = $1 and data->>'userId' = $2 and data->>'wrappedKey' is not null", connection);
         count.Parameters.AddWithValue(conversationId.ToString());
@@ -340,8 +360,7 @@ public sealed class Privacy
     /// <summary>Rows of the event store and of every document table (read models, keys) whose stored JSON contains <paramref name="text"/>.</summary>
     private static async Task<long> RowsContaining(EventChatServer server, string text)
     {
-        await using var connection = new NpgsqlConnection(server.App.Configuration.GetConnectionString("EventChat"));
-        await connection.OpenAsync();
+        await using var connection = await server.OpenDatabase();
         var tables = new List<string> { "mt_events" };
         await using (var list = new NpgsqlCommand("select table_name from information_schema.tables where table_schema = 'public' and table_name like 'mt_doc_%'", connection))
         await using (var reader = await list.ExecuteReaderAsync())
@@ -355,6 +374,57 @@ public sealed class Privacy
             rows += (long)(await count.ExecuteScalarAsync())!;
         }
         return rows;
+    }
+
+    private const string SearchTable = "public." + MessageSearchIndex.Table;
+
+    /// <summary>Rows of the search table itself (not what the search endpoint answers) that match <paramref name="condition"/> on <c>$1</c>.</summary>
+    private static async Task<long> SearchRows(EventChatServer server, string condition, object value)
+    {
+        await using var connection = await server.OpenDatabase();
+        await using var count = new NpgsqlCommand($"select count(*) from {MessageSearchIndex.Table} where {condition}", connection);
+        count.Parameters.AddWithValue(value);
+        return (long)(await count.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<string> PasswordHashOf(EventChatServer server, Guid userId)
+    {
+        await using var connection = await server.OpenDatabase();
+        await using var read = new NpgsqlCommand("select data->>'passwordHash' from mt_doc_useraccount where id = $1", connection);
+        read.Parameters.AddWithValue(userId);
+        return (string)(await read.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>
+    /// Every table of the database, in every schema, with a row that holds <paramref name="text"/> in any column: the whole
+    /// row as text (text, JSON, tsvector lexemes, arrays, …), and the raw bytes of binary columns.
+    /// </summary>
+    private static async Task<List<string>> TablesContaining(EventChatServer server, string text)
+    {
+        await using var connection = await server.OpenDatabase();
+        var tables = new List<(string Table, List<string> Binary)>();
+        await using (var list = new NpgsqlCommand(
+            """
+            select t.table_schema || '.' || t.table_name,
+                   coalesce(array_agg(c.column_name::text) filter (where c.data_type = 'bytea'), '{}')
+            from information_schema.tables t
+            left join information_schema.columns c on c.table_schema = t.table_schema and c.table_name = t.table_name
+            where t.table_type = 'BASE TABLE' and t.table_schema not in ('pg_catalog', 'information_schema')
+            group by 1 order by 1
+            """, connection))
+        await using (var reader = await list.ExecuteReaderAsync())
+            while (await reader.ReadAsync())
+                tables.Add((reader.GetString(0), [.. reader.GetFieldValue<string[]>(1)]));
+        var holding = new List<string>();
+        foreach (var (table, binary) in tables)
+        {
+            var condition = string.Join(" or ", ["t::text ilike '%' || $1 || '%'", .. binary.Select(column => $"position(convert_to($1, 'UTF8') in t.\"{column}\") > 0")]);
+            await using var find = new NpgsqlCommand($"select exists (select 1 from {table} t where {condition})", connection);
+            find.Parameters.AddWithValue(text);
+            if ((bool)(await find.ExecuteScalarAsync())!)
+                holding.Add(table);
+        }
+        return holding;
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed class Security
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         // Long enough to open the tab on a loaded machine, short enough to close it within Tab.Closed's patience.
-        var shortLived = IssueToken(server, alice, lifetime: TimeSpan.FromSeconds(5));
+        var shortLived = TestTokens.Issue(server, alice, lifetime: TimeSpan.FromSeconds(5));
         await using var expiring = await Tab.Open(server.BaseAddress, shortLived, tokenInQuery: true);
         var lasting = await alice.OpenTab();
 
@@ -222,7 +222,7 @@ public sealed class Security
             await alice.Http.PostAsJsonAsync("/api/chat/messages", new { receiverId = bob.Id, content = "over REST" });
             await alice.Http.GetAsync("/api/chat/conversations");
 
-            var expired = IssueToken(server, alice, TimeSpan.FromMinutes(1), new ShiftedClock(TimeSpan.FromHours(-1)));
+            var expired = TestTokens.Issue(server, alice, TimeSpan.FromMinutes(1), new ShiftedClock(TimeSpan.FromHours(-1)));
             var forged = alice.Token[..^4] + (alice.Token.EndsWith("AAAA") ? "BBBB" : "AAAA");
             foreach (var refused in new[] { expired, forged, "not-a-jwt-" + Guid.NewGuid() })
             {
@@ -235,19 +235,6 @@ public sealed class Security
             string[] tokens = [alice.Token, bob.Token, loginToken, expired, forged];
             return [.. tokens, .. tokens.Select(t => t.Split('.')[^1]), TestUser.Password];
         }
-    }
-
-    /// <summary>A token from the app's own issuer and key, with a lifetime of the test's choosing.</summary>
-    private static string IssueToken(EventChatServer server, TestUser user, TimeSpan lifetime, TimeProvider? clock = null)
-    {
-        var settings = server.App.Services.GetRequiredService<JwtSettings>() with { Lifetime = lifetime };
-        var account = new UserAccount(user.Id, user.Username, UserAccount.Normalize(user.Username), user.Username, "", DateTimeOffset.UtcNow);
-        return new TokenIssuer(settings, clock ?? TimeProvider.System).Issue(account).Token;
-    }
-
-    private sealed class ShiftedClock(TimeSpan shift) : TimeProvider
-    {
-        public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + shift;
     }
 
     private static string SameOrigin(EventChatServer server) => server.BaseAddress.GetLeftPart(UriPartial.Authority);
