@@ -26,6 +26,12 @@ public sealed class SyncCursorRules
     [Fact]
     public void A_cursor_is_url_safe() => Assert.Matches("^[A-Za-z0-9_-]+$", Cursors.Issue(Alice, long.MaxValue));
 
+    // Clients keep their cursor across server upgrades: a change to the format or the signature would send every one of
+    // them back to a full sync.
+    [Fact]
+    public void A_cursor_is_the_same_from_release_to_release() =>
+        Assert.Equal("AQAAAAAAAAAqOMjdBTNSX9K5wQvEfuw50A", Cursors.Issue(Alice, 42));
+
     [Fact]
     public void Another_users_cursor_is_refused()
     {
