@@ -128,7 +128,8 @@ public sealed class BadInputSweep(ITestOutputHelper output)
 
             foreach (var (route, count) in counts.OrderBy(c => c.Key))
                 output.WriteLine($"{count,6}  {route}");
-            output.WriteLine($"{counts.Values.Sum(),6}  cases in total ({rest.Count} REST, {hub.Count} hub) in {(DateTime.UtcNow - started).TotalSeconds:F0} s");
+            var adminReads = rest.Count(c => c.Method == "GET");
+            output.WriteLine($"{counts.Values.Sum(),6}  cases in total: {rest.Count} REST, the {adminReads} GETs of them again as an admin, {hub.Count} hub; in {(DateTime.UtcNow - started).TotalSeconds:F0} s");
             foreach (var offence in offences.OrderBy(o => o.ToString()))
                 output.WriteLine("OFFENCE " + offence);
             // Other tests of the run log too, so these are shown to explain an offence, not asserted.

@@ -4,6 +4,7 @@ using System.Text.Json;
 using EventChat.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using static EventChat.IntegrationTests.Messaging;
+using static EventChat.IntegrationTests.Sync;
 
 namespace EventChat.IntegrationTests;
 
@@ -53,9 +54,11 @@ public sealed class GroupMembership
         foreach (var tab in bobTabs)
         {
             Assert.Equal("before", (await tab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
-            // Waiting for the stop skips the start before it, so these inboxes are empty afterwards.
-            await tab.Next("typingIndicator", t => !t.GetProperty("isTyping").GetBoolean());
-            await tab.Next("userTyping", t => !t.GetProperty("isTyping").GetBoolean());
+            foreach (var isTyping in new[] { true, false })
+            {
+                await tab.Next("typingIndicator", t => t.GetProperty("isTyping").GetBoolean() == isTyping);
+                await tab.Next("userTyping", t => t.GetProperty("isTyping").GetBoolean() == isTyping);
+            }
         }
 
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync(Participant(conversationId, bob.Id))).StatusCode);
@@ -92,6 +95,63 @@ public sealed class GroupMembership
         Assert.DoesNotContain(await bob.Conversations(), c => c.GetProperty("id").GetGuid() == conversationId);
         Assert.Equal([alice.Id, carol.Id], ParticipantIds(await carol.Conversation(conversationId)));
         Assert.Equal(["before", "after"], (await carol.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
+    }
+
+    [Fact]
+    public async Task A_removed_member_hears_sees_and_finds_nothing_of_what_happens_in_the_group_after_the_removal()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        await using var dave = await server.NewUser("dave");
+        var marker = $"aftermarker{Guid.NewGuid():N}";
+        var conversationId = await alice.CreateGroup(bob, carol);
+        var aliceTab = await alice.OpenTab();
+        var bobTab = await bob.OpenTab();
+        await bobTab.Invoke("joinRoom", new { conversationId });
+        var before = (await Send(alice, new { conversationId, content = "before" })).GetProperty("message").GetProperty("id").GetGuid();
+        var doomed = (await Send(alice, new { conversationId, content = "doomed" })).GetProperty("message").GetProperty("id").GetGuid();
+        // Pushes to one connection keep their order: with the last one in, so is everything before the removal.
+        await bobTab.Next("receiveMessage", m => ContentOf(m) == "doomed");
+        Assert.NotEmpty(bobTab.ReceivedAny());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync(Participant(conversationId, bob.Id))).StatusCode);
+        // Carol's first tab: she is online to her contacts, and Bob no longer shares a conversation with her.
+        var carolTab = await carol.OpenTab();
+        var after = (await Send(alice, new { conversationId, content = $"after {marker}" })).GetProperty("message").GetProperty("id").GetGuid();
+        await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{before}", new { content = $"before, edited {marker}" });
+        await alice.Http.DeleteAsync($"/api/chat/messages/{doomed}");
+        await carol.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId = after });
+        await aliceTab.Send("typingStart", new { conversationId });
+        await AddParticipants(alice, conversationId, dave.Id);
+        await aliceTab.Send("typingStop", new { conversationId });
+        // Carol, still a member, hears each of them: they were pushed.
+        await carolTab.Next("newMessage", m => ContentOf(m) == $"after {marker}");
+        await carolTab.Next("messageEdited");
+        await carolTab.Next("messageDeleted");
+        await carolTab.Next("messageRead");
+        await carolTab.Next("userTyping", t => !t.GetProperty("isTyping").GetBoolean());
+
+        // Bob's connection is live: a direct message reaches it, and nothing of the group's arrived before it.
+        await Send(alice, new { receiverId = bob.Id, content = "ping" });
+        await bobTab.Next("receiveMessage", m => ContentOf(m) == "ping");
+        var heard = bobTab.ReceivedAny();
+        Assert.Equal(["newMessage"], heard.Select(e => e.Name));
+        Assert.Equal("ping", ContentOf(heard[0].Payload));
+
+        // Sync ends his part of the group at his removal; the message he had is a tombstone now, nothing later shows.
+        var (feed, _) = await SyncAll(bob);
+        var ofGroup = feed.Where(i => ConversationOf(i) == conversationId).ToList();
+        Assert.Equal(["ConversationStarted", "MessageSent", "MessageSent", "ParticipantRemoved"], ofGroup.Select(Sync.Type));
+        Assert.Equal(["before", ""], ofGroup.Skip(1).Take(2).Select(ContentOf));
+        Assert.DoesNotContain(marker, string.Join('\n', feed.Select(i => i.GetRawText())));
+        var group = $"/api/chat/conversations/{conversationId}";
+        foreach (var path in new[] { group, $"{group}/messages", $"{group}/events", $"/api/chat/messages/{before}/versions", $"/api/chat/search?q={marker}&conversationId={conversationId}" })
+            Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync(path)).StatusCode);
+        Assert.Empty((await bob.Get($"/api/chat/search?q={marker}")).GetProperty("items").EnumerateArray());
+        Assert.Equal(2, (await carol.Get($"/api/chat/search?q={marker}")).GetProperty("items").GetArrayLength());
+        Assert.DoesNotContain(await bob.Conversations(), c => c.GetProperty("id").GetGuid() == conversationId);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using EventChat.IntegrationTests.Infrastructure;
 using static EventChat.IntegrationTests.Messaging;
+using static EventChat.IntegrationTests.Sync;
 
 namespace EventChat.IntegrationTests;
 
@@ -26,11 +27,90 @@ public sealed class MessageLifecycle
         Assert.Single(ids);
         Assert.Single(sequences);
         Assert.Equal(["hi", "only once"], (await bob.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
-        await bobTab.Next("newMessage");
+        // Pushes to one connection arrive in the order they were sent: once the later message's last push is in, any
+        // copy of the first would be too. So these are every push of the two messages, each exactly once.
         await Send(alice, new { conversationId, content = "later" });
-        await bobTab.Next("newMessage", m => m.GetProperty("message").GetProperty("content").GetString() == "later");
-        Assert.Empty(bobTab.Received("newMessage"));
+        await bobTab.Next("receiveMessage", m => ContentOf(m) == "later");
+        await aliceTab.Next("messageSent", m => ContentOf(m) == "later");
+        Assert.Equal(["only once", "later"], bobTab.All("newMessage").Select(ContentOf));
+        Assert.Equal(["only once", "later"], bobTab.All("receiveMessage").Select(ContentOf));
+        Assert.Equal(["only once", "later"], aliceTab.All("messageSent").Select(ContentOf));
+        Assert.Empty(aliceTab.All("newMessage"));
     }
+
+    [Fact]
+    public async Task A_client_message_id_names_one_message_of_one_sender_in_one_conversation_and_a_retry_answers_it_as_it_is_now()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var carol = await server.NewUser("carol");
+        var group = await alice.CreateGroup(bob, carol);
+        var carolTab = await carol.OpenTab();
+        object Retry(string content) => new { conversationId = group, content, clientMessageId = "c-1" };
+        var sent = await alice.Http.PostAsJsonAsync("/api/chat/messages", Retry("first"));
+        var firstId = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetProperty("id").GetGuid();
+
+        // Another sender in the same conversation, and the same sender in another conversation: new messages.
+        var bobs = (await Send(bob, Retry("bob's own"))).GetProperty("message");
+        var elsewhere = (await Send(alice, new { receiverId = carol.Id, content = "elsewhere", clientMessageId = "c-1" })).GetProperty("message");
+        // A retry carrying other content: the first message wins, with the first answer's Location.
+        var retried = await alice.Http.PostAsJsonAsync("/api/chat/messages", Retry("different"));
+        var retriedMessage = (await retried.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message");
+        // After an edit, and after a delete: the first message as it is now.
+        await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{firstId}", new { content = "first, edited" });
+        var afterEdit = (await Send(alice, Retry("different"))).GetProperty("message");
+        await alice.Http.DeleteAsync($"/api/chat/messages/{firstId}");
+        var afterDelete = (await Send(alice, Retry("different"))).GetProperty("message");
+        var stored = await carol.Messages(group);
+        // After leaving: the conversation is not the sender's any more.
+        await alice.Http.DeleteAsync($"/api/chat/conversations/{group}/participants/{alice.Id}");
+        var afterLeaving = await alice.Http.PostAsJsonAsync("/api/chat/messages", Retry("different"));
+
+        Assert.Equal((bob.Id, "bob's own"), (bobs.GetProperty("senderId").GetGuid(), bobs.GetProperty("content").GetString()!));
+        Assert.NotEqual(firstId, bobs.GetProperty("id").GetGuid());
+        Assert.NotEqual(group, elsewhere.GetProperty("conversationId").GetGuid());
+        Assert.Equal("elsewhere", elsewhere.GetProperty("content").GetString());
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.Equal(sent.Headers.Location, retried.Headers.Location);
+        Assert.Equal((firstId, "first"), (retriedMessage.GetProperty("id").GetGuid(), retriedMessage.GetProperty("content").GetString()!));
+        Assert.Equal((firstId, "first, edited"), (afterEdit.GetProperty("id").GetGuid(), afterEdit.GetProperty("content").GetString()!));
+        Assert.NotEqual(JsonValueKind.Null, afterEdit.GetProperty("editedAt").ValueKind);
+        Assert.Equal((firstId, ""), (afterDelete.GetProperty("id").GetGuid(), afterDelete.GetProperty("content").GetString()!));
+        Assert.NotEqual(JsonValueKind.Null, afterDelete.GetProperty("deletedAt").ValueKind);
+        Assert.Equal(["", "bob's own"], stored.Select(m => m.GetProperty("content").GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, afterLeaving.StatusCode);
+        Assert.Equal(["", "bob's own"], (await carol.Messages(group)).Select(m => m.GetProperty("content").GetString()));
+        // Carol heard each new message once and no retry: the last push is in, so every earlier one is too.
+        await Send(bob, new { conversationId = group, content = "last" });
+        await carolTab.Next("receiveMessage", m => ContentOf(m) == "last");
+        Assert.Equal(["first", "bob's own", "elsewhere", "last"], carolTab.All("newMessage").Select(ContentOf));
+    }
+
+    [Fact]
+    public async Task An_edit_carries_the_time_of_its_event_in_the_answer_the_push_the_history_the_list_and_sync()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var sent = await Send(alice, new { receiverId = bob.Id, content = "helo" });
+        var (id, conversationId) = (sent.GetProperty("message").GetProperty("id").GetGuid(), ConversationId(sent));
+        var bobTab = await bob.OpenTab();
+
+        var answer = await (await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = "hello" })).Content.ReadFromJsonAsync<JsonElement>();
+
+        // The audit trail shows the event as stored: its editedAt is the edit's time, which every copy must repeat.
+        var recorded = (await bob.Get($"/api/chat/conversations/{conversationId}/events")).GetProperty("items").EnumerateArray()
+            .Single(e => e.GetProperty("type").GetString() == "MessageEdited").GetProperty("data").GetProperty("editedAt").GetDateTimeOffset();
+        var (synced, _) = await SyncAll(bob);
+        Assert.Equal(recorded, EditedAt(answer));
+        Assert.Equal(recorded, EditedAt((await bobTab.Next("messageEdited")).GetProperty("message")));
+        Assert.Equal(recorded, EditedAt((await bob.Messages(conversationId)).Single()));
+        Assert.Equal(recorded, EditedAt((await bob.Conversation(conversationId)).GetProperty("lastMessage")));
+        Assert.Equal(recorded, EditedAt(synced.Single(i => Sync.Type(i) == "MessageEdited").GetProperty("message")));
+    }
+
+    private static DateTimeOffset EditedAt(JsonElement message) => message.GetProperty("editedAt").GetDateTimeOffset();
 
     [Fact]
     public async Task An_edit_shows_in_the_push_the_history_and_the_messages_and_keeps_earlier_versions()

@@ -179,6 +179,9 @@ public sealed class Messaging
 
     internal static Guid ConversationId(JsonElement delivery) => delivery.GetProperty("message").GetProperty("conversationId").GetGuid();
 
+    /// <summary>The text of the message a send answer or a push carries.</summary>
+    internal static string ContentOf(JsonElement delivery) => delivery.GetProperty("message").GetProperty("content").GetString()!;
+
     private static string[] Contents(JsonElement page) =>
         [.. page.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("content").GetString()!)];
 

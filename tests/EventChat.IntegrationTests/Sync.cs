@@ -29,7 +29,7 @@ public sealed class Sync
             var (resumed, _) = await SyncAll(bob, cursor);
 
             Assert.Equal(["ConversationStarted", .. Enumerable.Repeat("MessageSent", k)], seen.Select(Type));
-            Assert.Equal(Enumerable.Range(k + 1, 50 - k).Select(i => $"m{i}"), resumed.Select(Content));
+            Assert.Equal(Enumerable.Range(k + 1, 50 - k).Select(i => $"m{i}"), resumed.Select(ContentOf));
             Assert.All(resumed, item => Assert.Equal("MessageSent", Type(item)));
             var (fromStart, _) = await SyncAll(bob);
             Assert.Equal(fromStart.Select(Key), seen.Concat(resumed).Select(Key));
@@ -174,12 +174,12 @@ public sealed class Sync
         var (carolFeed, _) = await SyncAll(carol);
 
         Assert.Equal(["ConversationStarted", "MessageSent", "ParticipantRemoved"], bobFeed.Select(Type));
-        Assert.Equal("before", Content(bobFeed[1]));
+        Assert.Equal("before", ContentOf(bobFeed[1]));
         Assert.Equal([bob.Id], bobFeed[2].GetProperty("membership").GetProperty("userIds").EnumerateArray().Select(u => u.GetGuid()));
         Assert.Equal(alice.Id, bobFeed[2].GetProperty("membership").GetProperty("by").GetGuid());
         Assert.Equal(["ParticipantRemoved"], bobResumed.Select(Type));
         Assert.Equal(["ParticipantAdded", "MessageSent", "MessageEdited"], carolFeed.Select(Type));
-        Assert.Equal(["after", "before, edited later"], carolFeed.Skip(1).Select(Content));
+        Assert.Equal(["after", "before, edited later"], carolFeed.Skip(1).Select(ContentOf));
     }
 
     private static async Task AssertRejected(TestUser user, string cursor)
@@ -190,7 +190,7 @@ public sealed class Sync
         Assert.True(problem.GetProperty("errors").TryGetProperty("since", out _), problem.GetRawText());
     }
 
-    private static async Task<JsonElement> Page(TestUser user, string? since, int? limit = null)
+    internal static async Task<JsonElement> Page(TestUser user, string? since, int? limit = null)
     {
         var query = string.Join('&', new[] { since is null ? null : $"since={since}", limit is null ? null : $"limit={limit}" }.OfType<string>());
         return await user.Get($"/api/chat/sync?{query}");
@@ -200,7 +200,7 @@ public sealed class Sync
     /// What a reconnecting client does: sync until <c>hasMore</c> is false. A page can stop short while another
     /// transaction's write is in flight; asking again is how a client waits for it (bounded by the stale-gap time).
     /// </summary>
-    private static async Task<(List<JsonElement> Items, string Cursor)> SyncAll(TestUser user, string? since = null, Tab? viaHub = null)
+    internal static async Task<(List<JsonElement> Items, string Cursor)> SyncAll(TestUser user, string? since = null, Tab? viaHub = null)
     {
         var items = new List<JsonElement>();
         while (true)
@@ -213,13 +213,11 @@ public sealed class Sync
         }
     }
 
-    private static JsonElement[] Items(JsonElement page) => [.. page.GetProperty("items").EnumerateArray()];
+    internal static JsonElement[] Items(JsonElement page) => [.. page.GetProperty("items").EnumerateArray()];
 
-    private static string Type(JsonElement item) => item.GetProperty("type").GetString()!;
+    internal static string Type(JsonElement item) => item.GetProperty("type").GetString()!;
 
-    private static string Content(JsonElement item) => item.GetProperty("message").GetProperty("content").GetString()!;
-
-    private static Guid ConversationOf(JsonElement item) => item.GetProperty("conversationId").GetGuid();
+    internal static Guid ConversationOf(JsonElement item) => item.GetProperty("conversationId").GetGuid();
 
     private static long Version(JsonElement item) => item.GetProperty("version").GetInt64();
 
