@@ -1,29 +1,27 @@
 using EventChat.Application.Users;
 using EventChat.Domain.Users;
+using static EventChat.Application.Tests.TestUsers;
 
 namespace EventChat.Application.Tests;
 
 /// <summary>How the <c>EventChat:Admins</c> and <c>EventChat:Moderators</c> entries are read (docs/operations.md).</summary>
 public sealed class ConfiguredRoleEntries
 {
-    private static readonly Guid AliceId = Guid.Parse("0199a000-0000-7000-8000-00000000000a");
-    private static readonly Guid BobId = Guid.Parse("0199a000-0000-7000-8000-00000000000b");
-
     [Fact]
     public void An_entry_is_an_account_id_or_a_username_ignoring_case_and_spaces()
     {
-        var roles = ConfiguredRoles.From(admins: [AliceId.ToString(), " Carol "], moderators: ["DAVE", BobId.ToString("N")]);
+        var roles = ConfiguredRoles.From(admins: [Alice.ToString(), " Carol "], moderators: ["DAVE", Bob.ToString("N")]);
 
-        Assert.Equal(new Dictionary<Guid, string> { [AliceId] = Roles.Admin, [BobId] = Roles.Moderator }, roles.ById);
+        Assert.Equal(new Dictionary<Guid, string> { [Alice] = Roles.Admin, [Bob] = Roles.Moderator }, roles.ById);
         Assert.Equal(new Dictionary<string, string> { ["carol"] = Roles.Admin, ["dave"] = Roles.Moderator }, roles.ByName);
     }
 
     [Fact]
     public void An_entry_in_both_lists_is_an_admin()
     {
-        var roles = ConfiguredRoles.From(admins: [AliceId.ToString(), "carol"], moderators: [AliceId.ToString(), "Carol"]);
+        var roles = ConfiguredRoles.From(admins: [Alice.ToString(), "carol"], moderators: [Alice.ToString(), "Carol"]);
 
-        Assert.Equal(Roles.Admin, roles.ById[AliceId]);
+        Assert.Equal(Roles.Admin, roles.ById[Alice]);
         Assert.Equal(Roles.Admin, roles.ByName["carol"]);
     }
 

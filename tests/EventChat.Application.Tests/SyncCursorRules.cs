@@ -1,13 +1,12 @@
 using System.Buffers.Text;
 using EventChat.Application.Sync;
+using static EventChat.Application.Tests.TestUsers;
 
 namespace EventChat.Application.Tests;
 
 /// <summary>The sync feed's cursor: opaque, bound to its user, and refused when it was edited or is not one.</summary>
 public sealed class SyncCursorRules
 {
-    private static readonly Guid Alice = Guid.Parse("0199a000-0000-7000-8000-00000000000a");
-    private static readonly Guid Bob = Guid.Parse("0199a000-0000-7000-8000-00000000000b");
     private static readonly SyncCursors Cursors = new("the server's signing secret, 32+ bytes"u8);
 
     [Theory]
