@@ -51,7 +51,7 @@ public sealed class ChangingMembership : ConversationSpec
         var start = GroupChat(Alice, [.. Enumerable.Range(0, Conversation.MaxParticipants - 2).Select(_ => Guid.CreateVersion7())]);
 
         Assert.Single(Given(start).AddParticipants(Alice, [Bob], Now));
-        ThenBroken(DomainError.Invalid, () => Given(start).AddParticipants(Alice, [Bob, Carol], Now));
+        ThenBroken(DomainError.Invalid, "A group has at most 1000 participants.", () => Given(start).AddParticipants(Alice, [Bob, Carol], Now));
     }
 
     [Fact]
@@ -81,7 +81,7 @@ public sealed class ChangingMembership : ConversationSpec
     {
         var start = GroupChat(Alice, Bob, Carol);
 
-        ThenBroken(DomainError.Forbidden, () => Given(start).RemoveParticipant(Bob, Carol, Now));
+        ThenBroken(DomainError.Forbidden, "Only the group's owner can remove participants.", () => Given(start).RemoveParticipant(Bob, Carol, Now));
         ThenBroken(DomainError.Forbidden, () => Given(start).RemoveParticipant(Bob, Alice, Now));
         // A non-owner learns nothing about who is in the group: removing an outsider is forbidden too.
         ThenBroken(DomainError.Forbidden, () => Given(start).RemoveParticipant(Bob, Dave, Now));
@@ -114,7 +114,7 @@ public sealed class ChangingMembership : ConversationSpec
     {
         var start = DirectChat(Alice, Bob);
 
-        ThenBroken(DomainError.Invalid, () => Given(start).RemoveParticipant(Alice, Alice, Now));
+        ThenBroken(DomainError.Invalid, "A direct conversation always has exactly its two users.", () => Given(start).RemoveParticipant(Alice, Alice, Now));
         ThenBroken(DomainError.Invalid, () => Given(start).RemoveParticipant(Alice, Bob, Now));
         ThenBroken(DomainError.Invalid, () => Given(start).RemoveParticipant(Bob, Alice, Now));
     }

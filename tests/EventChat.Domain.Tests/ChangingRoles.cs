@@ -42,16 +42,30 @@ public sealed class ChangingRoles : ConversationSpec
         Assert.Null(Given(Registered, new UserRoleChanged(Bob, Roles.Admin, Admin, Now)).ChangeRole(Roles.Admin, Admin, Now));
 
     [Fact]
-    public void An_unknown_role_is_invalid() =>
-        ThenBroken(DomainError.Invalid, () => Given(Registered).ChangeRole("root", Admin, Now));
+    public void An_unknown_role_is_invalid_and_the_answer_names_the_roles()
+    {
+        ThenBroken(DomainError.Invalid, "Role must be one of user, moderator, admin.", () => Given(Registered).ChangeRole("root", Admin, Now));
+        Assert.False(Roles.IsKnown(null));
+    }
+
+    [Fact]
+    public void Roles_rank_user_below_moderator_below_admin()
+    {
+        Assert.Equal([Roles.User, Roles.Moderator, Roles.Admin], Roles.All);
+        Assert.True(Roles.Outranks(Roles.Admin, Roles.Moderator));
+        Assert.True(Roles.Outranks(Roles.Moderator, Roles.User));
+        Assert.False(Roles.Outranks(Roles.Moderator, Roles.Moderator));
+        Assert.False(Roles.Outranks(Roles.User, Roles.Admin));
+    }
 
     [Fact]
     public void An_erased_account_gets_no_role() =>
-        ThenBroken(DomainError.NotFound, () => Given(Registered, new UserErased(Bob, Now)).ChangeRole(Roles.Moderator, Admin, Now));
+        ThenBroken(DomainError.NotFound, "User was not found.", () => Given(Registered, new UserErased(Bob, Now)).ChangeRole(Roles.Moderator, Admin, Now));
 
     [Fact]
     public void An_admin_cannot_change_their_own_role() =>
-        ThenBroken(DomainError.Forbidden, () => Given(Registered, new UserRoleChanged(Bob, Roles.Admin, null, Now)).ChangeRole(Roles.User, Bob, Now));
+        ThenBroken(DomainError.Forbidden, "You cannot change your own role; another admin can.",
+            () => Given(Registered, new UserRoleChanged(Bob, Roles.Admin, null, Now)).ChangeRole(Roles.User, Bob, Now));
 
     [Fact]
     public void Erasure_takes_the_role_with_the_account()
@@ -72,4 +86,8 @@ public sealed class ChangingRoles : ConversationSpec
     [Fact]
     public void The_configuration_never_lowers_a_role() =>
         Assert.Null(Given(Registered, new UserRoleChanged(Bob, Roles.Admin, Admin, Now)).GrantConfigured(Roles.Moderator, Now));
+
+    [Fact]
+    public void The_configuration_grants_nothing_an_account_already_has() =>
+        Assert.Null(Given(Registered, new UserRoleChanged(Bob, Roles.Moderator, Admin, Now)).GrantConfigured(Roles.Moderator, Now));
 }

@@ -31,4 +31,11 @@ public abstract class ConversationSpec
 
     protected static void ThenBroken(DomainError expected, Action when) =>
         Assert.Equal(expected, Assert.Throws<DomainException>(when).Error);
+
+    /// <summary>A broken rule whose message is part of the contract: clients show it as it is (docs/api.md).</summary>
+    protected static void ThenBroken(DomainError expected, string message, Action when)
+    {
+        var broken = Assert.Throws<DomainException>(when);
+        Assert.Equal((expected, message), (broken.Error, broken.Message));
+    }
 }

@@ -50,6 +50,35 @@ public sealed class CountingUnread : ConversationSpec
     }
 
     [Fact]
+    public void Deleting_a_message_leaves_the_counts_of_its_sender_and_of_whoever_read_it_alone()
+    {
+        var start = DirectChat(Alice, Bob);
+        var first = Sent(Given(start), Alice);
+        var bobRead = Given(start, first).MarkRead(Bob, first.MessageId, first.Sequence, 0, Now)!;
+        var fromBob = Sent(Given(start, first, bobRead), Bob);
+        var fromAlice = Sent(Given(start, first, bobRead, fromBob), Alice);
+        IConversationEvent[] history = [start, first, bobRead, fromBob, fromAlice];
+        var deleted = Given(history).Delete(Alice, actorModerates: false, new MessageFacts(first.MessageId, start.ConversationId, Alice, "hi", false, first.Sequence), Now)!;
+
+        var after = Given([.. history, deleted]);
+
+        Assert.Equal((1, 1), (after.UnreadFor(Alice), after.UnreadFor(Bob)));
+    }
+
+    [Fact]
+    public void Someone_added_again_keeps_their_place_and_count()
+    {
+        var start = GroupChat(Alice, Bob, Carol);
+        var first = Sent(Given(start), Alice);
+        var addedAgain = new ParticipantAdded(start.ConversationId, Bob, Carol, Now) { Unread = 0 };
+
+        var state = Given(start, first, addedAgain);
+
+        Assert.Equal([Alice, Bob, Carol], state.Participants);
+        Assert.Equal(1, state.UnreadFor(Bob));
+    }
+
+    [Fact]
     public void A_newcomer_starts_from_the_count_the_handler_made_and_a_leaver_has_none()
     {
         var start = GroupChat(Alice, Bob);

@@ -34,9 +34,31 @@ public sealed class EditingAndDeleting : ConversationSpec
         var sent = Sent(Given(start), Alice);
         var state = Given(start, sent);
 
-        ThenBroken(DomainError.Forbidden, () => state.Edit(Bob, Facts(sent), "mine now", Now));
-        ThenBroken(DomainError.NotFound, () => state.Edit(Carol, Facts(sent), "who am I", Now));
-        ThenBroken(DomainError.Conflict, () => state.Edit(Alice, Facts(sent, deleted: true), "back", Now));
+        ThenBroken(DomainError.Forbidden, "You can only edit your own messages.", () => state.Edit(Bob, Facts(sent), "mine now", Now));
+        ThenBroken(DomainError.NotFound, "Message was not found.", () => state.Edit(Carol, Facts(sent), "who am I", Now));
+        ThenBroken(DomainError.Conflict, "A deleted message cannot be edited.", () => state.Edit(Alice, Facts(sent, deleted: true), "back", Now));
+    }
+
+    [Fact]
+    public void A_message_of_another_conversation_is_not_found_here_even_for_its_sender()
+    {
+        var elsewhere = Sent(Given(DirectChat(Alice, Carol)), Alice);
+        var state = Given(DirectChat(Alice, Bob));
+
+        ThenBroken(DomainError.NotFound, "Message was not found.", () => state.Edit(Alice, Facts(elsewhere), "moved", Now));
+        ThenBroken(DomainError.NotFound, "Message was not found.", () => state.Delete(Alice, actorModerates: false, Facts(elsewhere), Now));
+    }
+
+    [Fact]
+    public void A_delete_records_whose_message_it_was_and_where_it_stood_so_unread_counts_can_follow()
+    {
+        var start = GroupChat(Alice, Bob);
+        var sent = Sent(Given(start), Bob);
+        var facts = new MessageFacts(sent.MessageId, start.ConversationId, Bob, sent.Content, false, sent.Sequence);
+
+        var deleted = Given(start, sent).Delete(Carol, actorModerates: true, facts, Now);
+
+        Assert.Equal(new MessageDeleted(start.ConversationId, sent.MessageId, Carol, 3, Now, Bob, sent.Sequence), deleted);
     }
 
     [Fact]
@@ -48,7 +70,7 @@ public sealed class EditingAndDeleting : ConversationSpec
 
         Assert.Equal(Alice, state.Delete(Alice, actorModerates: false, Facts(sent), Now)!.DeletedBy);
         Assert.Equal(Carol, state.Delete(Carol, actorModerates: true, Facts(sent), Now)!.DeletedBy);
-        ThenBroken(DomainError.Forbidden, () => state.Delete(Bob, actorModerates: false, Facts(sent), Now));
+        ThenBroken(DomainError.Forbidden, "You can only delete your own messages.", () => state.Delete(Bob, actorModerates: false, Facts(sent), Now));
         ThenBroken(DomainError.NotFound, () => state.Delete(Carol, actorModerates: false, Facts(sent), Now));
         Assert.Null(state.Delete(Alice, actorModerates: false, Facts(sent, deleted: true), Now));
     }
@@ -64,7 +86,8 @@ public sealed class EditingAndDeleting : ConversationSpec
         var reply = state.Send(Guid.CreateVersion7(), Bob, "re", MessageTypes.Text, null, Now, original.MessageId, Facts(original));
 
         Assert.Equal(original.MessageId, reply.ReplyToId);
-        ThenBroken(DomainError.Invalid, () => state.Send(Guid.CreateVersion7(), Bob, "re", MessageTypes.Text, null, Now, elsewhere.MessageId, Facts(elsewhere)));
+        ThenBroken(DomainError.Invalid, "You can only reply to a message of the same conversation.",
+            () => state.Send(Guid.CreateVersion7(), Bob, "re", MessageTypes.Text, null, Now, elsewhere.MessageId, Facts(elsewhere)));
         ThenBroken(DomainError.Invalid, () => state.Send(Guid.CreateVersion7(), Bob, "re", MessageTypes.Text, null, Now, Guid.CreateVersion7(), replyTarget: null));
     }
 
@@ -75,6 +98,7 @@ public sealed class EditingAndDeleting : ConversationSpec
         var state = Given(DirectChat(Alice, Bob));
 
         Assert.Equal(files, state.Send(Guid.CreateVersion7(), Alice, "", "image", null, Now, attachments: files).Attachments);
-        ThenBroken(DomainError.Invalid, () => state.Send(Guid.CreateVersion7(), Alice, "", MessageTypes.Text, null, Now, attachments: files));
+        ThenBroken(DomainError.Invalid, "A message with attachments has messageType image, file, audio or video.",
+            () => state.Send(Guid.CreateVersion7(), Alice, "", MessageTypes.Text, null, Now, attachments: files));
     }
 }

@@ -23,6 +23,13 @@ public sealed class LiveSessionDecisions
     private static void ThenBroken(DomainError expected, Action when) =>
         Assert.Equal(expected, Assert.Throws<DomainException>(when).Error);
 
+    /// <summary>A broken rule whose message clients show as it is (docs/api.md).</summary>
+    private static void ThenBroken(DomainError expected, string message, Action when)
+    {
+        var broken = Assert.Throws<DomainException>(when);
+        Assert.Equal((expected, message), (broken.Error, broken.Message));
+    }
+
     [Fact]
     public void A_session_starts_live_with_a_trimmed_title()
     {
@@ -45,14 +52,14 @@ public sealed class LiveSessionDecisions
 
     [Fact]
     public void Only_viewers_may_chat() =>
-        ThenBroken(DomainError.Forbidden, () => Given(Started).Post(Guid.CreateVersion7(), Viewer, "hi", isWatching: false, Now));
+        ThenBroken(DomainError.Forbidden, "Join the stream before you chat in it.", () => Given(Started).Post(Guid.CreateVersion7(), Viewer, "hi", isWatching: false, Now));
 
     [Fact]
     public void A_banned_user_may_not_chat()
     {
         var banned = Given(Started).Ban(Host, actorModerates: false, Troll, Now)!;
 
-        ThenBroken(DomainError.Forbidden, () => Given(Started, banned).Post(Guid.CreateVersion7(), Troll, "spam", isWatching: true, Now));
+        ThenBroken(DomainError.Forbidden, "You have been banned from this session's chat.", () => Given(Started, banned).Post(Guid.CreateVersion7(), Troll, "spam", isWatching: true, Now));
     }
 
     [Fact]
@@ -62,7 +69,7 @@ public sealed class LiveSessionDecisions
         var state = Given(Started, ended);
 
         Assert.False(state.IsLive);
-        ThenBroken(DomainError.Conflict, () => state.Post(Guid.CreateVersion7(), Viewer, "hi", isWatching: true, Now));
+        ThenBroken(DomainError.Conflict, "This live session has ended.", () => state.Post(Guid.CreateVersion7(), Viewer, "hi", isWatching: true, Now));
         Assert.Null(state.End(Host, actorModerates: false, Now));
     }
 
@@ -72,7 +79,7 @@ public sealed class LiveSessionDecisions
         var posted = Given(Started).Post(Guid.CreateVersion7(), Viewer, "hi", isWatching: true, Now);
         var state = Given(Started, posted);
 
-        ThenBroken(DomainError.Forbidden, () => state.End(Viewer, actorModerates: false, Now));
+        ThenBroken(DomainError.Forbidden, "Only the host or a moderator can do that.", () => state.End(Viewer, actorModerates: false, Now));
         ThenBroken(DomainError.Forbidden, () => state.Ban(Viewer, actorModerates: false, Troll, Now));
         ThenBroken(DomainError.Forbidden, () => state.RemoveMessage(Viewer, actorModerates: false, posted.MessageId, posted.Sequence, alreadyRemoved: false, Now));
         Assert.NotNull(state.End(Viewer, actorModerates: true, Now));
@@ -85,7 +92,35 @@ public sealed class LiveSessionDecisions
         var banned = Given(Started).Ban(Host, actorModerates: false, Troll, Now)!;
 
         Assert.Null(Given(Started, banned).Ban(Host, actorModerates: false, Troll, Now));
-        ThenBroken(DomainError.Invalid, () => Given(Started).Ban(Viewer, actorModerates: true, Host, Now));
+        ThenBroken(DomainError.Invalid, "The host cannot be banned from their own session.", () => Given(Started).Ban(Viewer, actorModerates: true, Host, Now));
+    }
+
+    [Fact]
+    public void A_moderator_takes_a_message_down_once_and_only_a_message_of_this_session()
+    {
+        var posted = Given(Started).Post(Guid.CreateVersion7(), Viewer, "spam", isWatching: true, Now);
+        var state = Given(Started, posted);
+
+        Assert.Equal(new StreamMessageRemoved(Started.SessionId, posted.MessageId, Troll, Now),
+            state.RemoveMessage(Troll, actorModerates: true, posted.MessageId, posted.Sequence, alreadyRemoved: false, Now));
+        Assert.Null(state.RemoveMessage(Host, actorModerates: false, posted.MessageId, posted.Sequence, alreadyRemoved: true, Now));
+        foreach (var sequence in new long[] { 0, posted.Sequence + 1 })
+            ThenBroken(DomainError.NotFound, "Message was not found.",
+                () => state.RemoveMessage(Host, actorModerates: false, Guid.CreateVersion7(), sequence, alreadyRemoved: false, Now));
+    }
+
+    // A chat message's sequence is its version in the session's stream, so every event must count.
+    [Fact]
+    public void Every_kind_of_event_advances_the_sequence_the_next_message_gets()
+    {
+        var posted = Given(Started).Post(Guid.CreateVersion7(), Viewer, "hi", isWatching: true, Now);
+        var removed = Given(Started, posted).RemoveMessage(Host, actorModerates: false, posted.MessageId, posted.Sequence, alreadyRemoved: false, Now)!;
+        var banned = Given(Started, posted, removed).Ban(Host, actorModerates: false, Troll, Now)!;
+        var peak = Given(Started, posted, removed, banned).ReachViewers(2, Now)!;
+        var state = Given(Started, posted, removed, banned, peak);
+
+        Assert.Equal(6, state.Post(Guid.CreateVersion7(), Viewer, "still here", isWatching: true, Now).Sequence);
+        Assert.Equal(6, Given(Started, posted, removed, banned, peak, state.End(Host, actorModerates: false, Now)!).LastSequence);
     }
 
     // LastSequence counts events; an event Marten cannot apply would silently break message numbering.

@@ -37,9 +37,18 @@ public sealed class ReadingMessages : ConversationSpec
         ThenBroken(DomainError.NotFound, () => Given(start, message).MarkRead(Carol, message.MessageId, message.Sequence, 0, Now));
     }
 
-    [Fact]
-    public void Reading_a_sequence_the_stream_has_not_reached_is_not_found() =>
-        ThenBroken(DomainError.NotFound, () => Given(DirectChat(Alice, Bob)).MarkRead(Bob, Guid.CreateVersion7(), 7, 0, Now));
+    [Theory]
+    [InlineData(3)]
+    [InlineData(7)]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Reading_a_sequence_outside_the_stream_is_not_found(long sequence)
+    {
+        var start = DirectChat(Alice, Bob);
+        var state = Given(start, Sent(Given(start), Alice));
+
+        ThenBroken(DomainError.NotFound, "Message was not found.", () => state.MarkRead(Bob, Guid.CreateVersion7(), sequence, 0, Now));
+    }
 }
 
 public sealed class EveryConversationEvent
