@@ -18,24 +18,17 @@ public sealed class AccountRoles
     public async Task A_configured_admin_name_makes_its_first_account_admin_and_nobody_who_registers_it_after_an_erasure()
     {
         var boss = $"boss-{Guid.NewGuid():N}"[..20];
-        var server = await EventChatServer.StartIsolated(new Dictionary<string, string?> { ["EventChat:Admins:0"] = boss });
-        try
-        {
-            var first = await server.Register(boss);
-            Assert.Equal("admin", RoleOf(first.Token));
-            Assert.Equal(HttpStatusCode.OK, (await first.Http.GetAsync(AdminOnly)).StatusCode);
-            Assert.Equal(HttpStatusCode.NoContent, (await first.Http.DeleteAsync("/api/users/me")).StatusCode);
+        await using var server = await EventChatServer.StartIsolated(new Dictionary<string, string?> { ["EventChat:Admins:0"] = boss });
+        var first = await server.Register(boss);
+        Assert.Equal("admin", RoleOf(first.Token));
+        Assert.Equal(HttpStatusCode.OK, (await first.Http.GetAsync(AdminOnly)).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await first.Http.DeleteAsync("/api/users/me")).StatusCode);
 
-            var taker = await server.Register(boss);
+        var taker = await server.Register(boss);
 
-            Assert.Equal("user", RoleOf(taker.Token));
-            Assert.Equal(HttpStatusCode.Forbidden, (await taker.Http.GetAsync(AdminOnly)).StatusCode);
-            Assert.Equal("user", RoleOf((await server.LogIn(boss)).Token));
-        }
-        finally
-        {
-            await server.Stop();
-        }
+        Assert.Equal("user", RoleOf(taker.Token));
+        Assert.Equal(HttpStatusCode.Forbidden, (await taker.Http.GetAsync(AdminOnly)).StatusCode);
+        Assert.Equal("user", RoleOf((await server.LogIn(boss)).Token));
     }
 
     [Fact]

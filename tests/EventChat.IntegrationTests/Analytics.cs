@@ -20,138 +20,124 @@ public sealed class Analytics
     public async Task Daily_numbers_after_a_known_script_are_exact_and_survive_a_rebuild()
     {
         // Its own database, so every event counted is one this test wrote.
-        var server = await EventChatServer.StartIsolated();
-        try
+        await using var server = await EventChatServer.StartIsolated();
+        var admin = await server.Admin;
+        var (alice, bob, carol, dave) = (await server.NewUser("alice"), await server.NewUser("bob"), await server.NewUser("carol"), await server.NewUser("dave"));
+        var sent = new List<(Guid Sender, DateTimeOffset At)>();
+        var waits = new List<(DateTimeOffset RepliedAt, double Seconds)>();
+        async Task<DateTimeOffset> Say(TestUser from, object body)
         {
-            var admin = await server.Admin;
-            var (alice, bob, carol, dave) = (await server.NewUser("alice"), await server.NewUser("bob"), await server.NewUser("carol"), await server.NewUser("dave"));
-            var sent = new List<(Guid Sender, DateTimeOffset At)>();
-            var waits = new List<(DateTimeOffset RepliedAt, double Seconds)>();
-            async Task<DateTimeOffset> Say(TestUser from, object body)
-            {
-                var at = (await Send(from, body)).GetProperty("message").GetProperty("sentAt").GetDateTimeOffset();
-                sent.Add((from.Id, at));
-                return at;
-            }
-
-            // Direct: alice opens, bob answers (one wait), alice again (not a first reply).
-            var first = await Say(alice, new { receiverId = bob.Id, content = "hi bob" });
-            var reply = await Say(bob, new { receiverId = alice.Id, content = "hi alice" });
-            waits.Add((reply, (reply - first).TotalSeconds));
-            await Say(alice, new { receiverId = bob.Id, content = "how are you" });
-            // Direct: carol writes twice before alice answers; the wait runs from carol's first message.
-            first = await Say(carol, new { receiverId = alice.Id, content = "hey" });
-            await Say(carol, new { receiverId = alice.Id, content = "are you there" });
-            reply = await Say(alice, new { receiverId = carol.Id, content = "yes" });
-            waits.Add((reply, (reply - first).TotalSeconds));
-            // Direct: bob and carol, answered.
-            first = await Say(bob, new { receiverId = carol.Id, content = "lunch?" });
-            reply = await Say(carol, new { receiverId = bob.Id, content = "sure" });
-            waits.Add((reply, (reply - first).TotalSeconds));
-            // Direct: dave to bob, never answered.
-            await Say(dave, new { receiverId = bob.Id, content = "anyone?" });
-            // A group: replies there are not first replies of a direct conversation.
-            var group = await alice.CreateGroup(bob, carol);
-            await Say(carol, new { conversationId = group, content = "standup" });
-            await Say(alice, new { conversationId = group, content = "here" });
-            await Say(bob, new { conversationId = group, content = "here too" });
-
-            await WaitForDaemon(server);
-            var (from, to) = (Day(sent.Min(s => s.At)).AddDays(-1), Day(sent.Max(s => s.At)).AddDays(1));
-            var days = (await admin.Get($"/api/analytics/daily?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}")).EnumerateArray().ToList();
-
-            // Every day of the range is listed, the empty ones with zeros.
-            Assert.Equal(to.DayNumber - from.DayNumber + 1, days.Count);
-            Assert.Equal(from, DateOnly.Parse(days[0].GetProperty("date").GetString()!));
-            Assert.Equal(0, days[0].GetProperty("messagesSent").GetInt64());
-            Assert.Equal(JsonValueKind.Null, days[0].GetProperty("medianFirstReplySeconds").ValueKind);
-            foreach (var day in days)
-            {
-                var date = DateOnly.Parse(day.GetProperty("date").GetString()!);
-                var ofDay = sent.Where(s => Day(s.At) == date).ToList();
-                var dayWaits = waits.Where(w => Day(w.RepliedAt) == date).Select(w => w.Seconds).Order().ToList();
-                Assert.Equal(ofDay.Count, day.GetProperty("messagesSent").GetInt64());
-                Assert.Equal(ofDay.Select(s => s.Sender).Distinct().Count(), day.GetProperty("activeSenders").GetInt32());
-                Assert.Equal(dayWaits.Count, day.GetProperty("firstReplies").GetInt32());
-                if (dayWaits.Count == 0)
-                    Assert.Equal(JsonValueKind.Null, day.GetProperty("medianFirstReplySeconds").ValueKind);
-                else
-                    Assert.Equal(Median(dayWaits), day.GetProperty("medianFirstReplySeconds").GetDouble(), 0.001);
-            }
-            // Four direct conversations and one group (each starts in the same moment as its first message).
-            Assert.Equal(5, days.Sum(d => d.GetProperty("conversationsStarted").GetInt64()));
-            Assert.Equal(sent.Count, days.Sum(d => d.GetProperty("messagesSent").GetInt64()));
-
-            // The CSV has the same rows under a header.
-            var csv = await admin.Http.GetAsync($"/api/analytics/daily.csv?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}");
-            Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
-            Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
-            var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal("date,messages_sent,active_senders,conversations_started,first_replies,median_first_reply_seconds", lines[0]);
-            Assert.Equal(days.Count + 1, lines.Length);
-            var busiest = days.MaxBy(d => d.GetProperty("messagesSent").GetInt64());
-            var row = lines.Single(l => l.StartsWith(busiest.GetProperty("date").GetString()!, StringComparison.Ordinal)).Split(',');
-            Assert.Equal(busiest.GetProperty("messagesSent").GetInt64().ToString(), row[1]);
-            Assert.Equal(busiest.GetProperty("activeSenders").GetInt32().ToString(), row[2]);
-
-            // Replayable: rebuilding the analytics projections from the events gives the same numbers.
-            var before = (await admin.Get($"/api/analytics/daily?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}")).GetRawText();
-            foreach (var name in new[] { "DailyActivity", "DailySender", "FirstReply" })
-                Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null)).StatusCode);
-            Assert.Equal(before, (await admin.Get($"/api/analytics/daily?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}")).GetRawText());
-
-            foreach (var user in new[] { alice, bob, carol, dave })
-                await user.DisposeAsync();
+            var at = (await Send(from, body)).GetProperty("message").GetProperty("sentAt").GetDateTimeOffset();
+            sent.Add((from.Id, at));
+            return at;
         }
-        finally
+
+        // Direct: alice opens, bob answers (one wait), alice again (not a first reply).
+        var first = await Say(alice, new { receiverId = bob.Id, content = "hi bob" });
+        var reply = await Say(bob, new { receiverId = alice.Id, content = "hi alice" });
+        waits.Add((reply, (reply - first).TotalSeconds));
+        await Say(alice, new { receiverId = bob.Id, content = "how are you" });
+        // Direct: carol writes twice before alice answers; the wait runs from carol's first message.
+        first = await Say(carol, new { receiverId = alice.Id, content = "hey" });
+        await Say(carol, new { receiverId = alice.Id, content = "are you there" });
+        reply = await Say(alice, new { receiverId = carol.Id, content = "yes" });
+        waits.Add((reply, (reply - first).TotalSeconds));
+        // Direct: bob and carol, answered.
+        first = await Say(bob, new { receiverId = carol.Id, content = "lunch?" });
+        reply = await Say(carol, new { receiverId = bob.Id, content = "sure" });
+        waits.Add((reply, (reply - first).TotalSeconds));
+        // Direct: dave to bob, never answered.
+        await Say(dave, new { receiverId = bob.Id, content = "anyone?" });
+        // A group: replies there are not first replies of a direct conversation.
+        var group = await alice.CreateGroup(bob, carol);
+        await Say(carol, new { conversationId = group, content = "standup" });
+        await Say(alice, new { conversationId = group, content = "here" });
+        await Say(bob, new { conversationId = group, content = "here too" });
+
+        await WaitForDaemon(server);
+        var (from, to) = (Day(sent.Min(s => s.At)).AddDays(-1), Day(sent.Max(s => s.At)).AddDays(1));
+        var days = (await admin.Get($"/api/analytics/daily?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}")).EnumerateArray().ToList();
+
+        // Every day of the range is listed, the empty ones with zeros.
+        Assert.Equal(to.DayNumber - from.DayNumber + 1, days.Count);
+        Assert.Equal(from, DateOnly.Parse(days[0].GetProperty("date").GetString()!));
+        Assert.Equal(0, days[0].GetProperty("messagesSent").GetInt64());
+        Assert.Equal(JsonValueKind.Null, days[0].GetProperty("medianFirstReplySeconds").ValueKind);
+        foreach (var day in days)
         {
-            await server.Stop();
+            var date = DateOnly.Parse(day.GetProperty("date").GetString()!);
+            var ofDay = sent.Where(s => Day(s.At) == date).ToList();
+            var dayWaits = waits.Where(w => Day(w.RepliedAt) == date).Select(w => w.Seconds).Order().ToList();
+            Assert.Equal(ofDay.Count, day.GetProperty("messagesSent").GetInt64());
+            Assert.Equal(ofDay.Select(s => s.Sender).Distinct().Count(), day.GetProperty("activeSenders").GetInt32());
+            Assert.Equal(dayWaits.Count, day.GetProperty("firstReplies").GetInt32());
+            if (dayWaits.Count == 0)
+                Assert.Equal(JsonValueKind.Null, day.GetProperty("medianFirstReplySeconds").ValueKind);
+            else
+                Assert.Equal(Median(dayWaits), day.GetProperty("medianFirstReplySeconds").GetDouble(), 0.001);
         }
+        // Four direct conversations and one group (each starts in the same moment as its first message).
+        Assert.Equal(5, days.Sum(d => d.GetProperty("conversationsStarted").GetInt64()));
+        Assert.Equal(sent.Count, days.Sum(d => d.GetProperty("messagesSent").GetInt64()));
+
+        // The CSV has the same rows under a header.
+        var csv = await admin.Http.GetAsync($"/api/analytics/daily.csv?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}");
+        Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("date,messages_sent,active_senders,conversations_started,first_replies,median_first_reply_seconds", lines[0]);
+        Assert.Equal(days.Count + 1, lines.Length);
+        var busiest = days.MaxBy(d => d.GetProperty("messagesSent").GetInt64());
+        var row = lines.Single(l => l.StartsWith(busiest.GetProperty("date").GetString()!, StringComparison.Ordinal)).Split(',');
+        Assert.Equal(busiest.GetProperty("messagesSent").GetInt64().ToString(), row[1]);
+        Assert.Equal(busiest.GetProperty("activeSenders").GetInt32().ToString(), row[2]);
+
+        // Replayable: rebuilding the analytics projections from the events gives the same numbers.
+        var before = (await admin.Get($"/api/analytics/daily?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}")).GetRawText();
+        foreach (var name in new[] { "DailyActivity", "DailySender", "FirstReply" })
+            Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null)).StatusCode);
+        Assert.Equal(before, (await admin.Get($"/api/analytics/daily?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}")).GetRawText());
+
+        foreach (var user in new[] { alice, bob, carol, dave })
+            await user.DisposeAsync();
     }
 
     [Fact]
     public async Task A_live_session_reports_its_peak_viewers_and_chat_messages()
     {
-        var server = await EventChatServer.StartIsolated();
-        try
-        {
-            var admin = await server.Admin;
-            await using var host = await server.NewUser("host");
-            var started = await host.Http.PostAsJsonAsync("/api/streams", new { title = "Launch" });
-            var sessionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-            var viewers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => server.NewUser("viewer")));
-            var tabs = await Task.WhenAll(viewers.Select(v => v.OpenTab()));
+        await using var server = await EventChatServer.StartIsolated();
+        var admin = await server.Admin;
+        await using var host = await server.NewUser("host");
+        var started = await host.Http.PostAsJsonAsync("/api/streams", new { title = "Launch" });
+        var sessionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var viewers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => server.NewUser("viewer")));
+        var tabs = await Task.WhenAll(viewers.Select(v => v.OpenTab()));
 
-            // Three watch at once (the peak), one leaves, a fourth joins: three again, not a new peak.
-            for (var i = 0; i < 3; i++)
-                Assert.Equal(i + 1, (await tabs[i].Invoke("join-stream", new { sessionId })).GetProperty("viewerCount").GetInt32());
-            await tabs[2].Invoke("leave-stream", new { sessionId });
-            Assert.Equal(3, (await tabs[3].Invoke("join-stream", new { sessionId })).GetProperty("viewerCount").GetInt32());
-            await tabs[0].Invoke("stream-chat", new { sessionId, content = "first" });
-            await tabs[1].Invoke("stream-chat", new { sessionId, content = "second" });
-            var doomed = await tabs[3].Invoke("stream-chat", new { sessionId, content = "spam" });
-            var removed = await host.Http.DeleteAsync($"/api/streams/{sessionId}/messages/{doomed.GetProperty("message").GetProperty("id").GetGuid()}");
-            Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsync($"/api/streams/{sessionId}/end", null)).StatusCode);
+        // Three watch at once (the peak), one leaves, a fourth joins: three again, not a new peak.
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(i + 1, (await tabs[i].Invoke("join-stream", new { sessionId })).GetProperty("viewerCount").GetInt32());
+        await tabs[2].Invoke("leave-stream", new { sessionId });
+        Assert.Equal(3, (await tabs[3].Invoke("join-stream", new { sessionId })).GetProperty("viewerCount").GetInt32());
+        await tabs[0].Invoke("stream-chat", new { sessionId, content = "first" });
+        await tabs[1].Invoke("stream-chat", new { sessionId, content = "second" });
+        var doomed = await tabs[3].Invoke("stream-chat", new { sessionId, content = "spam" });
+        var removed = await host.Http.DeleteAsync($"/api/streams/{sessionId}/messages/{doomed.GetProperty("message").GetProperty("id").GetGuid()}");
+        Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsync($"/api/streams/{sessionId}/end", null)).StatusCode);
 
-            await WaitForDaemon(server);
-            var stats = await admin.Get($"/api/analytics/streams/{sessionId}");
+        await WaitForDaemon(server);
+        var stats = await admin.Get($"/api/analytics/streams/{sessionId}");
 
-            Assert.Equal(sessionId, stats.GetProperty("sessionId").GetGuid());
-            Assert.Equal(3, stats.GetProperty("peakViewers").GetInt32());
-            Assert.Equal(3, stats.GetProperty("chatMessages").GetInt64());
-            Assert.Equal(1, stats.GetProperty("removedMessages").GetInt64());
-            Assert.NotEqual(JsonValueKind.Null, stats.GetProperty("endedAt").ValueKind);
-            // Only new highs were stored: 1, 2 and 3 viewers.
-            Assert.Equal(3, await PeakEvents(server, sessionId));
-            Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync($"/api/analytics/streams/{Guid.CreateVersion7()}")).StatusCode);
-            foreach (var viewer in viewers)
-                await viewer.DisposeAsync();
-        }
-        finally
-        {
-            await server.Stop();
-        }
+        Assert.Equal(sessionId, stats.GetProperty("sessionId").GetGuid());
+        Assert.Equal(3, stats.GetProperty("peakViewers").GetInt32());
+        Assert.Equal(3, stats.GetProperty("chatMessages").GetInt64());
+        Assert.Equal(1, stats.GetProperty("removedMessages").GetInt64());
+        Assert.NotEqual(JsonValueKind.Null, stats.GetProperty("endedAt").ValueKind);
+        // Only new highs were stored: 1, 2 and 3 viewers.
+        Assert.Equal(3, await PeakEvents(server, sessionId));
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync($"/api/analytics/streams/{Guid.CreateVersion7()}")).StatusCode);
+        foreach (var viewer in viewers)
+            await viewer.DisposeAsync();
     }
 
     [Fact]

@@ -22,151 +22,123 @@ public sealed class AuthEndpointLimits
     [Fact]
     public async Task An_auth_flood_from_one_address_gets_429s_while_another_users_send_and_health_answer_within_a_second()
     {
-        var server = await EventChatServer.StartIsolated(DefaultLimits());
-        try
+        await using var server = await EventChatServer.StartIsolated(DefaultLimits());
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var victim = await server.NewUser("victim");
+        var aliceTab = await alice.OpenTab();
+        var bobTab = await bob.OpenTab();
+        using var flooder = server.Http();
+        using var monitor = server.Http();
+        // Their normal time is a warm one: the first few sends, the first login and health check compile their code.
+        for (var i = 0; i < 3; i++)
+            await aliceTab.Invoke("sendMessage", new { receiverId = bob.Id, content = $"before the flood {i}" });
+        Assert.Equal(HttpStatusCode.OK, (await LogIn(flooder, alice.Username, TestUser.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await monitor.GetAsync("/health/live")).StatusCode);
+        // The flood's connections are opened first, so what arrives at once is the requests themselves.
+        await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => flooder.GetAsync("/health/live")));
+
+        var flood = Task.WhenAll(Enumerable.Range(0, 200).SelectMany(i => new[]
         {
-            await using var alice = await server.NewUser("alice");
-            await using var bob = await server.NewUser("bob");
-            await using var victim = await server.NewUser("victim");
-            var aliceTab = await alice.OpenTab();
-            var bobTab = await bob.OpenTab();
-            using var flooder = server.Http();
-            using var monitor = server.Http();
-            // Their normal time is a warm one: the first few sends, the first login and health check compile their code.
-            for (var i = 0; i < 3; i++)
-                await aliceTab.Invoke("sendMessage", new { receiverId = bob.Id, content = $"before the flood {i}" });
-            Assert.Equal(HttpStatusCode.OK, (await LogIn(flooder, alice.Username, TestUser.Password)).StatusCode);
+            flooder.PostAsJsonAsync("/api/auth/register", new { username = $"flood{i}", password = TestUser.Password }),
+            flooder.PostAsJsonAsync("/api/auth/login", new { username = victim.Username, password = "a wrong guess" }),
+        }));
+        Assert.False(flood.IsCompleted);
+        var timings = new List<(string Call, TimeSpan Took)>();
+        var sent = new List<string>();
+        do
+        {
+            var content = $"during the flood {sent.Count}";
+            var watch = Stopwatch.StartNew();
+            await aliceTab.Invoke("sendMessage", new { receiverId = bob.Id, content });
+            timings.Add(("send", watch.Elapsed));
+            sent.Add(content);
+            watch.Restart();
             Assert.Equal(HttpStatusCode.OK, (await monitor.GetAsync("/health/live")).StatusCode);
-            // The flood's connections are opened first, so what arrives at once is the requests themselves.
-            await Task.WhenAll(Enumerable.Range(0, 400).Select(_ => flooder.GetAsync("/health/live")));
-
-            var flood = Task.WhenAll(Enumerable.Range(0, 200).SelectMany(i => new[]
-            {
-                flooder.PostAsJsonAsync("/api/auth/register", new { username = $"flood{i}", password = TestUser.Password }),
-                flooder.PostAsJsonAsync("/api/auth/login", new { username = victim.Username, password = "a wrong guess" }),
-            }));
-            Assert.False(flood.IsCompleted);
-            var timings = new List<(string Call, TimeSpan Took)>();
-            var sent = new List<string>();
-            do
-            {
-                var content = $"during the flood {sent.Count}";
-                var watch = Stopwatch.StartNew();
-                await aliceTab.Invoke("sendMessage", new { receiverId = bob.Id, content });
-                timings.Add(("send", watch.Elapsed));
-                sent.Add(content);
-                watch.Restart();
-                Assert.Equal(HttpStatusCode.OK, (await monitor.GetAsync("/health/live")).StatusCode);
-                timings.Add(("health", watch.Elapsed));
-            }
-            while (!flood.IsCompleted);
-            var answers = await flood;
-
-            Assert.True(timings.All(t => t.Took < TimeSpan.FromSeconds(1)),
-                "A send or health check took a second or more during the flood: " + string.Join(", ", timings.Select(t => $"{t.Call} {t.Took.TotalMilliseconds:F0} ms")));
-            foreach (var content in sent)
-                await bobTab.Next("newMessage", m => m.GetProperty("message").GetProperty("content").GetString() == content);
-            Assert.All(answers, a => Assert.Contains(a.StatusCode, (HttpStatusCode[])[HttpStatusCode.Created, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests]));
-            // The address's burst is all that gets through (the registrations and the login above spent part of it).
-            Assert.InRange(answers.Count(a => a.StatusCode != HttpStatusCode.TooManyRequests), 0, new AuthLimits().AddressBurst);
-            foreach (var refused in answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests))
-                await AssertRateLimited(refused);
+            timings.Add(("health", watch.Elapsed));
         }
-        finally
-        {
-            await server.Stop();
-        }
+        while (!flood.IsCompleted);
+        var answers = await flood;
+
+        Assert.True(timings.All(t => t.Took < TimeSpan.FromSeconds(1)),
+            "A send or health check took a second or more during the flood: " + string.Join(", ", timings.Select(t => $"{t.Call} {t.Took.TotalMilliseconds:F0} ms")));
+        foreach (var content in sent)
+            await bobTab.Next("newMessage", m => m.GetProperty("message").GetProperty("content").GetString() == content);
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, (HttpStatusCode[])[HttpStatusCode.Created, HttpStatusCode.Unauthorized, HttpStatusCode.TooManyRequests]));
+        // The address's burst is all that gets through (the registrations and the login above spent part of it).
+        Assert.InRange(answers.Count(a => a.StatusCode != HttpStatusCode.TooManyRequests), 0, new AuthLimits().AddressBurst);
+        foreach (var refused in answers.Where(a => a.StatusCode == HttpStatusCode.TooManyRequests))
+            await AssertRateLimited(refused);
     }
 
     [Fact]
     public async Task Register_and_login_share_a_budget_per_address_and_past_it_get_429_with_retry_after_while_other_addresses_and_endpoints_go_on()
     {
-        var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
+        await using var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
         {
             ["EventChat:AuthLimits:AddressBurst"] = "3",
             ["EventChat:AuthLimits:AddressRequestsPerMinute"] = "1",
         });
-        try
-        {
-            await using var alice = await server.NewUser("alice");
-            using var http = server.Http();
-            for (var i = 0; i < 2; i++)
-                Assert.Equal(HttpStatusCode.Unauthorized, (await LogIn(http, $"nobody{i}", TestUser.Password)).StatusCode);
+        await using var alice = await server.NewUser("alice");
+        using var http = server.Http();
+        for (var i = 0; i < 2; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized, (await LogIn(http, $"nobody{i}", TestUser.Password)).StatusCode);
 
-            var login = await LogIn(http, alice.Username, TestUser.Password);
-            var register = await http.PostAsJsonAsync("/api/auth/register", new { username = "carol", password = TestUser.Password });
+        var login = await LogIn(http, alice.Username, TestUser.Password);
+        var register = await http.PostAsJsonAsync("/api/auth/register", new { username = "carol", password = TestUser.Password });
 
-            var retryAfter = await AssertRateLimited(login);
-            Assert.InRange(retryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
-            await AssertRateLimited(register);
-            Assert.Equal(HttpStatusCode.NotFound, (await alice.Http.GetAsync("/api/users?username=carol")).StatusCode);
-            // Everyone else: another address logs in, and this one still reaches every other endpoint.
-            using var elsewhere = FromAddress(server, IPAddress.Parse("127.0.0.2"));
-            Assert.Equal(HttpStatusCode.OK, (await LogIn(elsewhere, alice.Username, TestUser.Password)).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await alice.Http.GetAsync("/api/chat/conversations")).StatusCode);
-            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
-        }
-        finally
-        {
-            await server.Stop();
-        }
+        var retryAfter = await AssertRateLimited(login);
+        Assert.InRange(retryAfter, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        await AssertRateLimited(register);
+        Assert.Equal(HttpStatusCode.NotFound, (await alice.Http.GetAsync("/api/users?username=carol")).StatusCode);
+        // Everyone else: another address logs in, and this one still reaches every other endpoint.
+        using var elsewhere = FromAddress(server, IPAddress.Parse("127.0.0.2"));
+        Assert.Equal(HttpStatusCode.OK, (await LogIn(elsewhere, alice.Username, TestUser.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await alice.Http.GetAsync("/api/chat/conversations")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/health/live")).StatusCode);
     }
 
     [Fact]
     public async Task Past_the_calls_a_node_serves_at_once_and_its_queue_a_call_gets_429_and_registers_nobody()
     {
-        var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
+        await using var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
         {
             ["EventChat:AuthLimits:ConcurrentRequests"] = "1",
             ["EventChat:AuthLimits:QueuedRequests"] = "0",
         });
-        try
-        {
-            await using var alice = await server.NewUser("alice");
-            using var http = server.Http();
-            var usernames = Enumerable.Range(0, 20).Select(i => $"crowd{i}").ToArray();
+        await using var alice = await server.NewUser("alice");
+        using var http = server.Http();
+        var usernames = Enumerable.Range(0, 20).Select(i => $"crowd{i}").ToArray();
 
-            // Each call hashes for a good part of a second's tenth, so twenty sent at once cannot all find the one turn free.
-            var answers = await Task.WhenAll(usernames.Select(username => http.PostAsJsonAsync("/api/auth/register", new { username, password = TestUser.Password })));
+        // Each call hashes for a good part of a second's tenth, so twenty sent at once cannot all find the one turn free.
+        var answers = await Task.WhenAll(usernames.Select(username => http.PostAsJsonAsync("/api/auth/register", new { username, password = TestUser.Password })));
 
-            Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.Created);
-            Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.TooManyRequests);
-            for (var i = 0; i < answers.Length; i++)
-            {
-                if (answers[i].StatusCode == HttpStatusCode.Created)
-                    continue;
-                await AssertRateLimited(answers[i]);
-                Assert.Equal(HttpStatusCode.NotFound, (await alice.Http.GetAsync($"/api/users?username={usernames[i]}")).StatusCode);
-            }
-        }
-        finally
+        Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.Created);
+        Assert.Contains(answers, a => a.StatusCode == HttpStatusCode.TooManyRequests);
+        for (var i = 0; i < answers.Length; i++)
         {
-            await server.Stop();
+            if (answers[i].StatusCode == HttpStatusCode.Created)
+                continue;
+            await AssertRateLimited(answers[i]);
+            Assert.Equal(HttpStatusCode.NotFound, (await alice.Http.GetAsync($"/api/users?username={usernames[i]}")).StatusCode);
         }
     }
 
     [Fact]
     public async Task Ten_correct_logins_of_one_account_at_once_all_succeed()
     {
-        var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
+        await using var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
         {
             ["EventChat:Login:MaxFailuresPerUser"] = "3",
             // All ten really run at once, each past the lockout's check before any has finished.
             ["EventChat:AuthLimits:ConcurrentRequests"] = "10",
         });
-        try
-        {
-            await using var erin = await server.NewUser("erin");
-            using var http = server.Http();
+        await using var erin = await server.NewUser("erin");
+        using var http = server.Http();
 
-            var logins = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => LogIn(http, erin.Username, TestUser.Password)));
+        var logins = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => LogIn(http, erin.Username, TestUser.Password)));
 
-            Assert.All(logins, login => Assert.Equal(HttpStatusCode.OK, login.StatusCode));
-        }
-        finally
-        {
-            await server.Stop();
-        }
+        Assert.All(logins, login => Assert.Equal(HttpStatusCode.OK, login.StatusCode));
     }
 
     [Fact]

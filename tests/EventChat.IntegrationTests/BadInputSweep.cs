@@ -70,7 +70,7 @@ public sealed class BadInputSweep(ITestOutputHelper output)
     [Fact]
     public async Task Every_route_and_hub_method_refuses_hostile_input_without_a_500_a_leak_or_a_write()
     {
-        var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
+        await using var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
         {
             // Budgets high enough that a refusal always comes from the input, not from a spent budget.
             ["EventChat:Limits:MessageBurst"] = "1000000",
@@ -83,67 +83,60 @@ public sealed class BadInputSweep(ITestOutputHelper output)
             ["EventChat:Limits:MembershipPerMinute"] = "1000000",
             // The auth endpoints' limits are raised for every test server (EventChatServer).
         });
-        try
-        {
-            var offences = new ConcurrentBag<Offence>();
-            var counts = new ConcurrentDictionary<string, int>();
-            var caller = await server.NewUser("sweeper");
-            var admin = await server.Admin;
-            var fixture = await OthersThings(server);
-            var before = await Stored(server);
+        var offences = new ConcurrentBag<Offence>();
+        var counts = new ConcurrentDictionary<string, int>();
+        var caller = await server.NewUser("sweeper");
+        var admin = await server.Admin;
+        var fixture = await OthersThings(server);
+        var before = await Stored(server);
 
-            var started = DateTime.UtcNow;
-            var document = await caller.Get("/openapi/v1.json");
-            var rest = RestCases(document, fixture).ToList();
-            await Parallel.ForEachAsync(rest, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (@case, _) =>
+        var started = DateTime.UtcNow;
+        var document = await caller.Get("/openapi/v1.json");
+        var rest = RestCases(document, fixture).ToList();
+        await Parallel.ForEachAsync(rest, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, async (@case, _) =>
+        {
+            counts.AddOrUpdate(@case.Method + " " + @case.Route, 1, (_, n) => n + 1);
+            if (await Judge(caller, @case, fixture, asAdmin: false) is { } offence)
+                offences.Add(offence);
+            // An admin may read any conversation, so for GETs the admin pass only looks for leaks of secrets.
+            if (@case.Method == "GET")
             {
-                counts.AddOrUpdate(@case.Method + " " + @case.Route, 1, (_, n) => n + 1);
-                if (await Judge(caller, @case, fixture, asAdmin: false) is { } offence)
+                counts.AddOrUpdate("GET (as admin) " + @case.Route, 1, (_, n) => n + 1);
+                if (await Judge(admin, @case, fixture, asAdmin: true) is { } adminOffence)
+                    offences.Add(adminOffence);
+            }
+        });
+        var hub = HubCases(fixture, server.App.Services.GetRequiredService<HubLimits>().MaxHubMessageBytes).ToList();
+        await Task.WhenAll(hub.Chunk((hub.Count + HubConnections - 1) / HubConnections).Select(async chunk =>
+        {
+            var tab = await caller.OpenTab();
+            foreach (var @case in chunk)
+            {
+                counts.AddOrUpdate("hub " + @case.Method, 1, (_, n) => n + 1);
+                _ = tab.Received("error");
+                var offence = await JudgeHub(tab, @case, fixture);
+                if (offence is not null)
                     offences.Add(offence);
-                // An admin may read any conversation, so for GETs the admin pass only looks for leaks of secrets.
-                if (@case.Method == "GET")
-                {
-                    counts.AddOrUpdate("GET (as admin) " + @case.Route, 1, (_, n) => n + 1);
-                    if (await Judge(admin, @case, fixture, asAdmin: true) is { } adminOffence)
-                        offences.Add(adminOffence);
-                }
-            });
-            var hub = HubCases(fixture, server.App.Services.GetRequiredService<HubLimits>().MaxHubMessageBytes).ToList();
-            await Task.WhenAll(hub.Chunk((hub.Count + HubConnections - 1) / HubConnections).Select(async chunk =>
-            {
-                var tab = await caller.OpenTab();
-                foreach (var @case in chunk)
-                {
-                    counts.AddOrUpdate("hub " + @case.Method, 1, (_, n) => n + 1);
-                    _ = tab.Received("error");
-                    var offence = await JudgeHub(tab, @case, fixture);
-                    if (offence is not null)
-                        offences.Add(offence);
-                    if (tab.Connection.State != Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected)
-                        tab = await caller.OpenTab();
-                }
-                await tab.DisposeAsync();
-            }));
-            var after = await Stored(server);
+                if (tab.Connection.State != Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected)
+                    tab = await caller.OpenTab();
+            }
+            await tab.DisposeAsync();
+        }));
+        var after = await Stored(server);
 
-            foreach (var (route, count) in counts.OrderBy(c => c.Key))
-                output.WriteLine($"{count,6}  {route}");
-            var adminReads = rest.Count(c => c.Method == "GET");
-            output.WriteLine($"{counts.Values.Sum(),6}  cases in total: {rest.Count} REST, the {adminReads} GETs of them again as an admin, {hub.Count} hub; in {(DateTime.UtcNow - started).TotalSeconds:F0} s");
-            foreach (var offence in offences.OrderBy(o => o.ToString()))
-                output.WriteLine("OFFENCE " + offence);
-            // Other tests of the run log too, so these are shown to explain an offence, not asserted.
-            foreach (var line in EventChatServer.LogLines.Where(l => l.StartsWith("Error")).Distinct().Take(20))
-                output.WriteLine("ERROR LOG " + line[..Math.Min(line.Length, 1500)]);
+        foreach (var (route, count) in counts.OrderBy(c => c.Key))
+            output.WriteLine($"{count,6}  {route}");
+        var adminReads = rest.Count(c => c.Method == "GET");
+        output.WriteLine($"{counts.Values.Sum(),6}  cases in total: {rest.Count} REST, the {adminReads} GETs of them again as an admin, {hub.Count} hub; in {(DateTime.UtcNow - started).TotalSeconds:F0} s");
+        foreach (var offence in offences.OrderBy(o => o.ToString()))
+            output.WriteLine("OFFENCE " + offence);
+        // Other tests of the run log too, so these are shown to explain an offence, not asserted.
+        foreach (var line in EventChatServer.LogLines.Where(l => l.StartsWith("Error")).Distinct().Take(20))
+            output.WriteLine("ERROR LOG " + line[..Math.Min(line.Length, 1500)]);
 
-            Assert.True(offences.IsEmpty && before == after,
-                $"{offences.Count} offending cases:\n" + string.Join("\n", offences.Select(o => o.ToString()).Order())
-                + (before == after ? "" : $"\nand the sweep stored something:\nbefore\n{before}\nafter\n{after}"));
-        }
-        finally
-        {
-            await server.Stop();
-        }
+        Assert.True(offences.IsEmpty && before == after,
+            $"{offences.Count} offending cases:\n" + string.Join("\n", offences.Select(o => o.ToString()).Order())
+            + (before == after ? "" : $"\nand the sweep stored something:\nbefore\n{before}\nafter\n{after}"));
     }
 
     // ---- REST ----

@@ -45,44 +45,37 @@ public sealed class Budgets
     public async Task Likes_comments_uploads_and_stream_chat_spend_the_one_budget_that_sends_spend()
     {
         // A small budget that refills slowly: spent in a few calls, and a permit comes back only once a second.
-        var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
+        await using var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
         {
             ["EventChat:Limits:MessageBurst"] = "3",
             ["EventChat:Limits:MessagesPerSecond"] = "1",
         });
-        try
+        var (alice, bob) = (await server.NewUser("alice"), await server.NewUser("bob"));
+        var post = (await (await bob.Http.PostAsJsonAsync("/api/posts", new { content = "a post" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var sessionId = (await (await bob.Http.PostAsJsonAsync("/api/streams", new { title = "live" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var tab = await alice.OpenTab();
+        await tab.Invoke("join-stream", new { sessionId });
+        var send = Rest(() => alice.Http.PostAsJsonAsync("/api/chat/messages", new { receiverId = bob.Id, content = "a message" }), HttpStatusCode.Created);
+        var kinds = new Dictionary<string, Func<Task<bool>>>
         {
-            var (alice, bob) = (await server.NewUser("alice"), await server.NewUser("bob"));
-            var post = (await (await bob.Http.PostAsJsonAsync("/api/posts", new { content = "a post" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-            var sessionId = (await (await bob.Http.PostAsJsonAsync("/api/streams", new { title = "live" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-            var tab = await alice.OpenTab();
-            await tab.Invoke("join-stream", new { sessionId });
-            var send = Rest(() => alice.Http.PostAsJsonAsync("/api/chat/messages", new { receiverId = bob.Id, content = "a message" }), HttpStatusCode.Created);
-            var kinds = new Dictionary<string, Func<Task<bool>>>
-            {
-                ["like"] = Rest(() => alice.Http.PostAsync($"/api/posts/{post}/likes", null), HttpStatusCode.OK),
-                ["comment"] = Rest(() => alice.Http.PostAsJsonAsync($"/api/posts/{post}/comments", new { content = "a comment" }), HttpStatusCode.Created),
-                ["upload"] = Rest(() => alice.Http.PostAsync("/api/chat/attachments", Attachments.Form(Encoding.UTF8.GetBytes("bytes"), "a.txt", "text/plain")), HttpStatusCode.Created),
-                ["stream-chat"] = async () => await Accepted(tab.Invoke("stream-chat", new { sessionId, content = "a line" })),
-            };
+            ["like"] = Rest(() => alice.Http.PostAsync($"/api/posts/{post}/likes", null), HttpStatusCode.OK),
+            ["comment"] = Rest(() => alice.Http.PostAsJsonAsync($"/api/posts/{post}/comments", new { content = "a comment" }), HttpStatusCode.Created),
+            ["upload"] = Rest(() => alice.Http.PostAsync("/api/chat/attachments", Attachments.Form(Encoding.UTF8.GetBytes("bytes"), "a.txt", "text/plain")), HttpStatusCode.Created),
+            ["stream-chat"] = async () => await Accepted(tab.Invoke("stream-chat", new { sessionId, content = "a line" })),
+        };
 
-            foreach (var (kind, call) in kinds)
-            {
-                // Sends empty the budget; then this kind is refused. And the other way round.
-                await SpendAll(send, "send");
-                await RefusedSoon(call, kind);
-                await SpendAll(call, kind);
-                await RefusedSoon(send, $"a send after {kind}");
-            }
-            // What the hub refused was refused as rate_limited, and nothing else was.
-            var errors = tab.Received("error");
-            Assert.NotEmpty(errors);
-            Assert.All(errors, e => Assert.Equal(("rate_limited", "stream-chat"), (e.GetProperty("code").GetString(), e.GetProperty("method").GetString())));
-        }
-        finally
+        foreach (var (kind, call) in kinds)
         {
-            await server.Stop();
+            // Sends empty the budget; then this kind is refused. And the other way round.
+            await SpendAll(send, "send");
+            await RefusedSoon(call, kind);
+            await SpendAll(call, kind);
+            await RefusedSoon(send, $"a send after {kind}");
         }
+        // What the hub refused was refused as rate_limited, and nothing else was.
+        var errors = tab.Received("error");
+        Assert.NotEmpty(errors);
+        Assert.All(errors, e => Assert.Equal(("rate_limited", "stream-chat"), (e.GetProperty("code").GetString(), e.GetProperty("method").GetString())));
     }
 
     /// <summary>Calls until the budget refuses; a call that never is refused spends nothing.</summary>

@@ -16,19 +16,12 @@ public sealed class ClockSkew
     [Fact]
     public async Task By_default_a_token_is_accepted_until_thirty_seconds_after_it_expires_and_refused_after()
     {
-        var server = await EventChatServer.StartIsolated(new Dictionary<string, string?> { ["Jwt:ClockSkew"] = null });
-        try
-        {
-            var alice = await server.NewUser("alice");
-            Assert.Equal(TimeSpan.FromSeconds(30), server.App.Services.GetRequiredService<JwtSettings>().ClockSkew);
+        await using var server = await EventChatServer.StartIsolated(new Dictionary<string, string?> { ["Jwt:ClockSkew"] = null });
+        var alice = await server.NewUser("alice");
+        Assert.Equal(TimeSpan.FromSeconds(30), server.App.Services.GetRequiredService<JwtSettings>().ClockSkew);
 
-            Assert.Equal(HttpStatusCode.OK, await Conversations(server, ExpiredAgo(server, alice, TimeSpan.FromSeconds(20))));
-            Assert.Equal(HttpStatusCode.Unauthorized, await Conversations(server, ExpiredAgo(server, alice, TimeSpan.FromSeconds(40))));
-        }
-        finally
-        {
-            await server.Stop();
-        }
+        Assert.Equal(HttpStatusCode.OK, await Conversations(server, ExpiredAgo(server, alice, TimeSpan.FromSeconds(20))));
+        Assert.Equal(HttpStatusCode.Unauthorized, await Conversations(server, ExpiredAgo(server, alice, TimeSpan.FromSeconds(40))));
     }
 
     private static async Task<HttpStatusCode> Conversations(EventChatServer server, string token)

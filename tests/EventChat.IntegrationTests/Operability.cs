@@ -199,52 +199,45 @@ public sealed partial class Operability
     [Fact]
     public async Task Metrics_are_scraped_in_Prometheus_format_and_each_instrument_counts_exactly_what_this_test_caused()
     {
-        var server = await EventChatServer.StartIsolated();
-        try
-        {
-            var (alice, bob) = (await server.NewUser("alice"), await server.NewUser("bob"));
-            var tab = await alice.OpenTab();
-            using var anonymous = server.Http();
-            await server.AsyncProjectionsCaughtUp();
-            // With the daemon paused, the events this test appends are exactly how far the async projections fall behind.
-            var daemon = server.App.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>();
-            await daemon.PauseAsync();
-            var head = await Head(server);
-            using var measured = new AppMeasurements(server);
+        await using var server = await EventChatServer.StartIsolated();
+        var (alice, bob) = (await server.NewUser("alice"), await server.NewUser("bob"));
+        var tab = await alice.OpenTab();
+        using var anonymous = server.Http();
+        await server.AsyncProjectionsCaughtUp();
+        // With the daemon paused, the events this test appends are exactly how far the async projections fall behind.
+        var daemon = server.App.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>();
+        await daemon.PauseAsync();
+        var head = await Head(server);
+        using var measured = new AppMeasurements(server);
 
-            await Send(alice, new { receiverId = bob.Id, content = "counted" });
-            await Assert.ThrowsAsync<HubException>(() => tab.Invoke("sendMessage", new { content = "" }));
-            var appended = await Head(server) - head;
-            // Readiness measures the lag, and the gauge reports the last measurement.
-            Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
+        await Send(alice, new { receiverId = bob.Id, content = "counted" });
+        await Assert.ThrowsAsync<HubException>(() => tab.Invoke("sendMessage", new { content = "" }));
+        var appended = await Head(server) - head;
+        // Readiness measures the lag, and the gauge reports the last measurement.
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
 
-            Assert.Equal(2, appended);
-            Assert.Equal(["eventchat.messages.sent conversation_kind=direct,message_type=text 1"], measured.Counters("eventchat.messages.sent"));
-            Assert.Equal(
-            [
-                "eventchat.deliveries event=messageSent,outcome=ok,target=user 1",
-                "eventchat.deliveries event=newMessage,outcome=ok,target=user 1",
-                "eventchat.deliveries event=receiveMessage,outcome=ok,target=user 1",
-            ], measured.Counters("eventchat.deliveries"));
-            Assert.Equal(["eventchat.hub.errors code=validation,method=sendMessage 1"], measured.Counters("eventchat.hub.errors"));
-            // Timed end to end, validation included: the refused send is timed too, as an error.
-            Assert.Equal(["eventchat.send.duration outcome=error 1", "eventchat.send.duration outcome=ok 1"], measured.Counters("eventchat.send.duration"));
-            Assert.Equal(1, measured.Gauge("eventchat.users.connected"));
-            Assert.Equal(appended, measured.Gauge("eventchat.projection.lag"));
-            // The scrape is collected by meter name across the process (see SecondServerCollection), so its numbers are
-            // not this test's alone; that it exports every instrument is. The exporter caches a scrape for a moment.
-            await Eventually(async () => Scraped(await anonymous.GetStringAsync("/metrics")), "the scrape shows every instrument");
+        Assert.Equal(2, appended);
+        Assert.Equal(["eventchat.messages.sent conversation_kind=direct,message_type=text 1"], measured.Counters("eventchat.messages.sent"));
+        Assert.Equal(
+        [
+            "eventchat.deliveries event=messageSent,outcome=ok,target=user 1",
+            "eventchat.deliveries event=newMessage,outcome=ok,target=user 1",
+            "eventchat.deliveries event=receiveMessage,outcome=ok,target=user 1",
+        ], measured.Counters("eventchat.deliveries"));
+        Assert.Equal(["eventchat.hub.errors code=validation,method=sendMessage 1"], measured.Counters("eventchat.hub.errors"));
+        // Timed end to end, validation included: the refused send is timed too, as an error.
+        Assert.Equal(["eventchat.send.duration outcome=error 1", "eventchat.send.duration outcome=ok 1"], measured.Counters("eventchat.send.duration"));
+        Assert.Equal(1, measured.Gauge("eventchat.users.connected"));
+        Assert.Equal(appended, measured.Gauge("eventchat.projection.lag"));
+        // The scrape is collected by meter name across the process (see SecondServerCollection), so its numbers are
+        // not this test's alone; that it exports every instrument is. The exporter caches a scrape for a moment.
+        await Eventually(async () => Scraped(await anonymous.GetStringAsync("/metrics")), "the scrape shows every instrument");
 
-            await daemon.ResumeAsync();
-            await server.AsyncProjectionsCaughtUp();
-            await tab.DisposeAsync();
-            await Eventually(() => measured.Gauge("eventchat.users.connected") == 0, "alice's only tab closed");
-            Assert.Equal(0, measured.Gauge("eventchat.projection.lag"));
-        }
-        finally
-        {
-            await server.Stop();
-        }
+        await daemon.ResumeAsync();
+        await server.AsyncProjectionsCaughtUp();
+        await tab.DisposeAsync();
+        await Eventually(() => measured.Gauge("eventchat.users.connected") == 0, "alice's only tab closed");
+        Assert.Equal(0, measured.Gauge("eventchat.projection.lag"));
     }
 
     private static Task Eventually(Func<bool> condition, string what) => Eventually(() => Task.FromResult(condition()), what);

@@ -68,52 +68,45 @@ public sealed class Privacy
     [Fact]
     public async Task An_erased_conversation_reads_as_erased_everywhere_keeps_its_structure_and_stays_erased_after_a_rebuild()
     {
-        var server = await EventChatServer.StartIsolated();
-        try
-        {
-            var admin = await server.Admin;
-            var (alice, bob) = (await server.NewUser("alice"), await server.NewUser("bob"));
-            var marker = $"secretmarker{Guid.NewGuid():N}";
-            var first = await Send(alice, new { receiverId = bob.Id, content = $"{marker} one" });
-            var conversationId = ConversationId(first);
-            var firstId = first.GetProperty("message").GetProperty("id").GetGuid();
-            await Send(bob, new { conversationId, content = $"{marker} two", replyToId = firstId });
-            await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{firstId}", new { content = $"{marker} one, edited" });
-            var structure = Structure(await bob.Messages(conversationId));
-            var version = (await bob.Conversation(conversationId)).GetProperty("lastSequence").GetInt64();
-            Assert.Equal(2, await SearchRows(server, "conversation_id = $1", conversationId));
-            Assert.Equal(2, await SearchRows(server, "vector @@ to_tsquery('english', $1)", marker));
+        await using var server = await EventChatServer.StartIsolated();
+        var admin = await server.Admin;
+        var (alice, bob) = (await server.NewUser("alice"), await server.NewUser("bob"));
+        var marker = $"secretmarker{Guid.NewGuid():N}";
+        var first = await Send(alice, new { receiverId = bob.Id, content = $"{marker} one" });
+        var conversationId = ConversationId(first);
+        var firstId = first.GetProperty("message").GetProperty("id").GetGuid();
+        await Send(bob, new { conversationId, content = $"{marker} two", replyToId = firstId });
+        await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{firstId}", new { content = $"{marker} one, edited" });
+        var structure = Structure(await bob.Messages(conversationId));
+        var version = (await bob.Conversation(conversationId)).GetProperty("lastSequence").GetInt64();
+        Assert.Equal(2, await SearchRows(server, "conversation_id = $1", conversationId));
+        Assert.Equal(2, await SearchRows(server, "vector @@ to_tsquery('english', $1)", marker));
 
-            var asked = await bob.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/content");
-            Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
-            var waiting = await asked.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.False(waiting.GetProperty("erased").GetBoolean());
-            Assert.Equal([alice.Id], waiting.GetProperty("awaitingConsentFrom").EnumerateArray().Select(e => e.GetGuid()));
-            Assert.Contains(marker, (await bob.Messages(conversationId))[0].GetProperty("content").GetString());
-            var agreed = await alice.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/content");
-            Assert.Equal(HttpStatusCode.OK, agreed.StatusCode);
-            Assert.True((await agreed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("erased").GetBoolean());
+        var asked = await bob.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/content");
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        var waiting = await asked.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.False(waiting.GetProperty("erased").GetBoolean());
+        Assert.Equal([alice.Id], waiting.GetProperty("awaitingConsentFrom").EnumerateArray().Select(e => e.GetGuid()));
+        Assert.Contains(marker, (await bob.Messages(conversationId))[0].GetProperty("content").GetString());
+        var agreed = await alice.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/content");
+        Assert.Equal(HttpStatusCode.OK, agreed.StatusCode);
+        Assert.True((await agreed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("erased").GetBoolean());
 
-            await AssertErasedEverywhere(bob, conversationId, marker, structure, version);
-            // In the search table itself: no row of the conversation, no lexeme of its words. Nor any other table.
-            Assert.Equal(0, await SearchRows(server, "conversation_id = $1", conversationId));
-            Assert.Equal(0, await SearchRows(server, "vector @@ to_tsquery('english', $1)", marker));
-            Assert.Empty(await TablesContaining(server, marker));
+        await AssertErasedEverywhere(bob, conversationId, marker, structure, version);
+        // In the search table itself: no row of the conversation, no lexeme of its words. Nor any other table.
+        Assert.Equal(0, await SearchRows(server, "conversation_id = $1", conversationId));
+        Assert.Equal(0, await SearchRows(server, "vector @@ to_tsquery('english', $1)", marker));
+        Assert.Empty(await TablesContaining(server, marker));
 
-            // Replaying every event into fresh read models cannot bring the text back: its keys are gone.
-            foreach (var name in (await admin.Get("/api/admin/projections")).EnumerateArray().Select(n => n.GetString()!))
-                Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null)).StatusCode);
-            await AssertErasedEverywhere(bob, conversationId, marker, structure, version);
-            Assert.Empty(await TablesContaining(server, marker));
+        // Replaying every event into fresh read models cannot bring the text back: its keys are gone.
+        foreach (var name in (await admin.Get("/api/admin/projections")).EnumerateArray().Select(n => n.GetString()!))
+            Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null)).StatusCode);
+        await AssertErasedEverywhere(bob, conversationId, marker, structure, version);
+        Assert.Empty(await TablesContaining(server, marker));
 
-            // The conversation goes on, under new keys.
-            await Send(alice, new { conversationId, content = "after the erasure" });
-            Assert.Equal("after the erasure", (await bob.Messages(conversationId))[^1].GetProperty("content").GetString());
-        }
-        finally
-        {
-            await server.Stop();
-        }
+        // The conversation goes on, under new keys.
+        await Send(alice, new { conversationId, content = "after the erasure" });
+        Assert.Equal("after the erasure", (await bob.Messages(conversationId))[^1].GetProperty("content").GetString());
     }
 
     private static async Task AssertErasedEverywhere(TestUser reader, Guid conversationId, string marker, string structure, long version)

@@ -18,50 +18,43 @@ public sealed class Replay
     public async Task Rebuilding_every_projection_after_five_hundred_events_of_every_kind_gives_identical_read_models()
     {
         // Its own database: a rebuild empties read models that every other test relies on.
-        var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
+        await using var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
         {
             ["EventChat:Limits:MessageBurst"] = "1000",
             ["EventChat:Limits:MessagesPerSecond"] = "1000",
             // Alice adds Dave back every tenth round.
             ["EventChat:Limits:MembershipBurst"] = "1000",
         });
-        try
-        {
-            var admin = await server.Admin;
-            var (alice, bob, carol, dave, eve) =
-                (await server.NewUser("alice"), await server.NewUser("bob"), await server.NewUser("carol"), await server.NewUser("dave"), await server.NewUser("eve"));
-            var direct = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "hi" }));
-            var group = await alice.CreateGroup(bob, carol, eve);
-            await Conversations(alice, bob, carol, dave, direct, group);
-            await Posts(alice, bob, carol, dave);
-            await LiveSessions(server, alice, bob, carol, dave);
-            await Erasures(admin, carol, dave, eve, group);
-            Assert.True(await EventCount(server) >= 500);
-            await server.AsyncProjectionsCaughtUp();
-            var tables = ProjectionTables(server);
-            // The enumeration finds write-model snapshots, inline and async read models alike.
-            Assert.Superset(new[] { typeof(ConversationView), typeof(MessageView), typeof(PostView), typeof(CommentView), typeof(LiveSessionView),
-                typeof(StreamMessageView), typeof(DailyActivity), typeof(DailySender), typeof(FirstReply), typeof(LiveSessionStats) }.ToHashSet(),
-                tables.Keys.ToHashSet());
-            var before = await Rows(server, tables.Values);
-            var lists = await Lists(alice, bob, carol, dave);
-            // Every read model has rows to compare: the mix reaches every projection.
-            Assert.All(before, table => Assert.True(table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length > 1, $"{table.Split('\n')[0]} is empty"));
+        var admin = await server.Admin;
+        var (alice, bob, carol, dave, eve) =
+            (await server.NewUser("alice"), await server.NewUser("bob"), await server.NewUser("carol"), await server.NewUser("dave"), await server.NewUser("eve"));
+        var direct = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "hi" }));
+        var group = await alice.CreateGroup(bob, carol, eve);
+        await Conversations(alice, bob, carol, dave, direct, group);
+        await Posts(alice, bob, carol, dave);
+        await LiveSessions(server, alice, bob, carol, dave);
+        await Erasures(admin, carol, dave, eve, group);
+        Assert.True(await EventCount(server) >= 500);
+        await server.AsyncProjectionsCaughtUp();
+        var tables = ProjectionTables(server);
+        // The enumeration finds write-model snapshots, inline and async read models alike.
+        Assert.Superset(new[] { typeof(ConversationView), typeof(MessageView), typeof(PostView), typeof(CommentView), typeof(LiveSessionView),
+            typeof(StreamMessageView), typeof(DailyActivity), typeof(DailySender), typeof(FirstReply), typeof(LiveSessionStats) }.ToHashSet(),
+            tables.Keys.ToHashSet());
+        var before = await Rows(server, tables.Values);
+        var lists = await Lists(alice, bob, carol, dave);
+        // Every read model has rows to compare: the mix reaches every projection.
+        Assert.All(before, table => Assert.True(table.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length > 1, $"{table.Split('\n')[0]} is empty"));
 
-            await LoseReadModels(server, tables.Values);
-            var names = (await admin.Get("/api/admin/projections")).EnumerateArray().Select(n => n.GetString()!).ToList();
-            foreach (var name in names)
-                Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null)).StatusCode);
+        await LoseReadModels(server, tables.Values);
+        var names = (await admin.Get("/api/admin/projections")).EnumerateArray().Select(n => n.GetString()!).ToList();
+        foreach (var name in names)
+            Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null)).StatusCode);
 
-            var after = await Rows(server, tables.Values);
-            for (var i = 0; i < before.Count; i++)
-                AssertSameRows(before[i], after[i]);
-            Assert.Equal(lists, await Lists(alice, bob, carol, dave));
-        }
-        finally
-        {
-            await server.Stop();
-        }
+        var after = await Rows(server, tables.Values);
+        for (var i = 0; i < before.Count; i++)
+            AssertSameRows(before[i], after[i]);
+        Assert.Equal(lists, await Lists(alice, bob, carol, dave));
     }
 
     [Fact]

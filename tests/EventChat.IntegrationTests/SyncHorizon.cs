@@ -25,70 +25,56 @@ public sealed class SyncHorizon
     public async Task Sync_stops_at_a_write_still_in_flight_and_delivers_it_before_what_committed_after_it()
     {
         // A stale-gap time far beyond the test, so only the write committing settles the gap.
-        var server = await EventChatServer.StartIsolated(new Dictionary<string, string?> { ["EventChat:Sync:StaleGapAfter"] = "00:05:00" });
-        try
-        {
-            var (alice, bob, carol) = (await server.NewUser("alice"), await server.NewUser("bob"), await server.NewUser("carol"));
-            var fromAlice = await Send(alice, new { receiverId = bob.Id, content = "read me" });
-            var carolsConversation = ConversationId(await Send(carol, new { receiverId = bob.Id, content = "hi" }));
-            var (_, cursor) = await SyncAll(bob);
+        await using var server = await EventChatServer.StartIsolated(new Dictionary<string, string?> { ["EventChat:Sync:StaleGapAfter"] = "00:05:00" });
+        var (alice, bob, carol) = (await server.NewUser("alice"), await server.NewUser("bob"), await server.NewUser("carol"));
+        var fromAlice = await Send(alice, new { receiverId = bob.Id, content = "read me" });
+        var carolsConversation = ConversationId(await Send(carol, new { receiverId = bob.Id, content = "hi" }));
+        var (_, cursor) = await SyncAll(bob);
 
-            // Bob's read receipt takes its sequence number and stays uncommitted while Carol's message commits after it.
-            await using var receipt = await HeldAppend.Start(server, ReadOf(fromAlice, bob.Id));
-            await Send(carol, new { conversationId = carolsConversation, content = "committed after the gap" });
-            var whileHeld = await Page(bob, cursor);
-            await receipt.Commit();
-            var (afterwards, _) = await SyncAll(bob, whileHeld.GetProperty("cursor").GetString());
+        // Bob's read receipt takes its sequence number and stays uncommitted while Carol's message commits after it.
+        await using var receipt = await HeldAppend.Start(server, ReadOf(fromAlice, bob.Id));
+        await Send(carol, new { conversationId = carolsConversation, content = "committed after the gap" });
+        var whileHeld = await Page(bob, cursor);
+        await receipt.Commit();
+        var (afterwards, _) = await SyncAll(bob, whileHeld.GetProperty("cursor").GetString());
 
-            Assert.Empty(Items(whileHeld));
-            Assert.True(whileHeld.GetProperty("hasMore").GetBoolean());
-            Assert.Equal(["MessagesMarkedRead", "MessageSent"], afterwards.Select(Sync.Type));
-            Assert.Equal([ConversationId(fromAlice), carolsConversation], afterwards.Select(ConversationOf));
-            Assert.Equal("committed after the gap", ContentOf(afterwards[1]));
-        }
-        finally
-        {
-            await server.Stop();
-        }
+        Assert.Empty(Items(whileHeld));
+        Assert.True(whileHeld.GetProperty("hasMore").GetBoolean());
+        Assert.Equal(["MessagesMarkedRead", "MessageSent"], afterwards.Select(Sync.Type));
+        Assert.Equal([ConversationId(fromAlice), carolsConversation], afterwards.Select(ConversationOf));
+        Assert.Equal("committed after the gap", ContentOf(afterwards[1]));
     }
 
     [Fact]
     public async Task Sync_passes_a_rolled_back_gap_once_it_is_older_than_the_stale_gap_time()
     {
-        var server = await EventChatServer.StartIsolated();
-        try
-        {
-            var (alice, bob, carol) = (await server.NewUser("alice"), await server.NewUser("bob"), await server.NewUser("carol"));
-            var fromAlice = await Send(alice, new { receiverId = bob.Id, content = "read me" });
-            var carolsConversation = ConversationId(await Send(carol, new { receiverId = bob.Id, content = "hi" }));
-            var (_, cursor) = await SyncAll(bob);
+        await using var server = await EventChatServer.StartIsolated();
+        var (alice, bob, carol) = (await server.NewUser("alice"), await server.NewUser("bob"), await server.NewUser("carol"));
+        var fromAlice = await Send(alice, new { receiverId = bob.Id, content = "read me" });
+        var carolsConversation = ConversationId(await Send(carol, new { receiverId = bob.Id, content = "hi" }));
+        var (_, cursor) = await SyncAll(bob);
 
-            await using (var receipt = await HeldAppend.Start(server, ReadOf(fromAlice, bob.Id)))
-            {
-                await Send(carol, new { conversationId = carolsConversation, content = "committed after the gap" });
-                await receipt.Rollback();
-            }
-            // A client asks again on hasMore, pausing when a repeat brought nothing (api.md); the gap never fills.
-            var items = new List<JsonElement>();
-            var deadline = Stopwatch.StartNew();
-            while (true)
-            {
-                var page = await Page(bob, cursor);
-                items.AddRange(Items(page));
-                cursor = page.GetProperty("cursor").GetString()!;
-                if (!page.GetProperty("hasMore").GetBoolean())
-                    break;
-                Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "Sync never passed the rolled-back gap.");
-                await Task.Delay(TimeSpan.FromMilliseconds(100));
-            }
-
-            Assert.Equal(["MessageSent"], items.Select(Sync.Type));
-            Assert.Equal("committed after the gap", ContentOf(items[0]));
-        }
-        finally
+        await using (var receipt = await HeldAppend.Start(server, ReadOf(fromAlice, bob.Id)))
         {
-            await server.Stop();
+            await Send(carol, new { conversationId = carolsConversation, content = "committed after the gap" });
+            await receipt.Rollback();
         }
+        // A client asks again on hasMore, pausing when a repeat brought nothing (api.md); the gap never fills.
+        var items = new List<JsonElement>();
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            var page = await Page(bob, cursor);
+            items.AddRange(Items(page));
+            cursor = page.GetProperty("cursor").GetString()!;
+            if (!page.GetProperty("hasMore").GetBoolean())
+                break;
+            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(30), "Sync never passed the rolled-back gap.");
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        Assert.Equal(["MessageSent"], items.Select(Sync.Type));
+        Assert.Equal("committed after the gap", ContentOf(items[0]));
     }
 
     /// <summary>The reader's receipt for the message a send answered, as <c>MarkRead</c> would append it.</summary>

@@ -13,7 +13,7 @@ namespace EventChat.IntegrationTests.Infrastructure;
 /// The real EventChat app on a real Kestrel port against the real PostgreSQL, shared by every test
 /// in the run. Tests isolate themselves by registering fresh users, not by fresh databases.
 /// </summary>
-public sealed class EventChatServer
+public sealed class EventChatServer : IAsyncDisposable
 {
     private static readonly Lazy<PostgresServer> Postgres = new(PostgresServer.Start);
     private static readonly Lazy<Task<EventChatServer>> Shared = new(() => StartAsync("eventchat_tests"));
@@ -70,6 +70,9 @@ public sealed class EventChatServer
         await App.StopAsync();
         await App.DisposeAsync();
     }
+
+    /// <summary>A server of a test's own is stopped when the test leaves its scope: <c>await using var server = …</c>.</summary>
+    public async ValueTask DisposeAsync() => await Stop();
 
     private static async Task<EventChatServer> StartAsync(string database, IDictionary<string, string?>? settings = null) =>
         await StartOn(await CreateDatabase(Postgres.Value.ConnectionString, database), settings);
