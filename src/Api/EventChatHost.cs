@@ -228,12 +228,16 @@ public static class EventChatHost
         services.AddSingleton<IRateLimiter, UserRateLimiter>();
         services.AddSingleton<TypingTracker>();
         services.AddSingleton<SendGroupCommit>();
+        services.AddScoped<CallerTurn>();
         services.AddSingleton<StreamChatGroupCommit>();
         services.AddSingleton<IStreamViewers, InMemoryStreamViewers>();
         services.AddSingleton<ViewerCountPushes>();
         var signalR = services.AddSignalR(options =>
         {
+            // Outermost first: a call takes its place in its connection's line before anything else runs.
+            options.AddFilter<CallerOrderFilter>();
             options.AddFilter<HubErrorFilter>();
+            options.MaximumParallelInvocationsPerClient = limits.CallsInFlight;
             options.MaximumReceiveMessageSize = limits.MaxHubMessageBytes;
             options.ClientTimeoutInterval = limits.ClientTimeout;
             options.KeepAliveInterval = limits.KeepAlive;

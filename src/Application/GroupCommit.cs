@@ -1,3 +1,4 @@
+using EventChat.Application.Pipeline;
 using EventChat.Domain;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -45,11 +46,16 @@ public sealed class GroupCommit<TPending, TOutcome> : IAsyncDisposable where TPe
         this.writers = [.. queues.Select(queue => Task.Run(() => Write(queue.Reader)))];
     }
 
-    /// <summary>Queues the command and waits for its transaction. Cancelling stops the wait, not the command.</summary>
-    public async Task<TOutcome> Commit(TPending pending, CancellationToken ct)
+    /// <summary>
+    /// Queues the command and waits for its transaction. Once it is queued, the caller's next command may start
+    /// (<paramref name="turn"/>): it queues behind this one, so the caller's commands commit in the order sent.
+    /// Cancelling stops the wait, not the command.
+    /// </summary>
+    public async Task<TOutcome> Commit(TPending pending, CallerTurn? turn, CancellationToken ct)
     {
         if (!queues[(int)((uint)pending.StreamId.GetHashCode() % queues.Length)].Writer.TryWrite(pending))
             throw new ObjectDisposedException(nameof(GroupCommit<TPending, TOutcome>));
+        turn?.Pass();
         return await pending.Outcome.Task.WaitAsync(ct);
     }
 
@@ -90,9 +96,11 @@ public sealed class GroupCommit<TPending, TOutcome> : IAsyncDisposable where TPe
     /// <summary>
     /// The usual body of a batch: decides each command in arrival order, commits, and answers. A command that breaks
     /// a rule (<see cref="DomainException"/>) is answered at once and the batch goes on without it; the others are
-    /// answered once <paramref name="commit"/> has saved them.
+    /// answered once <paramref name="commit"/> has saved them, in arrival order, each with what <paramref name="committed"/>
+    /// makes of its outcome (if given).
     /// </summary>
-    public static async Task DecideEachThenCommit(IReadOnlyList<TPending> batch, Func<TPending, Task<TOutcome>> decide, Func<Task> commit)
+    public static async Task DecideEachThenCommit(IReadOnlyList<TPending> batch, Func<TPending, Task<TOutcome>> decide, Func<Task> commit,
+        Func<TOutcome, TOutcome>? committed = null)
     {
         var decided = new List<(TPending Pending, TOutcome Outcome)>(batch.Count);
         foreach (var pending in batch)
@@ -108,7 +116,7 @@ public sealed class GroupCommit<TPending, TOutcome> : IAsyncDisposable where TPe
         }
         await commit();
         foreach (var (pending, outcome) in decided)
-            pending.Outcome.TrySetResult(outcome);
+            pending.Outcome.TrySetResult(committed is null ? outcome : committed(outcome));
     }
 
     public async ValueTask DisposeAsync()

@@ -227,6 +227,8 @@ public sealed partial class Operability
         Assert.Equal(["eventchat.hub.errors code=validation,method=sendMessage 1"], measured.Counters("eventchat.hub.errors"));
         // Timed end to end, validation included: the refused send is timed too, as an error.
         Assert.Equal(["eventchat.send.duration outcome=error 1", "eventchat.send.duration outcome=ok 1"], measured.Counters("eventchat.send.duration"));
+        // The refused send never reached the group commit; the other was a transaction of its own.
+        Assert.Equal(["eventchat.commit.batch writes=send 1"], measured.Counters("eventchat.commit.batch"));
         Assert.Equal(1, measured.Gauge("eventchat.users.connected"));
         Assert.Equal(appended, measured.Gauge("eventchat.projection.lag"));
         // The scrape is collected by meter name across the process (see SecondServerCollection), so its numbers are
@@ -279,6 +281,7 @@ public sealed partial class Operability
             };
             _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Record(instrument, value, tags));
             _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Record(instrument, 1, tags));
+            _listener.SetMeasurementEventCallback<int>((instrument, value, tags, _) => Record(instrument, 1, tags));
             _listener.Start();
         }
 
@@ -336,7 +339,7 @@ public sealed partial class Operability
     private static bool Scraped(string metrics) =>
         new[]
         {
-            "eventchat_messages_sent_total", "eventchat_deliveries_total", "eventchat_hub_errors_total", "eventchat_send_duration_milliseconds_count",
+            "eventchat_messages_sent_total", "eventchat_deliveries_total", "eventchat_hub_errors_total", "eventchat_send_duration_milliseconds_count", "eventchat_commit_batch_count",
             "eventchat_users_connected", "eventchat_projection_lag", "http_server_request_duration_seconds", "signalr_server_active_connections",
         }.All(name => metrics.Split('\n').Any(line => line.StartsWith(name, StringComparison.Ordinal)));
 

@@ -24,6 +24,6 @@ public sealed partial class ChatHub
     public async Task<StreamChat> StreamChat(JsonElement? payload)
     {
         var request = Bind<StreamChatRequest>(payload);
-        return await Mediator.Send(new PostStreamChat(CallerId, request.SessionId ?? Guid.Empty, request.Content), Context.ConnectionAborted);
+        return await Mediator.Send(new PostStreamChat(CallerId, request.SessionId ?? Guid.Empty, request.Content) { Turn = Turn }, Context.ConnectionAborted);
     }
 }

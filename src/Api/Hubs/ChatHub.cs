@@ -2,6 +2,7 @@ using System.Text.Json;
 using EventChat.Api.Auth;
 using EventChat.Application;
 using EventChat.Application.Conversations;
+using EventChat.Application.Pipeline;
 using EventChat.Application.Ports;
 using EventChat.Application.Realtime;
 using EventChat.Application.Streams;
@@ -37,11 +38,13 @@ public sealed record RoomAnswer(Guid ConversationId);
 /// </summary>
 /// <remarks>Split by feature into partial files (ChatHub.*.cs); they share <see cref="Mediator"/> and <see cref="CallerId"/>.</remarks>
 [Authorize]
-public sealed partial class ChatHub(IMediator mediator, IPresence presence, TypingTracker typing, HubLimits limits) : Hub
+public sealed partial class ChatHub(IMediator mediator, IPresence presence, TypingTracker typing, HubLimits limits, CallerTurn turn) : Hub
 {
     public const string Path = "/hubs/chat";
 
     private IMediator Mediator => mediator;
+
+    private CallerTurn Turn => turn;
 
     private Guid CallerId => Context.User!.UserId();
 
@@ -71,7 +74,7 @@ public sealed partial class ChatHub(IMediator mediator, IPresence presence, Typi
 
     [HubMethodName("sendMessage"), HubRequest(typeof(SendMessageRequest))]
     public async Task<MessageDelivery> SendMessage(JsonElement? payload) =>
-        await mediator.Send(Bind<SendMessageRequest>(payload).ToCommand(CallerId), Context.ConnectionAborted);
+        await mediator.Send(Bind<SendMessageRequest>(payload).ToCommand(CallerId) with { Turn = Turn }, Context.ConnectionAborted);
 
     [HubMethodName("messageRead"), HubRequest(typeof(MessageReadRequest))]
     public async Task<ReadResult> MessageRead(JsonElement? payload)

@@ -27,6 +27,12 @@ public sealed record HubLimits
     public int MembershipPerMinute { get; init; } = 6;
 
     public int MaxConnectionsPerUser { get; init; } = 10;
+
+    /// <summary>
+    /// Calls one connection may have running at once. A client that keeps several sends in flight gets them committed
+    /// together instead of one transaction after another, and still in the order it sent them (CallerOrderFilter).
+    /// </summary>
+    public int CallsInFlight { get; init; } = 16;
     public int MaxHubMessageBytes { get; init; } = LargestValidCallBytes;
 
     /// <summary>A connection silent this long (no message, no ping) is treated as dead: the user goes offline.</summary>

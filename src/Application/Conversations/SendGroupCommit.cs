@@ -1,4 +1,5 @@
 using EventChat.Application.Privacy;
+using EventChat.Application.Telemetry;
 using EventChat.Domain;
 using EventChat.Domain.Conversations;
 using EventChat.Domain.Users;
@@ -16,8 +17,9 @@ public abstract record SendOutcome
     /// <summary>
     /// Appended and committed. <paramref name="Before"/> is the conversation as the send found it; <paramref name="View"/>
     /// is the conversation as its participants see it with this message, its text not sealed: what the pushes carry.
+    /// <paramref name="Push"/> is the message's place in its conversation's line of pushes.
     /// </summary>
-    public sealed record Committed(Conversation Before, MessageSent Sent, ConversationView View) : SendOutcome;
+    public sealed record Committed(Conversation Before, MessageSent Sent, ConversationView View, PushTurn Push) : SendOutcome;
 
     /// <summary>A retry of a send already stored (same clientMessageId): answered as the first one was.</summary>
     public sealed record Retried(MessageView Original) : SendOutcome;
@@ -37,20 +39,23 @@ public sealed class SendGroupCommit : IAsyncDisposable
     private readonly IDocumentStore store;
     private readonly ContentCipher cipher;
     private readonly TimeProvider clock;
+    private readonly EventChatMetrics metrics;
     private readonly GroupCommit<PendingSend, SendOutcome> writers;
+    private readonly PushLines pushes = new();
 
-    public SendGroupCommit(IDocumentStore store, ContentCipher cipher, TimeProvider clock, ILogger<SendGroupCommit> log)
+    public SendGroupCommit(IDocumentStore store, ContentCipher cipher, TimeProvider clock, EventChatMetrics metrics, ILogger<SendGroupCommit> log)
     {
-        (this.store, this.cipher, this.clock) = (store, cipher, clock);
+        (this.store, this.cipher, this.clock, this.metrics) = (store, cipher, clock, metrics);
         writers = new(Writers, Commit, log);
     }
 
     /// <summary>Queues the send and waits for its transaction. Cancelling stops the wait, not the send.</summary>
     public Task<SendOutcome> Send(SendMessage command, CancellationToken ct) =>
-        writers.Commit(new PendingSend(command, command.ConversationId ?? DirectConversation.IdFor(command.SenderId, command.ReceiverId!.Value)), ct);
+        writers.Commit(new PendingSend(command, command.ConversationId ?? DirectConversation.IdFor(command.SenderId, command.ReceiverId!.Value)), command.Turn, ct);
 
     private async Task Commit(IReadOnlyList<PendingSend> batch)
     {
+        metrics.Committed("send", batch.Count);
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
         // One round trip gathers the batch: each stream locked with its snapshot, then, under the locks, the views,
@@ -68,7 +73,9 @@ public sealed class SendGroupCommit : IAsyncDisposable
         var sealer = await keys();
         await GroupCommit<PendingSend, SendOutcome>.DecideEachThenCommit(batch,
             pending => Decide(session, sealer, streams[pending.ConversationId], pending, retries, now),
-            () => session.SaveChangesAsync(CancellationToken.None));
+            () => session.SaveChangesAsync(CancellationToken.None),
+            // Answered in commit order, so each conversation's turns to push are too.
+            outcome => outcome is SendOutcome.Committed committed ? committed with { Push = pushes.Join(committed.Sent.ConversationId) } : outcome);
     }
 
     private static async Task<SendOutcome> Decide(IDocumentSession session, ContentCipher.BatchSealer sealer, OpenStream stream, PendingSend pending, Dictionary<(Guid, Guid, string), SendOutcome?> retries, DateTimeOffset now)
@@ -86,7 +93,7 @@ public sealed class SendGroupCommit : IAsyncDisposable
         // A second attempt in this very batch finds this one, as it would once committed.
         if (pending.RetryKey is { } sentKey)
             retries[sentKey] = new SendOutcome.Retried(MessageView.From(sent));
-        return new SendOutcome.Committed(conversation, sent, shown);
+        return new SendOutcome.Committed(conversation, sent, shown, NotYetCommitted);
     }
 
     // Every retry lookup of the batch rides on its gathering query. The streams are locked by the statements before
@@ -110,6 +117,9 @@ public sealed class SendGroupCommit : IAsyncDisposable
         query.Query<MessageView>().Where(m => m.ConversationId == conversationId && m.SenderId == senderId && m.ClientMessageId == clientId).FirstOrDefault();
 
     public ValueTask DisposeAsync() => writers.DisposeAsync();
+
+    // A decided send has no turn to push until its batch commits.
+    private static readonly PushTurn NotYetCommitted = new(Task.CompletedTask, () => { });
 
     private sealed class PendingSend(SendMessage command, Guid conversationId) : PendingCommit<SendOutcome>(conversationId)
     {

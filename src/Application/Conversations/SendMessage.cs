@@ -1,3 +1,4 @@
+using EventChat.Application.Pipeline;
 using EventChat.Application.Ports;
 using EventChat.Application.Privacy;
 using EventChat.Application.Telemetry;
@@ -20,6 +21,9 @@ public sealed record SendMessage(
     IReadOnlyList<Guid>? AttachmentIds = null,
     Guid? ReplyToId = null) : ICommand<MessageDelivery>, IRateLimited
 {
+    /// <summary>The send's place in its caller's line, when the caller pipelines its sends (a hub connection).</summary>
+    public CallerTurn? Turn { get; init; }
+
     public RateLimitPolicy Policy => RateLimitPolicy.Messages;
 
     public Guid RateLimitedUserId => SenderId;
@@ -61,11 +65,20 @@ public sealed class SendMessageHandler(SendGroupCommit groupCommit, IDocumentSto
         var outcome = await groupCommit.Send(command, ct);
         await using var session = store.QuerySession();
         // A retried send (same client id) answers as the first one did and pushes nothing again.
-        if (outcome is not SendOutcome.Committed(var conversation, var sent, var view))
+        if (outcome is not SendOutcome.Committed(var conversation, var sent, var view, var push))
             return await session.DeliveryToSender(cipher, await session.WithReplyPreview(cipher, ((SendOutcome.Retried)outcome).Original, ct), ct);
         metrics.MessageSent(sent.MessageType, conversation.Kind);
         log.LogInformation("message sent in {ConversationId} by {SenderId} at sequence {Sequence}", sent.ConversationId, sent.SenderId, sent.Sequence);
-        // Committed: from here on the sender hanging up must not cancel the others' pushes.
-        return await notifier.Deliver(session, cipher, conversation, sent, view, CancellationToken.None);
+        // Committed: from here on the sender hanging up must not cancel the others' pushes. The conversation's earlier
+        // messages go out first, so a sender's messages reach the others in the order it sent them.
+        await push.Previous;
+        try
+        {
+            return await notifier.Deliver(session, cipher, conversation, sent, view, CancellationToken.None);
+        }
+        finally
+        {
+            push.Done();
+        }
     }
 }

@@ -1,3 +1,4 @@
+using EventChat.Application.Pipeline;
 using EventChat.Application.Ports;
 using EventChat.Domain.Streams;
 using EventChat.Projections;
@@ -10,6 +11,9 @@ namespace EventChat.Application.Streams;
 /// <summary>A viewer's chat message in a live session, pushed once to the whole room.</summary>
 public sealed record PostStreamChat(Guid SenderId, Guid SessionId, string? Content) : ICommand<StreamChat>, IRateLimited
 {
+    /// <summary>The post's place in its caller's line, when the caller pipelines its posts (a hub connection).</summary>
+    public CallerTurn? Turn { get; init; }
+
     public RateLimitPolicy Policy => RateLimitPolicy.Messages;
 
     public Guid RateLimitedUserId => SenderId;

@@ -1,5 +1,6 @@
 using EventChat.Domain;
 using EventChat.Application.Ports;
+using EventChat.Application.Telemetry;
 using EventChat.Domain.Streams;
 using JasperFx.Events;
 using Marten;
@@ -16,20 +17,22 @@ public sealed class StreamChatGroupCommit : IAsyncDisposable
     private readonly IDocumentStore store;
     private readonly IStreamViewers viewers;
     private readonly TimeProvider clock;
+    private readonly EventChatMetrics metrics;
     private readonly GroupCommit<PendingPost, StreamMessagePosted> writers;
 
-    public StreamChatGroupCommit(IDocumentStore store, IStreamViewers viewers, TimeProvider clock, ILogger<StreamChatGroupCommit> log)
+    public StreamChatGroupCommit(IDocumentStore store, IStreamViewers viewers, TimeProvider clock, EventChatMetrics metrics, ILogger<StreamChatGroupCommit> log)
     {
-        (this.store, this.viewers, this.clock) = (store, viewers, clock);
+        (this.store, this.viewers, this.clock, this.metrics) = (store, viewers, clock, metrics);
         writers = new(writers: 2, Commit, log);
     }
 
     /// <summary>Queues the post and waits for its transaction. Whether the sender watches is asked first, so no writer waits on it.</summary>
     public async Task<StreamMessagePosted> Post(PostStreamChat command, CancellationToken ct) =>
-        await writers.Commit(new PendingPost(command, await viewers.IsWatching(command.SessionId, command.SenderId)), ct);
+        await writers.Commit(new PendingPost(command, await viewers.IsWatching(command.SessionId, command.SenderId)), command.Turn, ct);
 
     private async Task Commit(IReadOnlyList<PendingPost> batch)
     {
+        metrics.Committed("stream_chat", batch.Count);
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
         // Locked in one round trip; a session that does not exist fails its posts alone, when they are decided.

@@ -17,6 +17,7 @@ public sealed class EventChatMetrics
     private readonly Counter<long> _messagesSent;
     private readonly Counter<long> _deliveries;
     private readonly Counter<long> _hubErrors;
+    private readonly Histogram<int> _commitBatch;
     private readonly FrozenDictionary<Type, Histogram<double>> _durations;
 
     public EventChatMetrics(IMeterFactory meters, IPresence presence, ProjectionLag projectionLag)
@@ -31,6 +32,9 @@ public sealed class EventChatMetrics
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] });
         _hubErrors = meter.CreateCounter<long>("eventchat.hub.errors", "{error}",
             "Hub invocations that failed and sent the caller the error event.");
+        _commitBatch = meter.CreateHistogram<int>("eventchat.commit.batch", "{command}",
+            "Commands committed together in one transaction by a group commit (sends, live-session chat).",
+            advice: new InstrumentAdvice<int> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
         meter.CreateObservableUpDownCounter("eventchat.users.connected", () => (long)presence.ConnectedUsers, "{user}",
             "Users with at least one open hub connection to this node; a user with two tabs counts once.");
         meter.CreateObservableGauge("eventchat.projection.lag", () => projectionLag.LastMeasured, "{event}",
@@ -51,6 +55,10 @@ public sealed class EventChatMetrics
     /// <summary>A hub invocation failed with the contract's error <paramref name="code"/>.</summary>
     public void HubError(string code, string method) =>
         _hubErrors.Add(1, new("code", code), new("method", method));
+
+    /// <summary>A group commit of <paramref name="writes"/> (<c>send</c> or <c>stream_chat</c>) took <paramref name="commands"/> commands into one transaction.</summary>
+    public void Committed(string writes, int commands) =>
+        _commitBatch.Record(commands, new KeyValuePair<string, object?>("writes", writes));
 
     /// <summary>The histogram that times <paramref name="messageType"/>, or null when it is not timed.</summary>
     public Histogram<double>? DurationOf(Type messageType) => _durations.GetValueOrDefault(messageType);
