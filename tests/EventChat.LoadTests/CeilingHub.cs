@@ -39,11 +39,34 @@ public sealed class CeilingHub(DirectConversations conversations) : Hub
         return toSender;
     }
 
+    /// <summary>
+    /// Serves the bare hub on <paramref name="port"/> until the process is told to stop, for load from outside this
+    /// process (<c>./eventchat bench peers</c> drives it with the peers' harness).
+    /// </summary>
+    public static async Task<int> Serve(int port)
+    {
+        var stopping = new TaskCompletionSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            e.Cancel = true;
+            stopping.TrySetResult();
+        };
+        await using var host = await Start(CancellationToken.None, port);
+        // SIGTERM reaches the host's lifetime, which stops the app; Ctrl-C reaches the handler above.
+        host.Stopping.Register(() => stopping.TrySetResult());
+        Console.WriteLine($"bare hub on {host.Url}");
+        await stopping.Task;
+        return 0;
+    }
+
     public sealed class Host(WebApplication app, Uri url) : IAsyncDisposable
     {
         private readonly IHubContext<CeilingHub> _hub = app.Services.GetRequiredService<IHubContext<CeilingHub>>();
 
         public Uri Url => url;
+
+        /// <summary>Cancelled when the process is told to stop (SIGTERM).</summary>
+        public CancellationToken Stopping => app.Lifetime.ApplicationStopping;
 
         /// <summary>One push to every connection, shaped like EventChat's <c>stream-chat</c> event.</summary>
         public Task Broadcast(Guid sessionId, long sequence, string content, CancellationToken ct) =>
@@ -70,17 +93,27 @@ public sealed class CeilingHub(DirectConversations conversations) : Hub
         }
     }
 
-    public static async Task<Host> Start(CancellationToken ct)
+    /// <param name="port">A loopback port to listen on; 0 picks a free one.</param>
+    public static async Task<Host> Start(CancellationToken ct, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
-        builder.Services.AddSignalR();
+        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
+        // As many calls in flight per connection as EventChat allows (HubLimits.CallsInFlight), so a pipelining client
+        // is compared like with like.
+        builder.Services.AddSignalR(options => options.MaximumParallelInvocationsPerClient = 16);
         builder.Services.AddSingleton<IUserIdProvider, BearerIsUserIdProvider>();
         builder.Services.AddSingleton<DirectConversations>();
         var app = builder.Build();
         app.UseWebSockets();
         app.MapHub<CeilingHub>("/hubs/chat");
+        // What the peers' harness (../shared/peers/harness.mjs) calls to get a user: here any caller is a new user whose
+        // token is its id.
+        app.MapPost("/api/auth/register", () =>
+        {
+            var userId = Guid.NewGuid();
+            return new { userId, token = userId.ToString() };
+        });
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new Host(app, new Uri(address));

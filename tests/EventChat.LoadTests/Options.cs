@@ -38,6 +38,9 @@ public sealed class Options
     public const string Usage = """
         Usage: EventChat.LoadTests <scenario> [options]
                EventChat.LoadTests report <results.jsonl> [--update <docs/performance.md>] [--pg <text>]
+               EventChat.LoadTests serve-ceiling <port>
+                 serves the bare hub of direct-ceiling on a loopback port until stopped, with
+                 POST /api/auth/register, for load from another process (./eventchat bench peers).
 
         Scenarios:
           direct     N pairs in direct conversations, both sides sending. Closed loop (one send in

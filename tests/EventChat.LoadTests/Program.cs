@@ -12,6 +12,8 @@ if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
 var scenario = args[0];
 if (scenario == "report")
     return Report.Run(args[1..]);
+if (scenario == "serve-ceiling")
+    return args.Length == 2 && int.TryParse(args[1], out var port) ? await CeilingHub.Serve(port) : 2;
 if (!scenarioNames.Contains(scenario))
 {
     Console.Error.WriteLine($"unknown scenario '{scenario}'\n");
