@@ -40,7 +40,8 @@ public sealed class EditMessageHandler(IDocumentStore store, INotifier notifier,
         var message = await cipher.Reveal(session, stored, ct);
         if (conversation.Edit(command.EditorId, message.ToFacts(), command.Content!, clock.GetUtcNow()) is not { } edited)
             return await session.WithReplyPreview(cipher, message, ct);
-        stream.AppendOne(await (await cipher.SealerFor(session, [conversation.Id], ct)).Protect(edited, ct));
+        MessageSearchIndex.Replace(session, edited.MessageId, edited.Content);
+        stream.AppendOne(await (await cipher.SealerFor(session, [conversation.Id], ct)).Sealed(edited, ct));
         await session.SaveChangesAsync(ct);
         log.LogInformation("message {MessageId} edited in {ConversationId} at sequence {Sequence}", edited.MessageId, edited.ConversationId, edited.Sequence);
         var changed = await session.WithReplyPreview(cipher, message.Edited(edited), CancellationToken.None);

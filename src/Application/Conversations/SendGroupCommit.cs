@@ -55,8 +55,10 @@ public sealed class SendGroupCommit : IAsyncDisposable
 
     private async Task Commit(IReadOnlyList<PendingSend> batch)
     {
-        metrics.Committed("send", batch.Count);
-        await using var session = store.LightweightSession();
+        metrics.GroupCommitted("send", batch.Count);
+        // An identity map: the views read below are the ones the inline projections then apply this batch's events to
+        // (UseIdentityMapForAggregates), not read a second time.
+        await using var session = store.IdentitySession();
         var now = clock.GetUtcNow();
         // One round trip gathers the batch: each stream locked with its snapshot, then, under the locks, the views,
         // the data keys and the retry lookups.
@@ -78,7 +80,7 @@ public sealed class SendGroupCommit : IAsyncDisposable
             outcome => outcome is SendOutcome.Committed committed ? committed with { Push = pushes.Join(committed.Sent.ConversationId) } : outcome);
     }
 
-    private static async Task<SendOutcome> Decide(IDocumentSession session, ContentCipher.BatchSealer sealer, OpenStream stream, PendingSend pending, Dictionary<(Guid, Guid, string), SendOutcome?> retries, DateTimeOffset now)
+    private static async Task<SendOutcome> Decide(IDocumentSession session, ContentCipher.BatchSealer sealer, OpenStream stream, PendingSend pending, Dictionary<RetryKey, SendOutcome?> retries, DateTimeOffset now)
     {
         var command = pending.Command;
         var conversation = await stream.StateFor(session, command, now);
@@ -88,8 +90,10 @@ public sealed class SendGroupCommit : IAsyncDisposable
         var attachments = await session.LoadOwnAttachments(command.SenderId, command.AttachmentIds, CancellationToken.None);
         var sent = conversation.Send(Guid.CreateVersion7(), command.SenderId, command.Content ?? "", command.MessageType ?? MessageTypes.DefaultFor(attachments),
             command.ClientMessageId, now, command.ReplyToId, await session.LoadMessageFacts(command.ReplyToId, CancellationToken.None), attachments);
-        // Stored sealed; the sender's answer and the pushes use the text in hand.
-        var shown = stream.Append(await sealer.Protect(sent, CancellationToken.None), sent);
+        // Stored sealed. The search index takes the words from the text in hand (docs/privacy.md, "Search"), and so do
+        // the sender's answer and the pushes.
+        MessageSearchIndex.Add(session, sent.MessageId, sent.ConversationId, sent.SenderId, sent.Content);
+        var shown = stream.Append(await sealer.Sealed(sent, CancellationToken.None), sent);
         // A second attempt in this very batch finds this one, as it would once committed.
         if (pending.RetryKey is { } sentKey)
             retries[sentKey] = new SendOutcome.Retried(MessageView.From(sent));
@@ -98,13 +102,13 @@ public sealed class SendGroupCommit : IAsyncDisposable
 
     // Every retry lookup of the batch rides on its gathering query. The streams are locked by the statements before
     // them, so an earlier attempt of the same send has either committed (and is found) or has not started deciding.
-    private static Func<Task<Dictionary<(Guid, Guid, string), SendOutcome?>>> QueueRetryLookups(IBatchedQuery query, IReadOnlyList<PendingSend> batch)
+    private static Func<Task<Dictionary<RetryKey, SendOutcome?>>> QueueRetryLookups(IBatchedQuery query, IReadOnlyList<PendingSend> batch)
     {
-        var keys = batch.Select(p => p.RetryKey).OfType<(Guid Conversation, Guid Sender, string ClientId)>().Distinct().ToList();
-        var lookups = keys.Select(k => FindRetry(query, k.Conversation, k.Sender, k.ClientId)).ToList();
+        var keys = batch.Select(p => p.RetryKey).OfType<RetryKey>().Distinct().ToList();
+        var lookups = keys.Select(k => FindRetry(query, k.ConversationId, k.SenderId, k.ClientMessageId)).ToList();
         return async () =>
         {
-            var found = new Dictionary<(Guid, Guid, string), SendOutcome?>();
+            var found = new Dictionary<RetryKey, SendOutcome?>();
             for (var i = 0; i < keys.Count; i++)
                 found[keys[i]] = await lookups[i] is { } original ? new SendOutcome.Retried(original) : null;
             return found;
@@ -127,9 +131,12 @@ public sealed class SendGroupCommit : IAsyncDisposable
 
         public Guid ConversationId => StreamId;
 
-        public (Guid, Guid, string)? RetryKey =>
-            Command.ClientMessageId is { } clientId ? (ConversationId, Command.SenderId, clientId) : null;
+        public RetryKey? RetryKey =>
+            Command.ClientMessageId is { } clientId ? new(ConversationId, Command.SenderId, clientId) : null;
     }
+
+    /// <summary>What makes two attempts the same send: one sender's clientMessageId in one conversation.</summary>
+    private readonly record struct RetryKey(Guid ConversationId, Guid SenderId, string ClientMessageId);
 
     /// <summary>
     /// One locked conversation stream within a batch: its state, and its view as participants see it, move on

@@ -58,18 +58,13 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
 
     public sealed class BatchSealer(ContentCipher cipher, IDocumentSession session, Dictionary<(Guid, Guid), (Guid Id, byte[] Key)> live)
     {
-        /// <summary>The event as it is stored: its text sealed, and the search index told the words (same transaction).</summary>
-        public async Task<MessageSent> Protect(MessageSent sent, CancellationToken ct)
-        {
-            MessageSearchIndex.Add(session, sent.MessageId, sent.ConversationId, sent.SenderId, sent.Content);
-            return sent with { Content = await Seal(sent.ConversationId, sent.SenderId, sent.Content, ct) };
-        }
+        /// <summary>The event as it is stored: its text sealed under its author's key.</summary>
+        public async Task<MessageSent> Sealed(MessageSent sent, CancellationToken ct) =>
+            sent with { Content = await Seal(sent.ConversationId, sent.SenderId, sent.Content, ct) };
 
-        public async Task<MessageEdited> Protect(MessageEdited edited, CancellationToken ct)
-        {
-            MessageSearchIndex.Replace(session, edited.MessageId, edited.Content);
-            return edited with { Content = await Seal(edited.ConversationId, edited.EditorId, edited.Content, ct) };
-        }
+        /// <summary>The event as it is stored: its new text sealed under its author's key.</summary>
+        public async Task<MessageEdited> Sealed(MessageEdited edited, CancellationToken ct) =>
+            edited with { Content = await Seal(edited.ConversationId, edited.EditorId, edited.Content, ct) };
 
         // The author's live key for the conversation, created on their first message there or after an erasure.
         private async Task<string> Seal(Guid conversationId, Guid authorId, string text, CancellationToken ct)

@@ -32,7 +32,7 @@ public sealed class StreamChatGroupCommit : IAsyncDisposable
 
     private async Task Commit(IReadOnlyList<PendingPost> batch)
     {
-        metrics.Committed("stream_chat", batch.Count);
+        metrics.GroupCommitted("stream_chat", batch.Count);
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
         // Locked in one round trip; a session that does not exist fails its posts alone, when they are decided.

@@ -57,7 +57,7 @@ public sealed class EventChatMetrics
         _hubErrors.Add(1, new("code", code), new("method", method));
 
     /// <summary>A group commit of <paramref name="writes"/> (<c>send</c> or <c>stream_chat</c>) took <paramref name="commands"/> commands into one transaction.</summary>
-    public void Committed(string writes, int commands) =>
+    public void GroupCommitted(string writes, int commands) =>
         _commitBatch.Record(commands, new KeyValuePair<string, object?>("writes", writes));
 
     /// <summary>The histogram that times <paramref name="messageType"/>, or null when it is not timed.</summary>
