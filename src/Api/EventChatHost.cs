@@ -84,8 +84,8 @@ public static class EventChatHost
     //   statement per session (two per send). EventChat never leaves session state behind (no SET, no temporary
     //   tables, no session advisory locks outside the daemon's own connection), so there is nothing to reset.
     // - Without prepared statements PostgreSQL parses and plans every statement of every send again; Marten's are
-    //   the same few dozen texts over and over. Preparing the ones used often took a third off PostgreSQL's CPU
-    //   per message (docs/performance.md).
+    //   the same few dozen texts over and over. Preparing the ones used often spares PostgreSQL that
+    //   work on every send (docs/performance-history.md).
     private static string Tuned(string connectionString)
     {
         var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()

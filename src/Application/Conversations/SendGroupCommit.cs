@@ -116,7 +116,8 @@ public sealed class SendGroupCommit : IAsyncDisposable
     }
 
     // Plain parameters, not a tuple's members: Marten compiles every expression it cannot read as a constant or a
-    // captured variable, and that JIT work per lookup cost a quarter of the server's CPU (docs/performance.md).
+    // captured variable, and compiling on every lookup was one of the server's largest costs under load
+    // (docs/performance-history.md).
     private static Task<MessageView?> FindRetry(IBatchedQuery query, Guid conversationId, Guid senderId, string clientId) =>
         query.Query<MessageView>().Where(m => m.ConversationId == conversationId && m.SenderId == senderId && m.ClientMessageId == clientId).FirstOrDefault();
 

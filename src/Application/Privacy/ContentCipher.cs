@@ -50,7 +50,7 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
     public Func<Task<BatchSealer>> QueueSealer(IDocumentSession session, IBatchedQuery query, IReadOnlyCollection<Guid> conversationIds)
     {
         // A plain local, not a call inside the lambda: Marten compiles any expression it must evaluate, and that JIT
-        // work on every batch was half of the server's CPU under load (docs/performance.md).
+        // work on every batch was the server's largest cost under load (docs/performance-history.md).
         Guid[] ids = [.. conversationIds];
         var keys = query.Query<DataKey>().Where(k => k.ConversationId.IsOneOf(ids) && k.ErasedAt == null).ToList();
         return async () => new(this, session, (await keys).ToDictionary(k => (k.ConversationId, k.UserId), k => (k.Id, Unwrapped(k))));
