@@ -11,12 +11,12 @@ public static class ProjectionsSetup
     public static StoreOptions AddEventChatProjections(this StoreOptions opts)
     {
         // Write models, snapshotted inline so a send reads one row instead of replaying the stream.
-        opts.Projections.Add<ConversationSnapshot>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<UserAccountSnapshot>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<ConversationSnapshot>(ProjectionLifecycle.Inline, InLargePages);
+        opts.Projections.Add<UserAccountSnapshot>(ProjectionLifecycle.Inline, InLargePages);
         opts.Schema.For<UserAccount>().UniqueIndex(x => x.NormalizedUsername);
 
-        opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<MessageViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<ConversationViewProjection>(ProjectionLifecycle.Inline, InLargePages);
+        opts.Projections.Add<MessageViewProjection>(ProjectionLifecycle.Inline, InLargePages);
         // Conversation lists, contacts, sync, search, export and downloads ask which conversations a user is in
         // (ConversationMembership); an index over the whole view would take entries on every send.
         opts.Schema.For<ConversationView>().Index(x => x.ParticipantIds, index =>
@@ -58,30 +58,38 @@ public static class ProjectionsSetup
         // Message search has its own erasable table (Application/Privacy/MessageSearchIndex): content here is encrypted.
 
         // Posts: one stream per post; likes and comments are events in it.
-        opts.Projections.Add<PostSnapshot>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<PostViewProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<CommentViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<PostSnapshot>(ProjectionLifecycle.Inline, InLargePages);
+        opts.Projections.Add<PostViewProjection>(ProjectionLifecycle.Inline, InLargePages);
+        opts.Projections.Add<CommentViewProjection>(ProjectionLifecycle.Inline, InLargePages);
         opts.Schema.For<CommentView>()
             .Duplicate(x => x.PostId)
             .Duplicate(x => x.Sequence);
         // Live sessions: one stream per session; chat, moderation and the end are events in it.
-        opts.Projections.Add<LiveSessionSnapshot>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<LiveSessionViewProjection>(ProjectionLifecycle.Inline);
-        opts.Projections.Add<StreamMessageViewProjection>(ProjectionLifecycle.Inline);
+        opts.Projections.Add<LiveSessionSnapshot>(ProjectionLifecycle.Inline, InLargePages);
+        opts.Projections.Add<LiveSessionViewProjection>(ProjectionLifecycle.Inline, InLargePages);
+        opts.Projections.Add<StreamMessageViewProjection>(ProjectionLifecycle.Inline, InLargePages);
         opts.Schema.For<StreamMessageView>()
             .Duplicate(x => x.SessionId)
             .Duplicate(x => x.Sequence);
 
         // Analytics: asynchronous, kept up by the async daemon (AddAsyncDaemon in EventChatHost), so sends never
         // wait for them. See docs/operations.md, "Analytics and the async daemon".
-        opts.Projections.Add<DailyActivityProjection>(ProjectionLifecycle.Async);
-        opts.Projections.Add<DailySenderProjection>(ProjectionLifecycle.Async);
+        opts.Projections.Add<DailyActivityProjection>(ProjectionLifecycle.Async, InLargePages);
+        opts.Projections.Add<DailySenderProjection>(ProjectionLifecycle.Async, InLargePages);
         opts.Schema.For<DailySender>().Duplicate(x => x.Day);
-        opts.Projections.Add<FirstReplyProjection>(ProjectionLifecycle.Async);
+        opts.Projections.Add<FirstReplyProjection>(ProjectionLifecycle.Async, InLargePages);
         opts.Schema.For<FirstReply>().Duplicate(x => x.ReplyDay);
-        opts.Projections.Add<LiveSessionStatsProjection>(ProjectionLifecycle.Async);
+        opts.Projections.Add<LiveSessionStatsProjection>(ProjectionLifecycle.Async, InLargePages);
         return opts;
     }
+
+    /// <summary>
+    /// Events a rebuild (and the async daemon) reads and applies per page. Marten's default of 500 makes a rebuild
+    /// spend most of its time on the round trips and statements each page costs; large pages share them.
+    /// </summary>
+    public const int PageSize = 5000;
+
+    private static void InLargePages(AsyncOptions options) => options.BatchSize = PageSize;
 
     /// <summary>
     /// A GIN index written on the send path takes each row's entries at once (<c>fastupdate = off</c>). With a pending
