@@ -39,6 +39,27 @@ public sealed class Pipelining
         Assert.True(batches.Transactions <= InFlight / 2, $"{InFlight} sends took {batches.Transactions} transactions");
     }
 
+    [Fact]
+    public async Task Other_calls_in_flight_keep_their_order_so_typing_started_then_stopped_ends_stopped()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = await alice.CreateGroup(bob);
+        await using var tab = await alice.OpenTab();
+        await using var bobsTab = await bob.OpenTab();
+
+        // Three starts and stops, none waiting for the one before: a stop that overtook its start would leave alice
+        // typing until the expiry, and bob would see the starts and stops out of turn.
+        var calls = Enumerable.Range(0, 6).Select(i => tab.Send(i % 2 == 0 ? "typingStart" : "typingStop", new { conversationId })).ToArray();
+        await Task.WhenAll(calls);
+
+        var seen = new List<bool>();
+        for (var i = 0; i < 6; i++)
+            seen.Add((await bobsTab.Next("userTyping")).GetProperty("isTyping").GetBoolean());
+        Assert.Equal([true, false, true, false, true, false], seen);
+    }
+
     /// <summary>The group commits of one app, as its <c>eventchat.commit.batch</c> histogram records them from now on.</summary>
     private sealed class CommitBatches : IDisposable
     {
