@@ -1,4 +1,5 @@
 using EventChat.Domain;
+using EventChat.Projections;
 using FluentValidation;
 using Marten;
 using Mediator;
@@ -17,6 +18,21 @@ public sealed class ListProjectionsHandler(IDocumentStore store) : IQueryHandler
 
 public static class ProjectionCatalogue
 {
+    /// <summary>
+    /// Rebuilds one projection: <see cref="MessageView"/> in bulk (<see cref="MessageViewRebuild"/>), every other one
+    /// with Marten's daemon.
+    /// </summary>
+    public static async Task Rebuild(this IDocumentStore store, string name, IProgress<RebuildProgress>? progress, CancellationToken ct)
+    {
+        if (name == nameof(MessageView))
+        {
+            await new MessageViewRebuild(store).Run(progress, ct);
+            return;
+        }
+        using var daemon = await store.BuildProjectionDaemonAsync();
+        await daemon.RebuildProjectionAsync(name, ct);
+    }
+
     // Marten lists the names quoted ('MessageView') but looks them up bare.
     public static IReadOnlyList<string> ProjectionNames(this IDocumentStore store) =>
         [.. ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(name => name.Trim('\''))];
@@ -43,8 +59,7 @@ public sealed class RebuildProjectionHandler(IDocumentStore store, TimeProvider 
         var name = store.ProjectionNames()
             .FirstOrDefault(n => string.Equals(n, command.Name, StringComparison.OrdinalIgnoreCase)) ?? throw DomainException.NotFound("Projection");
         var started = clock.GetTimestamp();
-        using var daemon = await store.BuildProjectionDaemonAsync();
-        await daemon.RebuildProjectionAsync(name, ct);
+        await store.Rebuild(name, progress: null, ct);
         var took = clock.GetElapsedTime(started);
         log.LogInformation("projection {Projection} rebuilt in {Elapsed}", name, took);
         return new(name, took);
