@@ -49,9 +49,13 @@ public sealed class SendGroupCommit : IAsyncDisposable
         writers = new(Writers, Commit, log);
     }
 
-    /// <summary>Queues the send and waits for its transaction. Cancelling stops the wait, not the send.</summary>
-    public Task<SendOutcome> Send(SendMessage command, CancellationToken ct) =>
-        writers.Commit(new PendingSend(command, command.ConversationId ?? DirectConversation.IdFor(command.SenderId, command.ReceiverId!.Value)), command.Turn, ct);
+    /// <summary>
+    /// Queues the send and waits for its transaction, even if the sender hangs up meanwhile: a committed message is
+    /// pushed to the others whatever became of its sender, and its turn in the conversation's line of pushes
+    /// (<see cref="PushLines"/>) must be taken and passed on, or the conversation's later pushes would wait for good.
+    /// </summary>
+    public Task<SendOutcome> Send(SendMessage command) =>
+        writers.Commit(new PendingSend(command, command.ConversationId ?? DirectConversation.IdFor(command.SenderId, command.ReceiverId!.Value)), command.Turn, CancellationToken.None);
 
     private async Task Commit(IReadOnlyList<PendingSend> batch)
     {

@@ -62,7 +62,7 @@ public sealed class SendMessageHandler(SendGroupCommit groupCommit, IDocumentSto
 {
     public async ValueTask<MessageDelivery> Handle(SendMessage command, CancellationToken ct)
     {
-        var outcome = await groupCommit.Send(command, ct);
+        var outcome = await groupCommit.Send(command);
         await using var session = store.QuerySession();
         // A retried send (same client id) answers as the first one did and pushes nothing again.
         if (outcome is not SendOutcome.Committed(var conversation, var sent, var view, var push))
