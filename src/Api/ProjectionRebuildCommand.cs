@@ -13,32 +13,34 @@ public static class ProjectionRebuildCommand
 {
     public static bool IsRequested(string[] args) => args is ["rebuild", ..];
 
-    public static async Task<int> Run(WebApplication app, IReadOnlyList<string> names)
+    public static Task<int> Run(WebApplication app, IReadOnlyList<string> names) =>
+        Run(app.Services.GetRequiredService<IDocumentStore>(), names, Console.Out, Console.Error);
+
+    /// <returns>0 once every projection named is rebuilt; 2, having rebuilt nothing, when a name is unknown.</returns>
+    public static async Task<int> Run(IDocumentStore store, IReadOnlyList<string> names, TextWriter output, TextWriter errors)
     {
-        var store = app.Services.GetRequiredService<IDocumentStore>();
-        var known = store.ProjectionNames();
-        var unknown = names.Where(n => !known.Contains(n, StringComparer.OrdinalIgnoreCase)).ToList();
+        var unknown = names.Where(n => store.ProjectionNamed(n) is null).ToList();
         if (unknown.Count > 0)
         {
-            Console.Error.WriteLine($"No projection named {string.Join(", ", unknown)}. The projections: {string.Join(", ", known)}.");
+            await errors.WriteLineAsync($"No projection named {string.Join(", ", unknown)}. The projections: {string.Join(", ", store.ProjectionNames())}.");
             return 2;
         }
-        var chosen = names.Count == 0 ? known : [.. known.Where(k => names.Contains(k, StringComparer.OrdinalIgnoreCase))];
+        var chosen = names.Count == 0 ? store.ProjectionNames() : [.. names.Select(n => store.ProjectionNamed(n)!).Distinct()];
         var all = Stopwatch.StartNew();
         foreach (var name in chosen)
         {
             var one = Stopwatch.StartNew();
-            Console.WriteLine($"{name}: rebuilding...");
-            await store.Rebuild(name, new Printed(name, one), CancellationToken.None);
-            Console.WriteLine($"{name}: rebuilt in {one.Elapsed.TotalSeconds:F1} s");
+            await output.WriteLineAsync($"{name}: rebuilding...");
+            await store.Rebuild(name, new Printed(output, name, one), CancellationToken.None);
+            await output.WriteLineAsync($"{name}: rebuilt in {one.Elapsed.TotalSeconds:F1} s");
         }
-        Console.WriteLine($"Rebuilt {chosen.Count} projection(s) in {all.Elapsed.TotalSeconds:F1} s.");
+        await output.WriteLineAsync($"Rebuilt {chosen.Count} projection(s) in {all.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }
 
-    private sealed class Printed(string name, Stopwatch clock) : IProgress<RebuildProgress>
+    private sealed class Printed(TextWriter output, string name, Stopwatch clock) : IProgress<RebuildProgress>
     {
         public void Report(RebuildProgress value) =>
-            Console.WriteLine($"{name}: {value.Done:N0} of {value.Total:N0} events, {value.Done / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N0} a second");
+            output.WriteLine($"{name}: {value.Done:N0} of {value.Total:N0} events, {value.Done / Math.Max(clock.Elapsed.TotalSeconds, 0.001):N0} a second");
     }
 }

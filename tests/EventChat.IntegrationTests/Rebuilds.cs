@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventChat.Api;
 using EventChat.Application.Admin;
 using EventChat.IntegrationTests.Infrastructure;
 using EventChat.Projections;
@@ -45,6 +46,32 @@ public sealed class Rebuilds
         Assert.Equal(11, applied);
         Assert.Equal([2, 4, 6, 8, 10, 11], reports.Select(r => r.Done));
         Assert.All(reports, r => Assert.Equal(11, r.Total));
+    }
+
+    [Fact]
+    public async Task The_rebuild_command_names_what_it_does_not_know_and_rebuilds_and_reports_what_it_does()
+    {
+        await using var server = await EventChatServer.StartIsolated();
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "hello" }));
+        await Send(bob, new { conversationId, content = "hi" });
+        var store = server.App.Services.GetRequiredService<IDocumentStore>();
+        var live = JsonSerializer.Serialize(await Documents(store));
+        var (output, errors) = (new StringWriter(), new StringWriter());
+
+        Assert.Equal(2, await ProjectionRebuildCommand.Run(store, ["MesageView"], output, errors));
+        Assert.Contains("No projection named MesageView. The projections: ", errors.ToString());
+        Assert.Contains("MessageView", errors.ToString());
+        Assert.Equal("", output.ToString());
+
+        Assert.Equal(0, await ProjectionRebuildCommand.Run(store, ["messageview"], output, errors));
+        Assert.Equal(live, JsonSerializer.Serialize(await Documents(store)));
+        var lines = output.ToString().Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("MessageView: rebuilding...", lines[0]);
+        Assert.StartsWith("MessageView: 2 of 2 events, ", lines[1]);
+        Assert.StartsWith("MessageView: rebuilt in ", lines[2]);
+        Assert.StartsWith("Rebuilt 1 projection(s) in ", lines[3]);
     }
 
     private static Guid MessageId(JsonElement delivery) => delivery.GetProperty("message").GetProperty("id").GetGuid();

@@ -36,10 +36,14 @@ public static class ProjectionCatalogue
     // Marten lists the names quoted ('MessageView') but looks them up bare.
     public static IReadOnlyList<string> ProjectionNames(this IDocumentStore store) =>
         [.. ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(name => name.Trim('\''))];
+
+    /// <summary>The projection <paramref name="name"/> names, in any letter case, as the store spells it; null if none.</summary>
+    public static string? ProjectionNamed(this IDocumentStore store, string? name) =>
+        store.ProjectionNames().FirstOrDefault(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>
-/// Throws a read model away and builds it again from every event, with Marten's projection daemon. The read
+/// Throws a read model away and builds it again from every event (<see cref="ProjectionCatalogue.Rebuild"/>). The read
 /// model is incomplete while this runs, so run it in a quiet moment (see docs/operations.md).
 /// </summary>
 public sealed record RebuildProjection(string? Name) : ICommand<RebuiltProjection>;
@@ -56,8 +60,7 @@ public sealed class RebuildProjectionHandler(IDocumentStore store, TimeProvider 
 {
     public async ValueTask<RebuiltProjection> Handle(RebuildProjection command, CancellationToken ct)
     {
-        var name = store.ProjectionNames()
-            .FirstOrDefault(n => string.Equals(n, command.Name, StringComparison.OrdinalIgnoreCase)) ?? throw DomainException.NotFound("Projection");
+        var name = store.ProjectionNamed(command.Name) ?? throw DomainException.NotFound("Projection");
         var started = clock.GetTimestamp();
         await store.Rebuild(name, progress: null, ct);
         var took = clock.GetElapsedTime(started);

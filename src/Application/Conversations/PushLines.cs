@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using EventChat.Application.Pipeline;
 
 namespace EventChat.Application.Conversations;
 
@@ -10,17 +9,18 @@ namespace EventChat.Application.Conversations;
 /// </summary>
 public sealed class PushLines
 {
-    private readonly ConcurrentDictionary<Guid, CallerTurn> last = new();
+    // Each conversation's last turn handed out: it completes when that push is done.
+    private readonly ConcurrentDictionary<Guid, TaskCompletionSource> last = new();
 
     /// <summary>The next push of <paramref name="conversationId"/>: it waits for the one handed out before it.</summary>
     public PushTurn Join(Guid conversationId)
     {
-        var mine = new CallerTurn();
-        var previous = last.TryGetValue(conversationId, out var before) ? before.Passed : Task.CompletedTask;
+        var mine = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var previous = last.TryGetValue(conversationId, out var before) ? before.Task : Task.CompletedTask;
         last[conversationId] = mine;
         return new(previous, () =>
         {
-            mine.Pass();
+            mine.TrySetResult();
             // The last push of a quiet conversation leaves no entry behind.
             last.TryRemove(KeyValuePair.Create(conversationId, mine));
         });
