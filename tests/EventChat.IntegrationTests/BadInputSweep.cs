@@ -194,7 +194,19 @@ public sealed class BadInputSweep(ITestOutputHelper output)
     private static async Task<Offence?> Judge(TestUser caller, RestCase @case, Fixture fixture, bool asAdmin)
     {
         using var request = new HttpRequestMessage(new HttpMethod(@case.Method), @case.Path) { Content = await Copy(@case.Body) };
-        using var response = await caller.Http.SendAsync(request);
+        HttpResponseMessage sent;
+        try
+        {
+            sent = await caller.Http.SendAsync(request);
+        }
+        // Kestrel may answer an oversized request (a 1 MB path, say) and close the connection before the client has
+        // written all of it; the client then sees its write fail instead of the answer. The server refused to read it,
+        // which is what the case asks; whether anything was written is checked after the sweep, as for every case.
+        catch (HttpRequestException e) when (@case.Kind.Contains("1 MB", StringComparison.Ordinal) && e.InnerException is IOException)
+        {
+            return null;
+        }
+        using var response = sent;
         var body = await response.Content.ReadAsStringAsync();
         var status = (int)response.StatusCode;
         var problem = response.Content.Headers.ContentType?.MediaType == "application/problem+json";
