@@ -129,13 +129,13 @@ public static class EventChatHost
                 opts.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
                 // Quick append: one round trip per append; our events carry their own sequence, so nothing needs Rich mode.
                 opts.Events.AppendMode = EventAppendMode.Quick;
-                // A group commit's session keeps what its gathering query read, so the inline projections apply its events to
-                // those documents instead of loading them again: one round trip less per batch.
-                opts.Events.UseIdentityMapForAggregates = true;
                 opts.Logger(new ParameterFreeMartenLogger(provider.GetRequiredService<ILogger<ParameterFreeMartenLogger>>()));
                 opts.DisableNpgsqlLogging = true;
                 opts.AddEventChatProjections();
                 opts.AddEventChatPrivacy();
+                ConversationRows.AddGuardFunction(opts);
+                // The send writers let go of a conversation that anything else on this node writes to.
+                opts.Listeners.Add(provider.GetRequiredService<HeldConversations>());
                 opts.Schema.For<RoleClaim>();
                 return opts;
             })
@@ -230,6 +230,8 @@ public static class EventChatHost
         services.AddSingleton(limits);
         services.AddSingleton<IRateLimiter, UserRateLimiter>();
         services.AddSingleton<TypingTracker>();
+        services.AddSingleton<HeldConversations>();
+        services.AddSingleton<ConversationRows>();
         services.AddSingleton<SendGroupCommit>();
         services.AddScoped<CallerTurn>();
         services.AddSingleton<StreamChatGroupCommit>();

@@ -175,6 +175,52 @@ public sealed class MultiNode(TwoNodes nodes) : IClassFixture<TwoNodes>
             $"The sends took {took.TotalSeconds:F1} s, long enough for one budget to refill them all: this run cannot tell one budget from two.");
     }
 
+    [Fact]
+    public async Task Sends_through_both_nodes_to_one_conversation_commit_in_one_gap_free_line()
+    {
+        await using var alice = await Cluster.NewUser("alice", node: 0);
+        await using var bob = await Cluster.NewUser("bob", node: 1);
+        var aliceTab = await alice.OpenTabOn(Cluster[0]);
+        var bobTab = await bob.OpenTabOn(Cluster[1]);
+        var first = await aliceTab.Invoke("sendMessage", new { receiverId = bob.Id, content = "a0" });
+        var conversationId = first.GetProperty("message").GetProperty("conversationId").GetGuid();
+
+        // Each node holds the conversation as it last wrote it, which the other node's sends keep making out of date;
+        // sent at the same moment, the two nodes' appends race for the same place.
+        for (var round = 1; round <= 3; round++)
+            await Task.WhenAll(
+                aliceTab.Invoke("sendMessage", new { conversationId, content = $"a{round}" }),
+                bobTab.Invoke("sendMessage", new { conversationId, content = $"b{round}" }));
+
+        var history = (await alice.Get($"/api/chat/conversations/{conversationId}/messages?after=0&limit=50")).GetProperty("items").EnumerateArray()
+            .Select(m => (Sequence: m.GetProperty("sequence").GetInt64(), Content: m.GetProperty("content").GetString()!)).ToList();
+        // A message's sequence is its place in the conversation's stream, after ConversationStarted: no gap, no repeat.
+        Assert.Equal([2, 3, 4, 5, 6, 7, 8], history.Select(m => m.Sequence));
+        Assert.Equal(["a0", "a1", "a2", "a3"], history.Select(m => m.Content).Where(c => c.StartsWith('a')));
+        Assert.Equal(["b1", "b2", "b3"], history.Select(m => m.Content).Where(c => c.StartsWith('b')));
+    }
+
+    [Fact]
+    public async Task Someone_added_through_one_node_can_send_through_the_other_at_once()
+    {
+        // Alice's REST calls go to node 1; everyone's hub connections to node 0.
+        await using var alice = await Cluster.NewUser("alice", node: 1);
+        await using var bob = await Cluster.NewUser("bob", node: 0);
+        await using var carol = await Cluster.NewUser("carol", node: 0);
+        var group = await alice.CreateGroup(bob);
+        var bobTab = await bob.OpenTabOn(Cluster[0]);
+        // Node 0 now holds the group as it was: without Carol.
+        await bobTab.Invoke("sendMessage", new { conversationId = group, content = "before Carol" });
+
+        var added = await alice.Http.PostAsJsonAsync($"/api/chat/conversations/{group}/participants", new { userIds = new[] { carol.Id } });
+        Assert.Equal(System.Net.HttpStatusCode.OK, added.StatusCode);
+        var carolTab = await carol.OpenTabOn(Cluster[0]);
+        var sent = await carolTab.Invoke("sendMessage", new { conversationId = group, content = "glad to be here" });
+
+        Assert.Equal("glad to be here", sent.GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("glad to be here", (await bobTab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
+    }
+
     private static Guid[] OnlineUsers(JsonElement answer) =>
         [.. answer.GetProperty("onlineUsers").EnumerateArray().Select(id => id.GetGuid())];
 }

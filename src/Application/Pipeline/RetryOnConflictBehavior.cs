@@ -32,5 +32,7 @@ public sealed class RetryOnConflictBehavior<TMessage, TResponse> : IPipelineBeha
 
     private static bool IsStreamConflict(Exception e) =>
         e is ConcurrencyException or ExistingStreamIdCollisionException or Marten.Exceptions.ExistingStreamIdCollisionException
-            or EventStreamUnexpectedMaxEventIdException;
+            or EventStreamUnexpectedMaxEventIdException
+        // A batch of sends that kept meeting other writes (SendGroupCommit decides again a few times first).
+        || Conversations.ConversationRows.MetAnotherWrite(e);
 }

@@ -53,7 +53,7 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
         // work on every batch was the server's largest cost under load (docs/performance-history.md).
         Guid[] ids = [.. conversationIds];
         var keys = query.Query<DataKey>().Where(k => k.ConversationId.IsOneOf(ids) && k.ErasedAt == null).ToList();
-        return async () => new(this, session, (await keys).ToDictionary(k => (k.ConversationId, k.UserId), k => (k.Id, Unwrapped(k))));
+        return async () => new(this, session, (await keys).ToDictionary(k => (k.ConversationId, k.UserId), Live));
     }
 
     public sealed class BatchSealer(ContentCipher cipher, IDocumentSession session, Dictionary<(Guid, Guid), (Guid Id, byte[] Key)> live)
@@ -70,12 +70,20 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
         private async Task<string> Seal(Guid conversationId, Guid authorId, string text, CancellationToken ct)
         {
             if (!live.TryGetValue((conversationId, authorId), out var key))
-                live[(conversationId, authorId)] = key = await cipher.NewKey(session, conversationId, authorId, ct);
+            {
+                var created = await cipher.NewKey(session, conversationId, authorId, ct);
+                session.Insert(created.Stored);
+                live[(conversationId, authorId)] = key = created.Live;
+            }
             return SealWith(key, text);
         }
     }
 
-    private async Task<(Guid Id, byte[] Key)> NewKey(IDocumentSession session, Guid conversationId, Guid authorId, CancellationToken ct)
+    /// <summary>
+    /// A new key for the author's texts in the conversation: <c>Stored</c> is the row to write with them, <c>Live</c> what
+    /// seals them. Refuses an erased author.
+    /// </summary>
+    public async Task<(DataKey Stored, (Guid Id, byte[] Key) Live)> NewKey(IQuerySession session, Guid conversationId, Guid authorId, CancellationToken ct)
     {
         // Only here, on the rare first write, is the author checked: an erased account's keys are all destroyed, so it always lands here.
         var author = await session.LoadAsync<UserAccount>(authorId, ct);
@@ -83,9 +91,14 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
             throw new DomainException(DomainError.Unauthenticated, "This account has been erased.");
         var raw = RandomNumberGenerator.GetBytes(MasterKey.KeyBytes);
         var id = Guid.CreateVersion7();
-        session.Insert(new DataKey(id, conversationId, authorId, master.Wrap(raw, id.ToString()), master.Id, clock.GetUtcNow()));
-        return (id, raw);
+        return (new DataKey(id, conversationId, authorId, master.Wrap(raw, id.ToString()), master.Id, clock.GetUtcNow()), (id, raw));
     }
+
+    /// <summary>What seals texts under a stored, live key.</summary>
+    public (Guid Id, byte[] Key) Live(DataKey key) => (key.Id, Unwrapped(key));
+
+    /// <summary>The event as it is stored: its text sealed under <paramref name="key"/>, its author's live key.</summary>
+    public static MessageSent Sealed(MessageSent sent, (Guid Id, byte[] Key) key) => sent with { Content = SealWith(key, sent.Content) };
 
     /// <summary>
     /// A new key for one attachment's bytes (its id is the attachment's, its owner the uploader, no conversation), and

@@ -13,10 +13,9 @@ public static class MessageSearchIndex
 {
     public const string Table = "eventchat_message_search";
 
-    public static void Add(IDocumentSession session, Guid messageId, Guid conversationId, Guid senderId, string text) =>
-        session.QueueSqlCommand(
-            $"insert into {Table} (message_id, conversation_id, sender_id, vector) values (?, ?, ?, to_tsvector('{MessageSearch.Config}'::regconfig, ?))",
-            messageId, conversationId, senderId, text);
+    /// <summary>A new message's row; its parameters are the message id, conversation id, sender id and plain text.</summary>
+    public static string InsertSql(string schema) =>
+        $"insert into {schema}.{Table} (message_id, conversation_id, sender_id, vector) values ($1, $2, $3, to_tsvector('{MessageSearch.Config}'::regconfig, $4))";
 
     public static void Replace(IDocumentSession session, Guid messageId, string text) =>
         session.QueueSqlCommand($"update {Table} set vector = to_tsvector('{MessageSearch.Config}'::regconfig, ?) where message_id = ?", text, messageId);
