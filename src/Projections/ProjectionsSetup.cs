@@ -87,7 +87,7 @@ public static class ProjectionsSetup
     /// Events a rebuild (and the async daemon) reads and applies per page. Marten's default of 500 makes a rebuild
     /// spend most of its time on the round trips and statements each page costs; large pages share them.
     /// </summary>
-    public const int PageSize = 5000;
+    public const int PageSize = 25_000;
 
     private static void InLargePages(AsyncOptions options) => options.BatchSize = PageSize;
 
