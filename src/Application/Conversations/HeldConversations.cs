@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using EventChat.Application.Privacy;
 using EventChat.Domain.Users;
 using Marten;
 using Marten.Services;
@@ -7,7 +8,7 @@ using Marten.Services;
 namespace EventChat.Application.Conversations;
 
 /// <summary>A conversation as the send writers hold it between batches, with its authors' live keys (by author).</summary>
-public sealed record HeldConversation(ConversationAt At, ImmutableDictionary<Guid, (Guid Id, byte[] Key)> Keys);
+public sealed record HeldConversation(ConversationAt At, ImmutableDictionary<Guid, LiveKey> Keys);
 
 /// <summary>
 /// The conversations the send writers hold in memory, so that a batch to a conversation they have written to before

@@ -143,7 +143,7 @@ public sealed class SendGroupCommit : IAsyncDisposable
         var (conversations, keys, stored) = await rows.Read(connection, unread, lookups, CancellationToken.None);
         foreach (var id in unread)
         {
-            var live = ImmutableDictionary.CreateBuilder<Guid, (Guid Id, byte[] Key)>();
+            var live = ImmutableDictionary.CreateBuilder<Guid, LiveKey>();
             foreach (var key in keys.Where(k => k.ConversationId == id))
                 live[key.UserId] = cipher.Live(key);
             streams[id] = new(id, conversations.GetValueOrDefault(id), live.ToImmutable(), isCommittedState: true);
@@ -215,12 +215,12 @@ public sealed class SendGroupCommit : IAsyncDisposable
     /// conversation that does not exist yet is started by its first send that succeeds, so a failed first send leaves
     /// nothing behind.
     /// </summary>
-    private sealed class OpenConversation(Guid id, ConversationAt? at, ImmutableDictionary<Guid, (Guid Id, byte[] Key)> keys, bool isCommittedState)
+    private sealed class OpenConversation(Guid id, ConversationAt? at, ImmutableDictionary<Guid, LiveKey> keys, bool isCommittedState)
     {
         private Conversation? state = at?.State;
         private ConversationView? view = at?.View;
         private ConversationStarted? starting;
-        private readonly Dictionary<Guid, (Guid Id, byte[] Key)> keys = new(keys);
+        private readonly Dictionary<Guid, LiveKey> keys = new(keys);
         private readonly HashSet<Guid> storedKeys = [.. keys.Values.Select(k => k.Id)];
 
         public Guid Id => id;

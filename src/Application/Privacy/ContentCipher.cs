@@ -27,8 +27,8 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
     private const int MaxCachedKeys = 100_000;
     private readonly ConcurrentDictionary<(Guid Id, string Wrapped), byte[]> _unwrapped = new();
 
-    private static string SealWith((Guid Id, byte[] Key) key, string text) =>
-        $"{Prefix}{key.Id:N}:{MasterKey.Seal(key.Key, Encoding.UTF8.GetBytes(text), key.Id.ToByteArray())}";
+    private static string SealWith(LiveKey key, string text) =>
+        $"{Prefix}{key.Id:N}:{MasterKey.Seal(key.Bytes, Encoding.UTF8.GetBytes(text), key.Id.ToByteArray())}";
 
     /// <summary>
     /// Seals the texts written in one transaction (a group commit of sends, or an edit): the live keys of the
@@ -56,7 +56,7 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
         return async () => new(this, session, (await keys).ToDictionary(k => (k.ConversationId, k.UserId), Live));
     }
 
-    public sealed class BatchSealer(ContentCipher cipher, IDocumentSession session, Dictionary<(Guid, Guid), (Guid Id, byte[] Key)> live)
+    public sealed class BatchSealer(ContentCipher cipher, IDocumentSession session, Dictionary<(Guid, Guid), LiveKey> live)
     {
         /// <summary>The event as it is stored: its text sealed under its author's key.</summary>
         public async Task<MessageSent> Sealed(MessageSent sent, CancellationToken ct) =>
@@ -79,11 +79,8 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
         }
     }
 
-    /// <summary>
-    /// A new key for the author's texts in the conversation: <c>Stored</c> is the row to write with them, <c>Live</c> what
-    /// seals them. Refuses an erased author.
-    /// </summary>
-    public async Task<(DataKey Stored, (Guid Id, byte[] Key) Live)> NewKey(IQuerySession session, Guid conversationId, Guid authorId, CancellationToken ct)
+    /// <summary>A new key for the author's texts in the conversation. Refuses an erased author.</summary>
+    public async Task<CreatedKey> NewKey(IQuerySession session, Guid conversationId, Guid authorId, CancellationToken ct)
     {
         // Only here, on the rare first write, is the author checked: an erased account's keys are all destroyed, so it always lands here.
         var author = await session.LoadAsync<UserAccount>(authorId, ct);
@@ -91,14 +88,14 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
             throw new DomainException(DomainError.Unauthenticated, "This account has been erased.");
         var raw = RandomNumberGenerator.GetBytes(MasterKey.KeyBytes);
         var id = Guid.CreateVersion7();
-        return (new DataKey(id, conversationId, authorId, master.Wrap(raw, id.ToString()), master.Id, clock.GetUtcNow()), (id, raw));
+        return new(new DataKey(id, conversationId, authorId, master.Wrap(raw, id.ToString()), master.Id, clock.GetUtcNow()), new LiveKey(id, raw));
     }
 
     /// <summary>What seals texts under a stored, live key.</summary>
-    public (Guid Id, byte[] Key) Live(DataKey key) => (key.Id, Unwrapped(key));
+    public LiveKey Live(DataKey key) => new(key.Id, Unwrapped(key));
 
     /// <summary>The event as it is stored: its text sealed under <paramref name="key"/>, its author's live key.</summary>
-    public static MessageSent Sealed(MessageSent sent, (Guid Id, byte[] Key) key) => sent with { Content = SealWith(key, sent.Content) };
+    public static MessageSent Sealed(MessageSent sent, LiveKey key) => sent with { Content = SealWith(key, sent.Content) };
 
     /// <summary>
     /// A new key for one attachment's bytes (its id is the attachment's, its owner the uploader, no conversation), and

@@ -12,6 +12,12 @@ public sealed record DataKey(Guid Id, Guid ConversationId, Guid UserId, string? 
     public DataKey Destroyed(DateTimeOffset now) => this with { WrappedKey = null, ErasedAt = ErasedAt ?? now };
 }
 
+/// <summary>A data key unwrapped, as it seals and opens texts: held in memory only, never stored.</summary>
+public readonly record struct LiveKey(Guid Id, byte[] Bytes);
+
+/// <summary>A key just created for an author's texts in a conversation: <see cref="Stored"/> is the row to write with them.</summary>
+public sealed record CreatedKey(DataKey Stored, LiveKey Live);
+
 /// <summary>
 /// One row that says which master key the data keys are wrapped with: a value wrapped under it that only the same key
 /// unwraps. Start-up refuses a different key with a clear message instead of serving undecryptable text.
