@@ -219,9 +219,9 @@ public sealed class SendGroupCommit : IAsyncDisposable
     {
         private Conversation? state = at?.State;
         private ConversationView? view = at?.View;
+        // The authors' live keys: those held, and any this batch creates.
+        private ImmutableDictionary<Guid, LiveKey> keys = keys;
         private ConversationStarted? starting;
-        private readonly Dictionary<Guid, LiveKey> keys = new(keys);
-        private readonly HashSet<Guid> storedKeys = [.. keys.Values.Select(k => k.Id)];
 
         public Guid Id => id;
 
@@ -264,17 +264,14 @@ public sealed class SendGroupCommit : IAsyncDisposable
         /// </summary>
         public async Task<ConversationView> Append(IQuerySession session, ContentCipher cipher, MessageSent sent)
         {
-            if (keys.TryGetValue(sent.SenderId, out var key))
-            {
-                if (storedKeys.Contains(key.Id))
-                    KeysSealedWith.Add(key.Id);
-            }
-            else
+            if (!keys.TryGetValue(sent.SenderId, out var key))
             {
                 var created = await cipher.NewKey(session, id, sent.SenderId, CancellationToken.None);
                 NewKeys.Add(created.Stored);
-                keys[sent.SenderId] = key = created.Live;
+                (keys, key) = (keys.SetItem(sent.SenderId, created.Live), created.Live);
             }
+            else if (NewKeys.All(k => k.Id != key.Id))
+                KeysSealedWith.Add(key.Id);
             var stored = ContentCipher.Sealed(sent, key);
             if (starting is not null)
             {
@@ -288,6 +285,6 @@ public sealed class SendGroupCommit : IAsyncDisposable
             return shown;
         }
 
-        public HeldConversation Held() => new(new(Version, State, StoredView), keys.ToImmutableDictionary());
+        public HeldConversation Held() => new(new(Version, State, StoredView), keys);
     }
 }

@@ -6,7 +6,6 @@ using EventChat.Domain.Conversations;
 using EventChat.Domain.Users;
 using EventChat.Projections;
 using Marten;
-using Marten.Services.BatchQuerying;
 using Microsoft.Extensions.Logging;
 
 namespace EventChat.Application.Privacy;
@@ -31,29 +30,18 @@ public sealed class ContentCipher(MasterKey master, TimeProvider clock, ILogger<
         $"{Prefix}{key.Id:N}:{MasterKey.Seal(key.Bytes, Encoding.UTF8.GetBytes(text), key.Id.ToByteArray())}";
 
     /// <summary>
-    /// Seals the texts written in one transaction (a group commit of sends, or an edit): the live keys of the
-    /// conversations are read in one round trip, and a key created for an author's first message there serves their
-    /// next ones in the same transaction. Callers hold the conversations' stream locks, so two writers never create two.
+    /// Seals the texts written in one Marten session (an edit): the live keys of the conversations are read in one
+    /// round trip, and a key created for an author's first message there serves their next ones in the same
+    /// transaction. Callers hold the conversations' stream locks, so two writers never create two. (Sends seal with
+    /// the keys their writer holds: <see cref="Sealed(MessageSent, LiveKey)"/>.)
     /// </summary>
     public async Task<BatchSealer> SealerFor(IDocumentSession session, IReadOnlyCollection<Guid> conversationIds, CancellationToken ct)
     {
-        var query = session.CreateBatchQuery();
-        var sealer = QueueSealer(session, query, conversationIds);
-        await query.Execute(ct);
-        return await sealer();
-    }
-
-    /// <summary>
-    /// <see cref="SealerFor"/> with its key read queued on <paramref name="query"/>, so that a group commit gathers it
-    /// with its stream locks in one round trip; the sealer is there once the query has run.
-    /// </summary>
-    public Func<Task<BatchSealer>> QueueSealer(IDocumentSession session, IBatchedQuery query, IReadOnlyCollection<Guid> conversationIds)
-    {
-        // A plain local, not a call inside the lambda: Marten compiles any expression it must evaluate, and that JIT
-        // work on every batch was the server's largest cost under load (docs/performance-history.md).
+        // A plain local, not a call inside the query: Marten compiles any expression it must evaluate, and that JIT
+        // work was once the server's largest cost under load (docs/performance-history.md).
         Guid[] ids = [.. conversationIds];
-        var keys = query.Query<DataKey>().Where(k => k.ConversationId.IsOneOf(ids) && k.ErasedAt == null).ToList();
-        return async () => new(this, session, (await keys).ToDictionary(k => (k.ConversationId, k.UserId), Live));
+        var keys = await session.Query<DataKey>().Where(k => k.ConversationId.IsOneOf(ids) && k.ErasedAt == null).ToListAsync(ct);
+        return new(this, session, keys.ToDictionary(k => (k.ConversationId, k.UserId), Live));
     }
 
     public sealed class BatchSealer(ContentCipher cipher, IDocumentSession session, Dictionary<(Guid, Guid), LiveKey> live)
