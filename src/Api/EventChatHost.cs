@@ -65,8 +65,9 @@ public static class EventChatHost
         app.MapAdmin();
         app.MapAnalytics();
         app.MapSync();
-        // A connection outlives no token: when the token that opened it expires, the server closes it (clients reconnect with a new one).
-        app.MapHub<ChatHub>(ChatHub.Path, options => options.CloseOnAuthenticationExpiration = true);
+        app.MapServerApi();
+        // A connection outlives no token: TokenExpiry closes it, saying why, when the token that opened it expires.
+        app.MapHub<ChatHub>(ChatHub.Path);
 
         // Operability, all anonymous: API reference (/openapi/v1.json, /docs), health (/health/live, /health/ready,
         // /health) and metrics (/metrics, may require a role). See docs/operations.md.
@@ -171,9 +172,10 @@ public static class EventChatHost
         services.AddSingleton(MasterKeyConfiguration.Resolve(config, env));
         services.AddSingleton<ContentCipher>();
         services.AddHostedService<MasterKeyVerification>();
-        services.AddErasedAccounts();
+        services.AddAccountStandings();
         services.AddSync(config, jwt);
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<ServerApiSecret>();
         // Roles belong to accounts; the configuration's admins and moderators are granted to them once (docs/operations.md#roles).
         services.AddSingleton(RoleBootstrap.FromConfiguration(config));
         services.AddHostedService<RoleBootstrap>();
@@ -184,7 +186,7 @@ public static class EventChatHost
         services.AddAuthRateLimits(config);
         services.AddAllowedOrigins(config, env);
         services.AddAuthorization();
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(options =>
+        services.AddAuthentication(TrustedIssuers.ChoosingScheme).AddJwtBearer(options =>
         {
             options.MapInboundClaims = false;
             // Nothing reads the token back from the authentication result, and a hub connection would keep a copy
@@ -199,14 +201,11 @@ public static class EventChatHost
                 RoleClaimType = JwtClaims.Role,
                 ClockSkew = jwt.ClockSkew,
             };
-            // Browsers cannot set headers on WebSocket/SSE requests, so the hub also takes ?access_token=.
             options.Events = new JwtBearerEvents
             {
                 OnMessageReceived = context =>
                 {
-                    if (context.HttpContext.Request.Path.StartsWithSegments(ChatHub.Path)
-                        && context.Request.Query["access_token"].ToString() is { Length: > 0 } token)
-                        context.Token = token;
+                    context.Token = BearerToken.From(context.Request);
                     return Task.CompletedTask;
                 },
                 // The validated principal carries every claim of the token (exp, iat, iss, aud, ...), each with a
@@ -219,17 +218,20 @@ public static class EventChatHost
                     if (!context.Principal!.HasUserId(out _))
                         context.Fail("The token's subject is not a user id.");
                     else
-                        await ErasedAccounts.RefuseErased(context);
+                        await AccountStandings.RefuseClosed(context);
                     if (context.Result is null)
                         context.Principal = ClaimsPrincipalExtensions.Essentials(context.Principal!);
                 },
             };
-        });
+        })
+            // The app's users, with tokens of the app's own issuers (docs/integrations.md).
+            .AddTrustedIssuers(TrustedIssuers.FromConfiguration(config), jwt);
 
         var limits = config.GetSection(HubLimits.Section).Get<HubLimits>() ?? new HubLimits();
         services.AddSingleton(limits);
         services.AddSingleton<IRateLimiter, UserRateLimiter>();
         services.AddSingleton<TypingTracker>();
+        services.AddSingleton<TokenExpiry>();
         services.AddSingleton<HeldConversations>();
         services.AddSingleton<ConversationRows>();
         services.AddSingleton<SendGroupCommit>();
@@ -241,6 +243,7 @@ public static class EventChatHost
         {
             // Outermost first: a call takes its place in its connection's line before anything else runs.
             options.AddFilter<CallerOrderFilter>();
+            options.AddFilter<TokenExpiry>();
             options.AddFilter<HubErrorFilter>();
             options.MaximumParallelInvocationsPerClient = limits.CallsInFlight;
             options.MaximumReceiveMessageSize = limits.MaxHubMessageBytes;

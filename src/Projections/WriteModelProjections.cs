@@ -37,6 +37,14 @@ public sealed partial class UserAccountSnapshot : SingleStreamProjection<UserAcc
 {
     public static UserAccount Create(UserRegistered e) => UserAccount.Create(e);
 
+    public static UserAccount Create(UserProvisioned e) => UserAccount.Create(e);
+
+    public static UserAccount Apply(UserProfileChanged e, UserAccount state) => state.Apply(e);
+
+    public static UserAccount Apply(UserDeactivated e, UserAccount state) => state.Apply(e);
+
+    public static UserAccount Apply(UserReactivated e, UserAccount state) => state.Apply(e);
+
     public static UserAccount Apply(UserErased e, UserAccount state) => state.Apply(e);
 
     public static UserAccount Apply(UserRoleChanged e, UserAccount state) => state.Apply(e);

@@ -17,7 +17,7 @@ public sealed class Security
     private const string ForeignOrigin = "https://evil.example";
 
     [Fact]
-    public async Task A_token_that_expires_closes_its_hub_connection_and_opens_nothing_after()
+    public async Task A_token_that_expires_closes_its_hub_connection_saying_why_and_opens_nothing_after()
     {
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
@@ -26,8 +26,10 @@ public sealed class Security
         await using var expiring = await Tab.Open(server.BaseAddress, shortLived, tokenInQuery: true);
         var lasting = await alice.OpenTab();
 
+        var error = await expiring.Next("error");
         await expiring.Closed;
 
+        Assert.Equal(("token_expired", "connect"), (error.GetProperty("code").GetString(), error.GetProperty("method").GetString()));
         Assert.Equal(HubConnectionState.Disconnected, expiring.Connection.State);
         Assert.Equal(HubConnectionState.Connected, lasting.Connection.State);
         await lasting.Invoke("getOnlineUsers", null);

@@ -12,10 +12,13 @@ public sealed class TokenIssuer(JwtSettings settings, TimeProvider clock)
 {
     private static readonly JsonWebTokenHandler Handler = new();
 
-    public AuthToken Issue(UserAccount user)
+    public AuthToken Issue(UserAccount user) => Issue(user.Id, user.Username, user.Role, settings.Lifetime);
+
+    /// <summary>A token for <paramref name="userId"/> that lives <paramref name="lifetime"/>, at most <c>Jwt:TokenLifetime</c>.</summary>
+    public AuthToken Issue(Guid userId, string username, string role, TimeSpan lifetime)
     {
         var now = clock.GetUtcNow();
-        var expires = now + settings.Lifetime;
+        var expires = now + (lifetime < settings.Lifetime ? lifetime : settings.Lifetime);
         var token = Handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = JwtSettings.Issuer,
@@ -24,13 +27,13 @@ public sealed class TokenIssuer(JwtSettings settings, TimeProvider clock)
             NotBefore = now.UtcDateTime,
             Expires = expires.UtcDateTime,
             Subject = new ClaimsIdentity([
-                new Claim(JwtClaims.Subject, user.Id.ToString()),
-                new Claim(JwtClaims.Name, user.Username),
+                new Claim(JwtClaims.Subject, userId.ToString()),
+                new Claim(JwtClaims.Name, username),
                 // The account's own role, never one looked up by name: a name can be freed and registered again.
-                new Claim(JwtClaims.Role, user.Role),
+                new Claim(JwtClaims.Role, role),
             ]),
             SigningCredentials = new SigningCredentials(settings.Key, SecurityAlgorithms.HmacSha256),
         });
-        return new(user.Id, user.Username, token, expires);
+        return new(userId, username, token, expires);
     }
 }

@@ -15,10 +15,11 @@ public static class UserEndpoints
     {
         var users = app.MapGroup("/api/users").RequireAuthorization().WithTags("Users").ProducesProblems(401, 500);
 
-        // Start a chat by name: the exact username (ignoring case), else 404. No search, so no listing of users.
-        users.MapGet("/", async Task<Ok<UserSummary>> (string? username, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-            TypedResults.Ok(await mediator.Send(new FindUser(user.UserId(), username, null), ct)))
-            .WithSummary("Find a user by exact username")
+        // Start a chat by name: the exact username (ignoring case) or the app's own id for its user, else 404. No search,
+        // so no listing of users.
+        users.MapGet("/", async Task<Ok<UserSummary>> (string? username, string? externalId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new FindUser(user.UserId(), username, null, externalId), ct)))
+            .WithSummary("Find a user by exact username, or by the app's own id for them")
             .ProducesProblems(400, 404);
 
         // Streamed: the messages are written as they are read and decrypted, a page at a time.
@@ -28,11 +29,11 @@ public static class UserEndpoints
             .ProducesProblems(404);
 
         // Erasure, not deactivation: the messages you sent read "[erased]" for everyone, and the account cannot come back.
-        users.MapDelete("/me", async Task<NoContent> (ClaimsPrincipal user, IMediator mediator, IErasureAnnouncer erasures, CancellationToken ct) =>
+        users.MapDelete("/me", async Task<NoContent> (ClaimsPrincipal user, IMediator mediator, IStandingAnnouncer standings, CancellationToken ct) =>
         {
             await mediator.Send(new EraseUser(user.UserId()), ct);
             // The request's own token and every open connection of the account stop working now, on every node.
-            await erasures.Announce(user.UserId());
+            await standings.Announce(user.UserId());
             return TypedResults.NoContent();
         })
             .WithSummary("Erase your account and the content of every message you sent")

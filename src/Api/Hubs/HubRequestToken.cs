@@ -6,7 +6,7 @@ namespace EventChat.Api.Hubs;
 /// A hub connection's HTTP request stays alive as long as the connection (a WebSocket can stay open for hours),
 /// and with it the token the client sent, in the <c>Authorization</c> header or in <c>?access_token=</c>. Once
 /// the request is authenticated and authorised nothing reads the token again: the connection keeps the principal,
-/// and <c>CloseOnAuthenticationExpiration</c> keeps the expiry from the authentication result. So the request
+/// whose <c>exp</c> claim <see cref="TokenExpiry"/> reads. So the request
 /// forgets it before SignalR takes the connection over, about 1 KB less per idle connection (docs/performance.md).
 /// </summary>
 public static class HubRequestToken

@@ -42,9 +42,9 @@ public static class RedisScaleOut
         services.AddSingleton<UserRateLimiter>();
         services.AddSingleton<IRateLimiter, RedisRateLimiter>();
         services.AddHostedService<NodeHeartbeat>();
-        services.AddSingleton<RedisErasureAnnouncer>();
-        services.AddSingleton<IErasureAnnouncer>(provider => provider.GetRequiredService<RedisErasureAnnouncer>());
-        services.AddHostedService(provider => provider.GetRequiredService<RedisErasureAnnouncer>());
+        services.AddSingleton<RedisStandingAnnouncer>();
+        services.AddSingleton<IStandingAnnouncer>(provider => provider.GetRequiredService<RedisStandingAnnouncer>());
+        services.AddHostedService(provider => provider.GetRequiredService<RedisStandingAnnouncer>());
         signalR.AddStackExchangeRedis(options =>
         {
             options.Configuration = Options(connectionString);

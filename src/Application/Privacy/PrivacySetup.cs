@@ -27,6 +27,11 @@ public static class PrivacySetup
         // Erasing a user overwrites the personal fields of their registration in mt_events (Marten's event data masking).
         opts.Events.AddMaskingRuleForProtectedInformation<UserRegistered>(e =>
             e with { Username = $"erased:{e.UserId:N}", DisplayName = UserAccount.ErasedName, PasswordHash = "" });
+        // An app user's id in the app may be personal too (an email address): it goes with the rest.
+        opts.Events.AddMaskingRuleForProtectedInformation<UserProvisioned>(e =>
+            e with { ExternalId = $"erased:{e.UserId:N}", DisplayName = UserAccount.ErasedName, AvatarUrl = null, CustomData = null });
+        opts.Events.AddMaskingRuleForProtectedInformation<UserProfileChanged>(e =>
+            e with { DisplayName = UserAccount.ErasedName, AvatarUrl = null, CustomData = null });
         return opts;
     }
 }

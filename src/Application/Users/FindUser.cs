@@ -10,9 +10,10 @@ namespace EventChat.Application.Users;
 /// <summary>
 /// Looks a user up, so a client can start a chat by username and show names instead of ids.
 /// By <see cref="UserId"/> when given: only the caller and their contacts, so ids are never turned into names
-/// for strangers. Else by <see cref="Username"/>: anyone, matched whole and ignoring case, as at login.
+/// for strangers. Else by <see cref="Username"/>: anyone, matched whole and ignoring case, as at login; or by
+/// <see cref="ExternalId"/>, the app's own id for one of its users, matched whole.
 /// </summary>
-public sealed record FindUser(Guid CallerId, string? Username, Guid? UserId) : IQuery<UserSummary>;
+public sealed record FindUser(Guid CallerId, string? Username, Guid? UserId, string? ExternalId = null) : IQuery<UserSummary>;
 
 /// <summary>What one user may see of another: never the password hash or registration time.</summary>
 public sealed record UserSummary(Guid UserId, string Username, string DisplayName);
@@ -21,7 +22,8 @@ public sealed class FindUserValidator : AbstractValidator<FindUser>
 {
     public FindUserValidator()
     {
-        RuleFor(q => q.Username).NotEmpty().When(q => q.UserId is null).WithMessage("Give a username.");
+        RuleFor(q => q.Username).NotEmpty().When(q => q.UserId is null && q.ExternalId is null).WithMessage("Give a username or an externalId.");
+        RuleFor(q => q.ExternalId).MaximumLength(AppUser.MaxExternalIdLength);
         RuleFor(q => q.Username).MaximumLength(UserAccount.MaxUsernameLength);
     }
 }
@@ -30,7 +32,9 @@ public sealed class FindUserHandler(IQuerySession session) : IQueryHandler<FindU
 {
     public async ValueTask<UserSummary> Handle(FindUser query, CancellationToken ct)
     {
-        var user = query.UserId is { } id ? await ById(query.CallerId, id, ct) : await ByName(query.Username!, ct);
+        var user = query.UserId is { } id ? await ById(query.CallerId, id, ct)
+            : query.ExternalId is { } externalId ? await session.LoadAsync<UserAccount>(AppUser.IdOf(externalId), ct)
+            : await ByName(query.Username!, ct);
         return user is null || user.ErasedAt is not null
             ? throw DomainException.NotFound("User")
             : new UserSummary(user.Id, user.Username, user.DisplayName);

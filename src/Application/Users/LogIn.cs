@@ -31,7 +31,9 @@ public sealed class LogInHandler(IQuerySession session, IPasswordHasher hasher, 
             throw new DomainException(DomainError.RateLimited, "Too many failed logins. Please try again later.") { RetryAfter = wait };
         var user = await session.Query<UserAccount>().SingleOrDefaultAsync(u => u.NormalizedUsername == attempt.NormalizedUsername, ct);
         // One answer for an unknown user and a wrong password, so logins cannot probe for usernames.
-        if (user is null || user.ErasedAt is not null || !hasher.Verify(user.PasswordHash, query.Password!))
+        // The app's users have no password (the app vouches for them), and a deactivated user may not come in.
+        if (user is null || user.ErasedAt is not null || user.ExternalId is not null || user.DeactivatedAt is not null
+            || !hasher.Verify(user.PasswordHash, query.Password!))
         {
             await throttle.Failed(attempt, ct);
             throw new DomainException(DomainError.Unauthenticated, "Wrong username or password.");

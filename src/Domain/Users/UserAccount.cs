@@ -37,7 +37,10 @@ public static class Roles
     public static bool Outranks(string role, string other) => Array.IndexOf(Ranked, role) > Array.IndexOf(Ranked, other);
 }
 
-/// <summary>A user's account, one stream per user. Usernames are unique ignoring case.</summary>
+/// <summary>
+/// A user's account, one stream per user: registered with a password (<see cref="UserRegistered"/>) or brought by the app
+/// (<see cref="UserProvisioned"/>). Usernames are unique ignoring case; an app user's name is the app's id for them.
+/// </summary>
 public sealed record UserAccount(Guid Id, string Username, string NormalizedUsername, string DisplayName, string PasswordHash, DateTimeOffset RegisteredAt)
 {
     public const int MinUsernameLength = 3;
@@ -54,17 +57,41 @@ public sealed record UserAccount(Guid Id, string Username, string NormalizedUser
     /// <summary>One of <see cref="Roles"/>; a new account is a plain user.</summary>
     public string Role { get; init; } = Roles.User;
 
+    /// <summary>The app's own id for a user it brought (<see cref="AppUser"/>); null for a registered account.</summary>
+    public string? ExternalId { get; init; }
+
+    public string? AvatarUrl { get; init; }
+
+    /// <summary>What the app keeps about its user in EventChat, returned as given.</summary>
+    public IReadOnlyDictionary<string, string>? CustomData { get; init; }
+
+    /// <summary>When the app deactivated the user; null while active. A deactivated account cannot connect or call.</summary>
+    public DateTimeOffset? DeactivatedAt { get; init; }
+
     public static string Normalize(string username) => username.Trim().ToLowerInvariant();
 
     public static UserAccount Create(UserRegistered e) =>
         new(e.UserId, e.Username, Normalize(e.Username), e.DisplayName, e.PasswordHash, e.RegisteredAt);
+
+    public static UserAccount Create(UserProvisioned e) =>
+        new(e.UserId, e.ExternalId, AppUser.NormalizedName(e.ExternalId), e.DisplayName, PasswordHash: "", e.ProvisionedAt)
+        {
+            ExternalId = e.ExternalId, AvatarUrl = e.AvatarUrl, CustomData = e.CustomData,
+        };
 
     // The normalised name keeps the unique index satisfied and can never be registered: ':' is not allowed in usernames.
     // The role goes with the account: nothing an erased account held can pass to whoever registers its name next.
     public UserAccount Apply(UserErased e) => this with
     {
         Username = ErasedName, NormalizedUsername = $"erased:{Id:N}", DisplayName = ErasedName, PasswordHash = "", ErasedAt = e.ErasedAt, Role = Roles.User,
+        ExternalId = null, AvatarUrl = null, CustomData = null,
     };
+
+    public UserAccount Apply(UserProfileChanged e) => this with { DisplayName = e.DisplayName, AvatarUrl = e.AvatarUrl, CustomData = e.CustomData };
+
+    public UserAccount Apply(UserDeactivated e) => this with { DeactivatedAt = e.DeactivatedAt };
+
+    public UserAccount Apply(UserReactivated e) => this with { DeactivatedAt = null };
 
     public UserAccount Apply(UserRoleChanged e) => this with { Role = e.Role };
 
@@ -98,4 +125,36 @@ public sealed record UserAccount(Guid Id, string Username, string NormalizedUser
         var name = username.Trim();
         return new(id, name, string.IsNullOrWhiteSpace(displayName) ? name : displayName.Trim(), passwordHash, now);
     }
+
+    /// <summary>The app brings a user; without a display name the app's id is shown.</summary>
+    public static UserProvisioned Provision(string externalId, string? displayName, string? avatarUrl, IReadOnlyDictionary<string, string>? customData, DateTimeOffset now) =>
+        new(AppUser.IdOf(externalId), externalId, ShownName(displayName, externalId), Blank(avatarUrl), Empty(customData), now);
+
+    /// <summary>
+    /// The app states its user's whole profile again; what it leaves out is cleared. The same profile changes nothing, and an
+    /// erased user cannot come back under the same id: their id stays theirs, and their data stays gone.
+    /// </summary>
+    public UserProfileChanged? ChangeProfile(string? displayName, string? avatarUrl, IReadOnlyDictionary<string, string>? customData, DateTimeOffset now)
+    {
+        if (ErasedAt is not null)
+            throw new DomainException(DomainError.Conflict, "This user was erased; an erased user cannot come back under the same id.");
+        var changed = new UserProfileChanged(Id, ShownName(displayName, ExternalId ?? Username), Blank(avatarUrl), Empty(customData), now);
+        return changed.DisplayName == DisplayName && changed.AvatarUrl == AvatarUrl && SameData(changed.CustomData, CustomData) ? null : changed;
+    }
+
+    /// <summary>Deactivating a deactivated user, or reactivating an active one, changes nothing.</summary>
+    public UserDeactivated? Deactivate(DateTimeOffset now) => Live().DeactivatedAt is null ? new(Id, now) : null;
+
+    public UserReactivated? Reactivate(DateTimeOffset now) => Live().DeactivatedAt is null ? null : new(Id, now);
+
+    private UserAccount Live() => ErasedAt is null ? this : throw DomainException.NotFound("User");
+
+    private static string ShownName(string? displayName, string fallback) => string.IsNullOrWhiteSpace(displayName) ? fallback : displayName.Trim();
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static IReadOnlyDictionary<string, string>? Empty(IReadOnlyDictionary<string, string>? data) => data is { Count: > 0 } ? data : null;
+
+    private static bool SameData(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(entry => b!.TryGetValue(entry.Key, out var value) && value == entry.Value));
 }

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net.Http.Json;
 using System.Text.Json;
 using EventChat.Api;
+using EventChat.Api.Auth;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
@@ -41,6 +42,9 @@ public sealed class EventChatServer : IAsyncDisposable
     public const string TestMasterKey = "ZXZlbnRjaGF0LXRlc3QtbWFzdGVyLWtleS0zMmJ5dGU=";
     public const string AdminName = "site-admin";
 
+    /// <summary>What the app's backend sends to the server API.</summary>
+    public const string ServerSecret = "the-app-backends-server-api-secret-0123456789";
+
     /// <summary>The one foreign web origin the test server lets use the hub and the API.</summary>
     public const string AllowedOrigin = "https://allowed.example";
 
@@ -79,6 +83,7 @@ public sealed class EventChatServer : IAsyncDisposable
 
     private static async Task<EventChatServer> StartOn(string connectionString, IDictionary<string, string?>? settings)
     {
+        var issuer = await TestIssuer.Instance;
         var app = EventChatHost.Build(["--urls", "http://127.0.0.1:0", "--environment", "Testing"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -106,7 +111,10 @@ public sealed class EventChatServer : IAsyncDisposable
                 ["EventChat:Attachments:Folder"] = Directory.CreateTempSubdirectory("eventchat-test-files-").FullName,
                 ["EventChat:Moderators:0"] = ModeratorName,
                 ["EventChat:Admins:0"] = AdminName,
+                [$"{ServerApiSecret.Section}:Secret"] = ServerSecret,
             });
+            // The app's identity provider, so the app's users can come with its tokens (AppUsers).
+            builder.Configuration.AddInMemoryCollection(issuer.Settings());
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             builder.Logging.ClearProviders();
             builder.Logging.SetMinimumLevel(LogLevel.Debug);
