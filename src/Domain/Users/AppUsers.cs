@@ -49,13 +49,16 @@ public static class AppUser
     /// needs no lookup to name its account, two nodes provisioning the same user at once write to one stream, and an
     /// app's backend can compute it too. Version 5 ids never equal the version 7 ids of registered accounts.
     /// </summary>
-    public static Guid IdOf(string externalId)
+    public static Guid IdOf(string externalId) => NameBased(Namespace, externalId);
+
+    /// <summary>RFC 9562's name-based UUID, version 5: SHA-1 over the namespace and the name's UTF-8 bytes.</summary>
+    public static Guid NameBased(Guid space, string name)
     {
-        Span<byte> name = stackalloc byte[16 + Encoding.UTF8.GetMaxByteCount(externalId.Length)];
-        Namespace.TryWriteBytes(name, bigEndian: true, out _);
-        var length = 16 + Encoding.UTF8.GetBytes(externalId, name[16..]);
+        var bytes = new byte[16 + Encoding.UTF8.GetByteCount(name)];
+        space.TryWriteBytes(bytes, bigEndian: true, out _);
+        Encoding.UTF8.GetBytes(name, bytes.AsSpan(16));
         Span<byte> hash = stackalloc byte[SHA1.HashSizeInBytes];
-        SHA1.HashData(name[..length], hash);
+        SHA1.HashData(bytes, hash);
         hash[6] = (byte)((hash[6] & 0x0F) | 0x50);
         hash[8] = (byte)((hash[8] & 0x3F) | 0x80);
         return new Guid(hash[..16], bigEndian: true);
