@@ -1,3 +1,4 @@
+using EventChat.Api.Auth;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -18,6 +19,7 @@ public static class ApiReference
     public const string DocumentPath = "/openapi/v1.json";
     public const string PagePath = "/docs";
     public const string BearerScheme = "Bearer";
+    public const string ServerSecretScheme = "ApiSecret";
 
     private static readonly string[] ProblemCodes = ["validation", "unauthorized", "forbidden", "not_found", "conflict", "rate_limited", "internal"];
 
@@ -36,7 +38,14 @@ public static class ApiReference
                     Type = SecuritySchemeType.Http,
                     Scheme = "bearer",
                     BearerFormat = "JWT",
-                    Description = "The token from POST /api/auth/register or /api/auth/login. The hub also takes it as ?access_token=.",
+                    Description = "The token from POST /api/auth/register or /api/auth/login, the server API, or a trusted issuer. The hub also takes it as ?access_token=.",
+                };
+                document.Components.SecuritySchemes[ServerSecretScheme] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.ApiKey,
+                    In = ParameterLocation.Header,
+                    Name = ServerApiSecret.Header,
+                    Description = "The server API's secret (ServerApi:Secret), for the app's backend only.",
                 };
                 return Task.CompletedTask;
             });
@@ -44,10 +53,13 @@ public static class ApiReference
             options.AddOperationTransformer((operation, context, _) =>
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
-                if (metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any())
+                var scheme = context.Description.RelativePath?.StartsWith("api/server/", StringComparison.Ordinal) == true ? ServerSecretScheme
+                    : metadata.OfType<IAuthorizeData>().Any() && !metadata.OfType<IAllowAnonymous>().Any() ? BearerScheme
+                    : null;
+                if (scheme is not null)
                 {
                     operation.Security ??= [];
-                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] });
+                    operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(scheme, context.Document)] = [] });
                 }
                 return Task.CompletedTask;
             });
