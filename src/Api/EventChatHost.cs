@@ -8,6 +8,8 @@ using EventChat.Api.ScaleOut;
 using EventChat.Api.Privacy;
 using EventChat.Api.Security;
 using EventChat.Api.Telemetry;
+using EventChat.Api.Webhooks;
+using EventChat.Application.Webhooks;
 using EventChat.Application.Conversations;
 using EventChat.Application.Pipeline;
 using EventChat.Application.Ports;
@@ -122,7 +124,7 @@ public static class EventChatHost
         // field (the framework's own 400 names nothing); ProblemDetailsExceptionHandler handles it, so nothing logs an error.
         services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 
-        services.AddMarten(provider =>
+        var marten = services.AddMarten(provider =>
             {
                 var opts = new StoreOptions();
                 opts.Connection(Tuned(config.GetConnectionString("EventChat") ?? throw new InvalidOperationException(
@@ -138,13 +140,16 @@ public static class EventChatHost
                 // The send writers let go of a conversation that anything else on this node writes to.
                 opts.Listeners.Add(provider.GetRequiredService<HeldConversations>());
                 opts.Schema.For<RoleClaim>();
+                WebhookDeliveries.AddTable(opts);
                 return opts;
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
-            // Runs the async (analytics) projections in this process. HotCold: on several nodes they elect one
-            // leader through a PostgreSQL advisory lock, and another node takes over if it dies (docs/operations.md).
+            // Runs the async (analytics) projections and the webhook outbox in this process. HotCold: on several nodes
+            // they elect one leader through a PostgreSQL advisory lock, and another node takes over if it dies
+            // (docs/operations.md).
             .AddAsyncDaemon(DaemonMode.HotCold);
+        services.AddWebhooks(config, marten);
 
         services.AddMediator(options =>
         {
@@ -171,6 +176,7 @@ public static class EventChatHost
         // Message content is encrypted at rest under keys this master key wraps (docs/privacy.md).
         services.AddSingleton(MasterKeyConfiguration.Resolve(config, env));
         services.AddSingleton<ContentCipher>();
+        services.AddSingleton<AuditTrail>();
         services.AddHostedService<MasterKeyVerification>();
         services.AddAccountStandings();
         services.AddSync(config, jwt);

@@ -3,6 +3,7 @@ using EventChat.Api.Auth;
 using EventChat.Api.OpenApi;
 using EventChat.Application.Admin;
 using EventChat.Application.Users;
+using EventChat.Application.Webhooks;
 using EventChat.Domain.Users;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,6 +11,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace EventChat.Api.Endpoints;
 
 public sealed record RoleRequest(string? Role);
+
+public sealed record WebhookRequest(string? Url, string? Secret, IReadOnlyList<string>? EventTypes);
+
+/// <summary>Where a replay starts: a position in the event store, or a time. One of the two.</summary>
+public sealed record ReplayRequest(long? FromSequence, DateTimeOffset? FromTime);
 
 public static class AdminEndpoints
 {
@@ -30,6 +36,37 @@ public static class AdminEndpoints
         admin.MapPut("/users/{userId:guid}/role", async Task<Ok<AccountRole>> (Guid userId, RoleRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ChangeUserRole(user.UserId(), userId, body.Role), ct)))
             .WithSummary("Set a user's role (user, moderator or admin); their next token carries it")
+            .ProducesProblems(400, 404);
+
+        // Webhooks: docs/integrations.md#webhooks.
+        admin.MapPost("/webhooks", async Task<Created<RegisteredWebhook>> (WebhookRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        {
+            var registered = await mediator.Send(new RegisterWebhook(user.UserId(), body.Url, body.Secret, body.EventTypes), ct);
+            return TypedResults.Created($"/api/admin/webhooks/{registered.Id}", registered);
+        })
+            .WithSummary("Register a webhook; its secret is shown in this answer only")
+            .ProducesProblems(400);
+
+        admin.MapGet("/webhooks", async Task<Ok<IReadOnlyList<WebhookDto>>> (IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ListWebhooks(), ct)))
+            .WithSummary("The registered webhooks");
+
+        admin.MapDelete("/webhooks/{id:guid}", async Task<NoContent> (Guid id, IMediator mediator, CancellationToken ct) =>
+        {
+            await mediator.Send(new DeleteWebhook(id), ct);
+            return TypedResults.NoContent();
+        })
+            .WithSummary("Remove a webhook and what was still to be delivered to it")
+            .ProducesProblems(404);
+
+        admin.MapGet("/webhooks/{id:guid}/deliveries", async Task<Ok<IReadOnlyList<WebhookDelivery>>> (Guid id, int? limit, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetWebhookDeliveries(id, limit), ct)))
+            .WithSummary("A webhook's delivery log, newest first")
+            .ProducesProblems(400, 404);
+
+        admin.MapPost("/webhooks/{id:guid}/replay", async Task<Accepted<ReplayStarted>> (Guid id, ReplayRequest body, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Accepted((string?)null, await mediator.Send(new ReplayWebhook(id, body.FromSequence, body.FromTime), ct)))
+            .WithSummary("Deliver again every event the webhook wants from a position or a time")
             .ProducesProblems(400, 404);
     }
 }
