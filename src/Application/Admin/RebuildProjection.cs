@@ -33,9 +33,10 @@ public static class ProjectionCatalogue
         await daemon.RebuildProjectionAsync(name, ct);
     }
 
-    // Marten lists the names quoted ('MessageView') but looks them up bare.
+    // Marten lists the names quoted ('MessageView') but looks them up bare. Its list has the subscriptions too (the
+    // webhook outbox), which hold no read model to rebuild.
     public static IReadOnlyList<string> ProjectionNames(this IDocumentStore store) =>
-        [.. ((DocumentStore)store).Options.Projections.AllProjectionNames().Select(name => name.Trim('\''))];
+        [.. ((DocumentStore)store).Options.Projections.All.Select(projection => projection.Name)];
 
     /// <summary>The projection <paramref name="name"/> names, in any letter case, as the store spells it; null if none.</summary>
     public static string? ProjectionNamed(this IDocumentStore store, string? name) =>

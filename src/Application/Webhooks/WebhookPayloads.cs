@@ -1,6 +1,7 @@
 using EventChat.Application.Conversations;
 using EventChat.Application.Ports;
 using EventChat.Application.Privacy;
+using EventChat.Domain.Users;
 using EventChat.Projections;
 using Marten;
 
@@ -14,9 +15,13 @@ namespace EventChat.Application.Webhooks;
 public sealed record WebhookEnvelope(Guid Id, Guid WebhookId, string Type, Guid ConversationId, bool Replay, DateTimeOffset CreatedAt, object Data);
 
 /// <summary>A message reached <see cref="RecipientId"/>, who has no open connection: the app may send a mobile push.</summary>
+/// <param name="RecipientExternalId">The app's own id for the recipient, for one of the app's users; null for an account registered with EventChat.</param>
+/// <param name="SenderName">The sender's display name, for the notification's title.</param>
 /// <param name="UnreadCount">The recipient's unread messages in the conversation, when the request goes out.</param>
 /// <param name="Preview">The start of the latest message's text; null when the operator turned previews off, or the text is erased.</param>
-public sealed record PushRequest(Guid RecipientId, Guid ConversationId, Guid SenderId, Guid MessageId, long Sequence, int UnreadCount, string? Preview, DateTimeOffset SentAt);
+public sealed record PushRequest(
+    Guid RecipientId, string? RecipientExternalId, Guid ConversationId, Guid SenderId, string SenderName, Guid MessageId, long Sequence,
+    int UnreadCount, string? Preview, DateTimeOffset SentAt);
 
 /// <summary>
 /// Builds a delivery's body when it goes out, not when it was queued, from what is true then: text erased since is
@@ -51,7 +56,9 @@ public sealed class WebhookPayloads(IDocumentStore store, AuditTrail trail, Cont
         var unread = (await session.CountUnread([(view, recipientId)], ct))[0];
         if (unread == 0)
             return null;
-        return new(recipientId, conversationId, last.SenderId, last.Id, last.Sequence, unread, await Preview(session, last, ct), last.SentAt);
+        var people = (await session.LoadManyAsync<UserAccount>(ct, recipientId, last.SenderId)).ToDictionary(account => account.Id);
+        return new(recipientId, people.GetValueOrDefault(recipientId)?.ExternalId, conversationId, last.SenderId,
+            people.GetValueOrDefault(last.SenderId)?.DisplayName ?? UserAccount.ErasedName, last.Id, last.Sequence, unread, await Preview(session, last, ct), last.SentAt);
     }
 
     private async Task<string?> Preview(IQuerySession session, MessageView message, CancellationToken ct)
