@@ -18,7 +18,14 @@ public sealed class TwoNodes : IAsyncLifetime
     {
         ["EventChat__Limits__MessageBurst"] = MessageBurst.ToString(),
         ["EventChat__Limits__MessagesPerSecond"] = MessagesPerSecond.ToString(),
+        ["EventChat__Admins__0"] = AdminName,
+        // Webhook receivers are on loopback; a window that a test's two sends fall in even when the daemon reads them
+        // in two polls.
+        ["EventChat__Webhooks__AllowPrivateNetworks"] = "true",
+        ["EventChat__Webhooks__PushWindow"] = "00:00:03",
     });
+
+    public const string AdminName = "cluster-admin";
 
     public async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
@@ -219,6 +226,44 @@ public sealed class MultiNode(TwoNodes nodes) : IClassFixture<TwoNodes>
 
         Assert.Equal("glad to be here", sent.GetProperty("message").GetProperty("content").GetString());
         Assert.Equal("glad to be here", (await bobTab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
+    }
+
+    [Fact]
+    public async Task A_push_is_requested_for_someone_connected_to_no_node_and_not_for_someone_connected_to_the_other_node()
+    {
+        await using var receiver = await TestReceiver.Start();
+        using var admin = await AdminHttp();
+        var registered = await admin.PostAsJsonAsync("/api/admin/webhooks", new { url = receiver.Url, eventTypes = new[] { "MessageSent", "PushRequested" } });
+        Assert.Equal(System.Net.HttpStatusCode.Created, registered.StatusCode);
+        await using var alice = await Cluster.NewUser("alice", node: 0);
+        await using var bob = await Cluster.NewUser("bob", node: 1);
+        await using var carol = await Cluster.NewUser("carol", node: 0);
+        await bob.OpenTabOn(Cluster[1]);
+        var group = await alice.CreateGroup(bob, carol);
+        var tab = await alice.OpenTabOn(Cluster[0]);
+
+        await tab.Invoke("sendMessage", new { conversationId = group, content = "first" });
+        await tab.Invoke("sendMessage", new { conversationId = group, content = "second" });
+        bool InGroup(ReceivedHook hook) => hook.Json.GetProperty("conversationId").GetGuid() == group;
+        await receiver.WaitFor(hook => InGroup(hook) && hook.Json.GetProperty("type").GetString() == "MessageSent", 2);
+        var push = Assert.Single(await receiver.WaitFor(hook => InGroup(hook) && hook.Json.GetProperty("type").GetString() == "PushRequested", 1)).Json.GetProperty("data");
+
+        Assert.Equal((carol.Id, 2, "second"), (push.GetProperty("recipientId").GetGuid(), push.GetProperty("unreadCount").GetInt32(), push.GetProperty("preview").GetString()));
+        var webhookId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var log = (await admin.GetFromJsonAsync<JsonElement>($"/api/admin/webhooks/{webhookId}/deliveries")).EnumerateArray()
+            .Where(d => d.GetProperty("eventType").GetString() == "PushRequested").ToList();
+        Assert.Equal([carol.Id], log.Select(d => d.GetProperty("recipientId").GetGuid()));
+    }
+
+    // The configured admin name grants admin to the account that registers it first: this fixture's one admin.
+    private async Task<HttpClient> AdminHttp()
+    {
+        using var anonymous = new HttpClient { BaseAddress = Cluster[0] };
+        var answer = await anonymous.PostAsJsonAsync("/api/auth/register", new { username = TwoNodes.AdminName, password = TestUser.Password });
+        if (answer.StatusCode == System.Net.HttpStatusCode.Conflict)
+            answer = await anonymous.PostAsJsonAsync("/api/auth/login", new { username = TwoNodes.AdminName, password = TestUser.Password });
+        var token = (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString();
+        return new HttpClient { BaseAddress = Cluster[0], DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
     }
 
     private static Guid[] OnlineUsers(JsonElement answer) =>

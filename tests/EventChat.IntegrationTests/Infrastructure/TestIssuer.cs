@@ -109,17 +109,12 @@ public sealed class TestIssuer
 
     private static async Task<TestIssuer> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         TestIssuer? issuer = null;
-        app.MapGet("/jwks", () =>
+        var app = await LocalHttpServer.Start(app => app.MapGet("/jwks", () =>
         {
             Interlocked.Increment(ref issuer!._fetches);
             return Results.Text(issuer.KeySet(), "application/json");
-        });
-        await app.StartAsync();
+        }));
         issuer = new TestIssuer(app);
         return issuer;
     }

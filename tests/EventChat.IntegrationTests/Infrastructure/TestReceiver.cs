@@ -54,13 +54,8 @@ public sealed class TestReceiver : IAsyncDisposable
 
     public static async Task<TestReceiver> Start()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
         TestReceiver? receiver = null;
-        app.MapPost("/hook", async (HttpRequest request) => await receiver!.Receive(request));
-        await app.StartAsync();
+        var app = await LocalHttpServer.Start(app => app.MapPost("/hook", async (HttpRequest request) => await receiver!.Receive(request)));
         receiver = new TestReceiver(app);
         return receiver;
     }
