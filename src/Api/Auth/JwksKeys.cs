@@ -12,8 +12,10 @@ public sealed class JwksKeys(TrustedIssuer issuer, HttpClient http, TimeProvider
 {
     private readonly SemaphoreSlim _fetching = new(1, 1);
     private volatile IReadOnlyList<SecurityKey> _keys = [];
-    private DateTimeOffset _triedAt = DateTimeOffset.MinValue;
-    private DateTimeOffset _fetchedAt = DateTimeOffset.MinValue;
+
+    // UTC ticks, read without the lock by every request: a long is read whole, a DateTimeOffset might not be.
+    private long _triedAt = DateTimeOffset.MinValue.UtcTicks;
+    private long _fetchedAt = DateTimeOffset.MinValue.UtcTicks;
 
     /// <summary>The keys for a token naming <paramref name="kid"/>: that one if known, else every key (a token may name none).</summary>
     public IEnumerable<SecurityKey> For(string? kid)
@@ -43,20 +45,21 @@ public sealed class JwksKeys(TrustedIssuer issuer, HttpClient http, TimeProvider
 
     private bool NeedsFetch(string? kid)
     {
-        var now = clock.GetUtcNow();
-        if (now - _triedAt < issuer.JwksMinimumRefresh)
+        var now = clock.GetUtcNow().UtcTicks;
+        if (now - Volatile.Read(ref _triedAt) < issuer.JwksMinimumRefresh.Ticks)
             return false;
-        return now - _fetchedAt >= issuer.JwksRefreshInterval || (kid is not null && _keys.All(key => key.KeyId != kid));
+        return now - Volatile.Read(ref _fetchedAt) >= issuer.JwksRefreshInterval.Ticks || (kid is not null && _keys.All(key => key.KeyId != kid));
     }
 
     private async Task Fetch(CancellationToken ct)
     {
-        _triedAt = clock.GetUtcNow();
+        var now = clock.GetUtcNow().UtcTicks;
+        Volatile.Write(ref _triedAt, now);
         try
         {
             var set = new JsonWebKeySet(await http.GetStringAsync(issuer.JwksUrl, ct));
             _keys = [.. set.GetSigningKeys()];
-            _fetchedAt = _triedAt;
+            Volatile.Write(ref _fetchedAt, now);
         }
         catch (Exception e) when (e is HttpRequestException or ArgumentException or TaskCanceledException && !ct.IsCancellationRequested)
         {

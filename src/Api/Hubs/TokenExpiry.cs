@@ -38,6 +38,9 @@ public sealed class TokenExpiry(IHubContext<ChatHub> hub, JwtSettings jwt, TimeP
     // The error event first, so the client knows why; a write after the abort would be dropped.
     private async Task Close(HubCallerContext connection)
     {
+        // Also when the connection closed while it was being set up, before its timer was listed.
+        if (_timers.TryRemove(connection.ConnectionId, out var timer))
+            timer.Dispose();
         try
         {
             await hub.Clients.Client(connection.ConnectionId).SendAsync(ClientEvents.Error, new HubErrorFilter.ErrorEvent(Message, Code, "connect"));

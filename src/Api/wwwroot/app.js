@@ -216,7 +216,9 @@ function connect() {
   hub.on("typingIndicator", onTyping);
   hub.on("userOnline", ({ userId }) => setOnline(userId, true));
   hub.on("userOffline", ({ userId }) => setOnline(userId, false));
-  hub.on("error", ({ message, method }) => {
+  hub.on("error", ({ message, method, code }) => {
+    // The server closes a connection whose token expired; this client's only way to a new token is a new login.
+    if (code === "token_expired") return signOut("Your session has ended. Please log in again.");
     // Failed calls are reported where they are made; only a refused connection needs saying here.
     if (method === "connect") showError(message);
   });
