@@ -27,6 +27,21 @@ public sealed class StartUp
     }
 
     [Fact]
+    public void A_server_api_secret_too_short_to_be_safe_stops_start_up_with_a_clear_message()
+    {
+        var failure = Assert.Throws<InvalidOperationException>(() => EventChatHost.Build(["--environment", "Testing"], builder =>
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["ConnectionStrings:EventChat"] = "Host=127.0.0.1;Port=1;Username=nobody",
+                ["Jwt:SigningKey"] = "integration-tests-signing-key-that-is-long-enough-0123456789",
+                [EventChatServer.MasterKeyName] = EventChatServer.TestMasterKey,
+                ["ServerApi:Secret"] = "too-short",
+            })));
+
+        Assert.Contains("ServerApi:Secret needs at least 32 bytes", failure.Message);
+    }
+
+    [Fact]
     public void In_development_a_signing_key_is_generated_once_and_kept_in_the_data_folder()
     {
         var (first, second) = DevelopmentFileAfterTwoStarts("jwt-signing-key");

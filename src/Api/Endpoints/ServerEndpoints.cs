@@ -27,7 +27,9 @@ public static class ServerEndpoints
 
     public static void MapServerApi(this IEndpointRouteBuilder app)
     {
-        var server = app.MapGroup("/api/server").AllowAnonymous().AddEndpointFilter<ServerApiSecret>().WithTags("Server API").ProducesProblems(401, 500);
+        // The registered instance, made now: a secret that is too short stops start-up, not the first call.
+        var secret = app.ServiceProvider.GetRequiredService<ServerApiSecret>();
+        var server = app.MapGroup("/api/server").AllowAnonymous().AddEndpointFilter(secret).WithTags("Server API").ProducesProblems(401, 500);
 
         server.MapPut("/users/{externalId}", async Task<Results<Created<AppUserProfile>, Ok<AppUserProfile>>> (string externalId, AppUserRequest body, IMediator mediator, CancellationToken ct) =>
         {

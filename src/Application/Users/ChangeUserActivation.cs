@@ -26,9 +26,9 @@ public sealed class ChangeUserActivationHandler(IDocumentStore store, TimeProvid
         {
             stream.AppendOne(change);
             await session.SaveChangesAsync(ct);
-            account = change is UserDeactivated deactivated ? account.Apply(deactivated) : account.Apply((UserReactivated)change);
             log.LogInformation("user {UserId} {Change}", command.UserId, command.Active ? "reactivated" : "deactivated");
         }
-        return AppUserProfile.Of(account);
+        // Changed or already so, the user is now as asked.
+        return AppUserProfile.Of(account) with { Active = command.Active };
     }
 }

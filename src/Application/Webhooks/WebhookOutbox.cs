@@ -27,6 +27,8 @@ public sealed class WebhookOutbox(IPresence presence, WebhookOptions options, We
         IDocumentOperations operations, CancellationToken cancellationToken)
     {
         var hooks = await operations.Query<Webhook>().ToListAsync(cancellationToken);
+        if (hooks.Count == 0)
+            return NoListener.Instance;
         var table = $"{operations.DocumentStore.Options.DatabaseSchemaName}.{WebhookDeliveries.Table}";
         var queued = 0;
         foreach (var e in page.Events)
