@@ -161,6 +161,7 @@ public static class EventChatHost
         services.AddValidatorsFromAssemblyContaining<SendMessage>(ServiceLifetime.Singleton);
 
         // Operability: OpenAPI document, health checks, OpenTelemetry metrics (EventChatMetrics, ProjectionLag).
+        services.ConfigureHttpJsonOptions(options => WireJson.Configure(options.SerializerOptions));
         services.AddApiReference();
         services.AddEventChatHealthChecks(config);
         services.AddEventChatMetrics();
@@ -255,7 +256,7 @@ public static class EventChatHost
             options.MaximumReceiveMessageSize = limits.MaxHubMessageBytes;
             options.ClientTimeoutInterval = limits.ClientTimeout;
             options.KeepAliveInterval = limits.KeepAlive;
-        });
+        }).AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions));
         // Several nodes: with a Redis connection string, the backplane and shared presence/viewers replace the
         // in-memory ones registered above (the last registration wins). Without one, nothing changes.
         services.AddRedisScaleOut(signalR, config);

@@ -17,6 +17,7 @@ public static class AnalyticsEndpoints
 
         analytics.MapGet("/daily", async Task<Ok<IReadOnlyList<DailyAnalytics>>> (DateOnly? from, DateOnly? to, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetDailyAnalytics(from, to), ct)))
+            .WithName("getDailyAnalytics")
             .WithSummary("Conversation activity per UTC day")
             .ProducesProblems(400);
 
@@ -26,6 +27,7 @@ public static class AnalyticsEndpoints
             var name = rows.Count == 0 ? "eventchat-daily.csv" : $"eventchat-daily-{rows[0].Date:yyyy-MM-dd}-{rows[^1].Date:yyyy-MM-dd}.csv";
             return TypedResults.File(Encoding.UTF8.GetBytes(DailyAnalyticsCsv.Write(rows)), "text/csv; charset=utf-8", name);
         })
+            .WithName("getDailyAnalyticsCsv")
             .WithSummary("Conversation activity per UTC day, as CSV")
             // A file result declares no response of its own; the document must still show the 200 and its type.
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
@@ -33,6 +35,7 @@ public static class AnalyticsEndpoints
 
         analytics.MapGet("/streams/{id:guid}", async Task<Ok<StreamAnalytics>> (Guid id, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetStreamAnalytics(id), ct)))
+            .WithName("getStreamAnalytics")
             .WithSummary("A live session's peak viewers and chat messages")
             .ProducesProblems(404);
     }

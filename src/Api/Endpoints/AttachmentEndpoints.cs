@@ -44,6 +44,7 @@ public static class AttachmentEndpoints
                 var uploaded = await mediator.Send(new UploadAttachment(user.UserId(), file?.FileName, file?.ContentType, file?.Length ?? 0, content), ct);
                 return TypedResults.Created(uploaded.Url, uploaded);
             })
+            .WithName("uploadAttachment")
             .WithSummary("Upload a file (multipart field file) to attach to a message")
             .ProducesProblems(400, 413, 415, 429)
             // Bearer tokens, not cookies, authenticate this API, so a cross-site form cannot upload as the user.
@@ -60,6 +61,7 @@ public static class AttachmentEndpoints
             return TypedResults.File(content, ServedContentType(attachment.ContentType), attachment.FileName,
                 lastModified: attachment.UploadedAt, enableRangeProcessing: true);
         })
+            .WithName("downloadAttachment")
             .WithSummary("Download a file of a message you can see")
             .Produces<Stream>(StatusCodes.Status200OK, UploadAttachmentHandler.DefaultContentType)
             .ProducesProblems(404);

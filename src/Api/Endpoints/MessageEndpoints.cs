@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using EventChat.Api.Auth;
 using EventChat.Api.Hubs;
@@ -9,7 +10,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EventChat.Api.Endpoints;
 
-public sealed record EditMessageRequest(string? Content);
+public sealed record EditMessageRequest([property: Required] string? Content);
 
 public static class MessageEndpoints
 {
@@ -24,11 +25,13 @@ public static class MessageEndpoints
             var message = delivery.Message;
             return TypedResults.Created($"/api/chat/conversations/{message.ConversationId}/messages?after={message.Sequence - 1}&limit=1", delivery);
         })
+            .WithName("sendMessage")
             .WithSummary("Send a message (same as the hub's sendMessage)")
             .ProducesProblems(400, 404, 429);
 
         messages.MapPatch("/{id:guid}", async Task<Ok<MessageView>> (Guid id, EditMessageRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new EditMessage(user.UserId(), id, body.Content), ct)))
+            .WithName("editMessage")
             .WithSummary("Edit your message")
             .ProducesProblems(400, 403, 404, 409, 429);
 
@@ -37,11 +40,13 @@ public static class MessageEndpoints
             await mediator.Send(new DeleteMessage(user.UserId(), user.CanModerate(), id), ct);
             return TypedResults.NoContent();
         })
+            .WithName("deleteMessage")
             .WithSummary("Delete a message (sender or moderator)")
             .ProducesProblems(403, 404);
 
         messages.MapGet("/{id:guid}/versions", async Task<Ok<MessageVersions>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetMessageVersions(user.UserId(), id), ct)))
+            .WithName("getMessageVersions")
             .WithSummary("A message's edit history")
             .ProducesProblems(404);
     }

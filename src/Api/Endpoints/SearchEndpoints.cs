@@ -15,6 +15,7 @@ public static class SearchEndpoints
 
         search.MapGet("/", async Task<Ok<SearchResults>> (string? q, Guid? conversationId, int? limit, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new SearchMessages(user.UserId(), q, conversationId, limit), ct)))
+            .WithName("searchMessages")
             .WithSummary("Full-text search over the messages you can see")
             .ProducesProblems(400, 404);
     }

@@ -36,11 +36,13 @@ public static class ServerEndpoints
             var upserted = await mediator.Send(new UpsertAppUser(externalId, body.DisplayName, body.AvatarUrl, body.CustomData), ct);
             return upserted.Created ? TypedResults.Created((string?)null, upserted.User) : TypedResults.Ok(upserted.User);
         })
+            .WithName("upsertAppUser")
             .WithSummary("Create or replace one of the app's users")
             .ProducesProblems(400, 409);
 
         server.MapGet("/users/{externalId}", async Task<Ok<AppUserProfile>> (string externalId, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new FindAppUser(externalId), ct)))
+            .WithName("getAppUser")
             .WithSummary("One of the app's users")
             .ProducesProblems(404);
 
@@ -55,16 +57,19 @@ public static class ServerEndpoints
                 throw new DomainException(DomainError.Conflict, AccountStanding.Deactivated);
             return TypedResults.Ok(tokens.Issue(user.UserId, user.ExternalId, user.Role, TimeSpan.FromSeconds(seconds)));
         })
+            .WithName("mintAppUserToken")
             .WithSummary("A token for one of the app's users, for its client to connect with")
             .ProducesProblems(400, 404, 409);
 
         server.MapPost("/users/{externalId}/deactivate", (string externalId, IMediator mediator, IStandingAnnouncer standings, CancellationToken ct) =>
             ChangeActivation(externalId, active: false, mediator, standings, ct))
+            .WithName("deactivateAppUser")
             .WithSummary("Suspend a user: their tokens are refused and their connections closed")
             .ProducesProblems(404);
 
         server.MapPost("/users/{externalId}/reactivate", (string externalId, IMediator mediator, IStandingAnnouncer standings, CancellationToken ct) =>
             ChangeActivation(externalId, active: true, mediator, standings, ct))
+            .WithName("reactivateAppUser")
             .WithSummary("Let a deactivated user back")
             .ProducesProblems(404);
 
@@ -75,6 +80,7 @@ public static class ServerEndpoints
             await standings.Announce(userId);
             return TypedResults.NoContent();
         })
+            .WithName("eraseAppUser")
             .WithSummary("Erase a user and the content of every message they sent")
             .ProducesProblems(404);
     }

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Security.Claims;
 using EventChat.Api.Auth;
 using EventChat.Api.OpenApi;
@@ -7,9 +8,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace EventChat.Api.Endpoints;
 
-public sealed record StartStreamRequest(string? Title);
+public sealed record StartStreamRequest([property: Required] string? Title);
 
-public sealed record BanRequest(Guid? UserId);
+public sealed record BanRequest([property: Required] Guid? UserId);
 
 public static class StreamEndpoints
 {
@@ -22,16 +23,19 @@ public static class StreamEndpoints
             var started = await mediator.Send(new StartLiveSession(user.UserId(), body.Title), ct);
             return TypedResults.Created($"/api/streams/{started.Id}", started);
         })
+            .WithName("startLiveSession")
             .WithSummary("Start a live session you host")
             .ProducesProblems(400);
 
         streams.MapGet("/{id:guid}", async Task<Ok<LiveSessionDto>> (Guid id, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetLiveSession(id), ct)))
+            .WithName("getLiveSession")
             .WithSummary("A live session")
             .ProducesProblems(404);
 
         streams.MapPost("/{id:guid}/end", async Task<Ok<LiveSessionDto>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new EndLiveSession(user.UserId(), user.CanModerate(), id), ct)))
+            .WithName("endLiveSession")
             .WithSummary("End a live session (host or moderator)")
             .ProducesProblems(403, 404);
 
@@ -40,6 +44,7 @@ public static class StreamEndpoints
             await mediator.Send(new RemoveStreamMessage(user.UserId(), user.CanModerate(), id, messageId), ct);
             return TypedResults.NoContent();
         })
+            .WithName("takeDownStreamMessage")
             .WithSummary("Take a chat message down (host or moderator)")
             .ProducesProblems(403, 404);
 
@@ -48,6 +53,7 @@ public static class StreamEndpoints
             await mediator.Send(new BanFromStream(user.UserId(), user.CanModerate(), id, body.UserId ?? Guid.Empty), ct);
             return TypedResults.NoContent();
         })
+            .WithName("banFromStream")
             .WithSummary("Ban a user from the chat (host or moderator)")
             .ProducesProblems(400, 403, 404);
     }

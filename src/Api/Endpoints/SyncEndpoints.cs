@@ -25,6 +25,7 @@ public static class SyncEndpoints
             TypedResults.Ok(await mediator.Send(new SyncFeed(user.UserId(), since, limit), ct)))
             .RequireAuthorization()
             .WithTags("Sync")
+            .WithName("sync")
             .WithSummary("Everything that changed for you since a cursor, in commit order, with the next cursor")
             .ProducesProblems(400, 401, 500);
 }

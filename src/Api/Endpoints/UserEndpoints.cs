@@ -19,12 +19,14 @@ public static class UserEndpoints
         // so no listing of users.
         users.MapGet("/", async Task<Ok<UserSummary>> (string? username, string? externalId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new FindUser(user.UserId(), username, null, externalId), ct)))
+            .WithName("findUser")
             .WithSummary("Find a user by exact username, or by the app's own id for them")
             .ProducesProblems(400, 404);
 
         // Streamed: the messages are written as they are read and decrypted, a page at a time.
         users.MapGet("/me/export", async Task<Ok<DataExport>> (ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new ExportMyData(user.UserId()), ct)))
+            .WithName("exportMyData")
             .WithSummary("Your account and every message you sent or received, as JSON")
             .ProducesProblems(404);
 
@@ -36,12 +38,14 @@ public static class UserEndpoints
             await standings.Announce(user.UserId());
             return TypedResults.NoContent();
         })
+            .WithName("eraseMyAccount")
             .WithSummary("Erase your account and the content of every message you sent")
             .ProducesProblems(404);
 
         // Name the people in your conversations: yourself or a contact, else 404.
         users.MapGet("/{id:guid}", async Task<Ok<UserSummary>> (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new FindUser(user.UserId(), null, id), ct)))
+            .WithName("getUser")
             .WithSummary("Yourself or a user who shares a conversation with you")
             .ProducesProblems(404);
     }

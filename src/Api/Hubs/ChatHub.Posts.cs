@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using EventChat.Application;
 using EventChat.Application.Posts;
@@ -6,9 +7,9 @@ using static EventChat.Api.Hubs.HubPayload;
 
 namespace EventChat.Api.Hubs;
 
-public sealed record PostRequest(Guid? PostId);
+public sealed record PostRequest([property: Required] Guid? PostId);
 
-public sealed record CommentPostRequest(Guid? PostId, string? Content);
+public sealed record CommentPostRequest([property: Required] Guid? PostId, [property: Required] string? Content);
 
 public sealed record PostRoomAnswer(Guid PostId);
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using EventChat.Application.Streams;
 using Microsoft.AspNetCore.SignalR;
@@ -5,9 +6,9 @@ using static EventChat.Api.Hubs.HubPayload;
 
 namespace EventChat.Api.Hubs;
 
-public sealed record StreamRequest(Guid? SessionId);
+public sealed record StreamRequest([property: Required] Guid? SessionId);
 
-public sealed record StreamChatRequest(Guid? SessionId, string? Content);
+public sealed record StreamChatRequest([property: Required] Guid? SessionId, [property: Required] string? Content);
 
 /// <summary>Live-session chat: watch (<c>join-stream</c>/<c>leave-stream</c>) and talk (<c>stream-chat</c>).</summary>
 public sealed partial class ChatHub

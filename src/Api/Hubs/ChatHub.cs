@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using EventChat.Api.Auth;
 using EventChat.Application;
@@ -21,13 +22,13 @@ public sealed record SendMessageRequest(
         new(senderId, ReceiverId, ConversationId, Content, MessageType, ClientMessageId, AttachmentIds, ReplyToId);
 }
 
-public sealed record MessageReadRequest(Guid? ConversationId, Guid? MessageId);
+public sealed record MessageReadRequest([property: Required] Guid? ConversationId, [property: Required] Guid? MessageId);
 
 public sealed record TypingRequest(Guid? ConversationId, Guid? ReceiverId);
 
 public sealed record OnlineUsersRequest(IReadOnlyList<Guid>? UserIds);
 
-public sealed record RoomRequest(Guid? ConversationId);
+public sealed record RoomRequest([property: Required] Guid? ConversationId);
 
 public sealed record RoomAnswer(Guid ConversationId);
 

@@ -12,15 +12,13 @@ namespace EventChat.Api.Hubs;
 /// </summary>
 public static class HubPayload
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static T Bind<T>(JsonElement? payload) where T : class
     {
         if (payload is not { ValueKind: JsonValueKind.Object } json)
             throw Invalid("payload", "Send the payload as a JSON object.");
         try
         {
-            return json.Deserialize<T>(Json)!;
+            return json.Deserialize<T>(WireJson.Options)!;
         }
         catch (JsonException e)
         {

@@ -2,7 +2,7 @@ using EventChat.Api.Auth;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Mvc.ApiExplorer;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
@@ -24,7 +24,7 @@ public static class ApiReference
     private static readonly string[] ProblemCodes = ["validation", "unauthorized", "forbidden", "not_found", "conflict", "rate_limited", "internal"];
 
     public static IServiceCollection AddApiReference(this IServiceCollection services) =>
-        services.AddOpenApi(options =>
+        services.AddSingleton<IApiDescriptionProvider, HubTypeDescriptions>().AddOpenApi(options =>
         {
             options.AddDocumentTransformer((document, _, _) =>
             {
@@ -79,24 +79,13 @@ public static class ApiReference
                 }
                 return Task.CompletedTask;
             });
-            // Request records list every constructor parameter as required, but a missing field binds as null and is
-            // left to the validators, which answer with every rule it breaks. So a nullable field of a body is optional.
-            options.AddDocumentTransformer((document, context, _) =>
-            {
-                var bodies = context.DescriptionGroups.SelectMany(group => group.Items).SelectMany(description => description.ParameterDescriptions)
-                    .Where(parameter => parameter.Source == BindingSource.Body).Select(parameter => parameter.Type.Name).ToHashSet();
-                foreach (var (name, schema) in document.Components?.Schemas ?? new Dictionary<string, IOpenApiSchema>())
-                    if (bodies.Contains(name) && schema is OpenApiSchema { Required: { } required, Properties: { } properties })
-                        foreach (var (property, propertySchema) in properties)
-                            if (propertySchema.Type?.HasFlag(JsonSchemaType.Null) == true)
-                                required.Remove(property);
-                return Task.CompletedTask;
-            });
+            options.AddContractSchemas();
         });
 
     public static void MapApiReference(this WebApplication app)
     {
         app.MapOpenApi(DocumentPath).AllowAnonymous();
+        app.MapAsyncApi();
         // Served from the package itself, with nothing fetched from elsewhere: no CDN fonts, telemetry, agent or MCP.
         app.MapScalarApiReference(PagePath, options => options
                 .WithTitle("EventChat API reference")
@@ -105,7 +94,9 @@ public static class ApiReference
                 .DisableDefaultFonts()
                 .DisableTelemetry()
                 .DisableAgent()
-                .DisableMcp())
+                .DisableMcp()
+                // Its toolbar offers to generate an SDK and deploy through Scalar's own services; EventChat has its own.
+                .HideDeveloperTools())
             .AllowAnonymous();
     }
 }

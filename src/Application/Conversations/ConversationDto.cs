@@ -10,7 +10,7 @@ namespace EventChat.Application.Conversations;
 /// </summary>
 public sealed record ConversationDto(
     Guid Id,
-    string Kind,
+    ConversationKind Kind,
     string? Title,
     IReadOnlyList<Guid> ParticipantIds,
     DateTimeOffset CreatedAt,
@@ -21,12 +21,19 @@ public sealed record ConversationDto(
     DateTimeOffset LastActivityAt)
 {
     public static ConversationDto From(ConversationView view, int unreadCount) =>
-        new(view.Id, view.Kind == ConversationKind.Direct ? "direct" : "group", view.Title, view.ParticipantIds,
+        new(view.Id, view.Kind, view.Title, view.ParticipantIds,
             view.CreatedAt, view.LastMessage, view.LastSequence, unreadCount, view.ReadUpTo, view.LastActivityAt);
 }
 
 /// <summary>What <c>sendMessage</c> returns and what <c>messageSent</c>/<c>newMessage</c> carry.</summary>
-public sealed record MessageDelivery(MessageView Message, ConversationDto Conversation, string Status);
+public sealed record MessageDelivery(MessageView Message, ConversationDto Conversation, DeliveryStatus Status);
+
+/// <summary><c>sent</c> to the sender's own connections, <c>delivered</c> to everyone else's.</summary>
+public enum DeliveryStatus
+{
+    Sent,
+    Delivered,
+}
 
 /// <summary>The <c>receiveMessage</c> payload.</summary>
 public sealed record ReceivedMessage(MessageView Message, ConversationDto Conversation);

@@ -12,9 +12,6 @@ public sealed record MessageChanged(MessageView Message);
 /// <summary>Pushes a stored message to everyone in its conversation, each with their own unread count.</summary>
 public static class MessageDeliveries
 {
-    public const string Sent = "sent";
-    public const string Delivered = "delivered";
-
     /// <param name="conversation">The conversation's write model as the send found it: its participants, and their
     /// unread counts once this message is applied.</param>
     /// <param name="sent">The event as decided, its text not yet sealed: what the participants are shown.</param>
@@ -30,11 +27,11 @@ public static class MessageDeliveries
             var (userId, dto) = (conversation.Participants[i], ConversationDto.From(view, after.UnreadFor(conversation.Participants[i])));
             if (userId == sent.SenderId)
             {
-                senderDelivery = new(message, dto, Sent);
+                senderDelivery = new(message, dto, DeliveryStatus.Sent);
                 await notifier.ToUser(userId, ClientEvents.MessageSent, senderDelivery, ct);
                 continue;
             }
-            await notifier.ToUser(userId, ClientEvents.NewMessage, new MessageDelivery(message, dto, Delivered), ct);
+            await notifier.ToUser(userId, ClientEvents.NewMessage, new MessageDelivery(message, dto, DeliveryStatus.Delivered), ct);
             await notifier.ToUser(userId, ClientEvents.ReceiveMessage, new ReceivedMessage(message, dto), ct);
         }
         return senderDelivery!;
@@ -44,7 +41,7 @@ public static class MessageDeliveries
     public static async Task<MessageDelivery> DeliveryToSender(this IQuerySession session, ContentCipher cipher, MessageView message, CancellationToken ct)
     {
         var view = await session.LoadVisibleConversation(message.ConversationId, message.SenderId, ct);
-        return new(message, await session.ToDto(cipher, view, message.SenderId, ct), Sent);
+        return new(message, await session.ToDto(cipher, view, message.SenderId, ct), DeliveryStatus.Sent);
     }
 
     /// <summary>Pushes a message's new state (<c>messageEdited</c>, <c>messageDeleted</c>) to every participant.</summary>
