@@ -67,8 +67,16 @@ public sealed class Faults
 
         cluster.Redis.Stop();
         var outage = Stopwatch.StartNew();
-        while (outage.Elapsed < TimeSpan.FromSeconds(10))
-            await sender.SendUntilAcknowledged(1, stopOnFailure: true);
+        try
+        {
+            while (outage.Elapsed < TimeSpan.FromSeconds(10))
+                await sender.SendUntilAcknowledged(1, stopOnFailure: true);
+        }
+        catch (Exception e)
+        {
+            // Once in CI a node reset Alice's connection here; its log is what can tell why.
+            throw new InvalidOperationException($"A send failed {outage.Elapsed} into the Redis outage.\n{cluster.RecentLogs()}", e);
+        }
         await cluster.Redis.Restart();
 
         // Pushes across nodes resume by themselves once the backplane has reconnected.

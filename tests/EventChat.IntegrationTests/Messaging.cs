@@ -72,6 +72,34 @@ public sealed class Messaging
     }
 
     [Fact]
+    public async Task Every_message_names_the_one_before_it_so_a_client_can_tell_it_missed_none()
+    {
+        // Sequences have gaps (a read receipt takes a number too), so a client cannot tell a missed message from them.
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var (aliceTab, bobTab) = (await alice.OpenTab(), await bob.OpenTab());
+        var first = await aliceTab.Invoke("sendMessage", new { receiverId = bob.Id, content = "one", clientMessageId = "c1" });
+        var conversationId = ConversationId(first);
+        await bobTab.Invoke("messageRead", new { conversationId, messageId = first.GetProperty("message").GetProperty("id").GetGuid() });
+
+        var second = await aliceTab.Invoke("sendMessage", new { conversationId, content = "two" });
+        var third = await Send(alice, new { conversationId, content = "three" });
+        var retried = await aliceTab.Invoke("sendMessage", new { conversationId, content = "two", clientMessageId = "c1" });
+
+        long Sequence(JsonElement delivery) => delivery.GetProperty("message").GetProperty("sequence").GetInt64();
+        long Previous(JsonElement delivery) => delivery.GetProperty("previousSequence").GetInt64();
+        Assert.True(Sequence(second) > Sequence(first) + 1, "the read receipt took a sequence number");
+        Assert.Equal([0, Sequence(first), Sequence(second)], new[] { first, second, third }.Select(Previous));
+        var pushed = await bobTab.Next("newMessage", e => Sequence(e) == Sequence(second));
+        Assert.Equal(Sequence(first), Previous(pushed));
+        Assert.Equal(Sequence(first), Previous(await aliceTab.Next("messageSent", e => Sequence(e) == Sequence(second))));
+        // A retry answers as the first send did.
+        Assert.Equal(Sequence(first), Sequence(retried));
+        Assert.Equal(0, Previous(retried));
+    }
+
+    [Fact]
     public async Task A_direct_conversation_is_the_same_whoever_writes_first()
     {
         var server = await EventChatServer.Instance;

@@ -26,7 +26,11 @@ public sealed record ConversationDto(
 }
 
 /// <summary>What <c>sendMessage</c> returns and what <c>messageSent</c>/<c>newMessage</c> carry.</summary>
-public sealed record MessageDelivery(MessageView Message, ConversationDto Conversation, DeliveryStatus Status);
+/// <param name="PreviousSequence">The <c>sequence</c> of the message before this one in its conversation (0 for the first),
+/// so a client that holds that one knows it has missed nothing, and one that does not knows to <c>sync</c> before showing
+/// this one. Message sequences have gaps (every event of the conversation takes a number), so a client cannot tell from
+/// the sequences alone.</param>
+public sealed record MessageDelivery(MessageView Message, ConversationDto Conversation, DeliveryStatus Status, long PreviousSequence);
 
 /// <summary><c>sent</c> to the sender's own connections, <c>delivered</c> to everyone else's.</summary>
 public enum DeliveryStatus

@@ -27,11 +27,11 @@ public static class MessageDeliveries
             var (userId, dto) = (conversation.Participants[i], ConversationDto.From(view, after.UnreadFor(conversation.Participants[i])));
             if (userId == sent.SenderId)
             {
-                senderDelivery = new(message, dto, DeliveryStatus.Sent);
+                senderDelivery = new(message, dto, DeliveryStatus.Sent, conversation.LastMessageSequence);
                 await notifier.ToUser(userId, ClientEvents.MessageSent, senderDelivery, ct);
                 continue;
             }
-            await notifier.ToUser(userId, ClientEvents.NewMessage, new MessageDelivery(message, dto, DeliveryStatus.Delivered), ct);
+            await notifier.ToUser(userId, ClientEvents.NewMessage, new MessageDelivery(message, dto, DeliveryStatus.Delivered, conversation.LastMessageSequence), ct);
             await notifier.ToUser(userId, ClientEvents.ReceiveMessage, new ReceivedMessage(message, dto), ct);
         }
         return senderDelivery!;
@@ -41,7 +41,10 @@ public static class MessageDeliveries
     public static async Task<MessageDelivery> DeliveryToSender(this IQuerySession session, ContentCipher cipher, MessageView message, CancellationToken ct)
     {
         var view = await session.LoadVisibleConversation(message.ConversationId, message.SenderId, ct);
-        return new(message, await session.ToDto(cipher, view, message.SenderId, ct), DeliveryStatus.Sent);
+        var previous = await session.Query<MessageView>()
+            .Where(m => m.ConversationId == message.ConversationId && m.Sequence < message.Sequence)
+            .OrderByDescending(m => m.Sequence).Select(m => m.Sequence).FirstOrDefaultAsync(ct);
+        return new(message, await session.ToDto(cipher, view, message.SenderId, ct), DeliveryStatus.Sent, previous);
     }
 
     /// <summary>Pushes a message's new state (<c>messageEdited</c>, <c>messageDeleted</c>) to every participant.</summary>
