@@ -127,6 +127,7 @@ public sealed class AccessTable
         ["ANY /health"] = "anonymous operability",
         ["ANY /metrics"] = "operability; may require a role",
         ["GET /openapi/v1.json"] = "the API reference",
+        ["GET /asyncapi/v1.json"] = "the API reference",
         ["GET /docs/{documentName?}"] = "the API reference",
         ["GET /docs/favicon.svg"] = "the API reference",
         ["GET /docs/scalar.js"] = "the API reference",

@@ -8,130 +8,33 @@
 // meet, chat, reload, edit, and survive a server restart. Every wait is on a UI state, never a fixed sleep.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { chmodSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { constants as os, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { ThrowawayEventChat } from "../support/eventchat-server.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const root = path.resolve(here, "../..");
-const apiDir = path.join(root, "src/Api");
 const artifacts = path.join(here, "artifacts");
 const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const password = "correct horse battery";
 const xss = "<img src=x onerror=alert(1)>";
 
 // Shared by the tests below.
-let workDir, database, apiPort, server, serverLog, browser;
+let apiPort, browser;
 let alice, bob;                  // { context, page, dialogs, errors }
-const jwtKey = randomBytes(48).toString("base64");
-const masterKey = randomBytes(32).toString("base64");  // message content is encrypted at rest under keys it wraps
 
 // ---------------------------------------------------------------------------------------------------------
 // The server and its database
 
-function postgres(...args) {
-  return execFileSync("bash", [path.join(root, "scripts/postgres.sh"), ...args], { encoding: "utf8" }).trim();
-}
-
-/** The Api built by dotnet test / dotnet build in Release; this file never builds it. */
-function apiDll() {
-  const bin = path.join(apiDir, "bin/Release");
-  const dll = existsSync(bin) && readdirSync(bin).map((tfm) => path.join(bin, tfm, "EventChat.Api.dll")).find(existsSync);
-  if (!dll) throw new Error(`No Release build of the Api under ${bin}; run dotnet build -c Release first.`);
-  return dll;
-}
-
-/** Starts the Api on apiPort and waits until it answers its health check. Restartable: same port, key, database. */
-async function startServer() {
-  const env = {
-    ...process.env,
-    ASPNETCORE_ENVIRONMENT: "Testing",
-    ASPNETCORE_URLS: `http://127.0.0.1:${apiPort}`,
-    ConnectionStrings__EventChat: database,
-    Jwt__SigningKey: jwtKey,  // the same key across a restart, so the browsers' tokens stay valid
-    EventChat__Privacy__MasterKey: masterKey,  // the same key across a restart, or the server refuses to start
-    EventChat__Limits__MessageBurst: "200",  // the paging test sends a long history at once
-    EventChat__DataDirectory: path.join(workDir, "app"),
-    EventChat__Attachments__Folder: path.join(workDir, "app/files"),
-  };
-  // The content root is src/Api, so the web client is served from its wwwroot.
-  server = spawn("dotnet", [apiDll()], { cwd: apiDir, env, stdio: ["ignore", "pipe", "pipe"] });
-  writePidFile(server.pid);
-  server.stdout.pipe(serverLog, { end: false });
-  server.stderr.pipe(serverLog, { end: false });
-  const exited = new Promise((resolve) => server.once("exit", (code) => resolve(code)));
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    const code = await Promise.race([exited, healthy().then((ok) => (ok ? "up" : null))]);
-    if (code === "up") return;
-    if (code !== null) throw new Error(`The Api exited with ${code} while starting; see ${serverLog.path}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));  // poll interval, not a wait for the UI
-  }
-  throw new Error(`The Api did not become healthy within 90 s; see ${serverLog.path}`);
-}
-
-async function healthy() {
-  // /health today; /health/live where the health work has landed. Either answering 200 will do.
-  for (const probe of ["/health/live", "/health"]) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${apiPort}${probe}`)).ok) return true;
-    } catch { /* not listening yet */ }
-  }
-  return false;
-}
-
-async function stopServer() {
-  if (!server || server.exitCode !== null) return;
-  const exited = new Promise((resolve) => server.once("exit", resolve));
-  server.kill("SIGTERM");
-  await exited;
-  removePidFile();
-}
-
-// The server's pid file in workDir ("<pid> <start time>", as scripts/test-run.sh reads it), so the cleanup of a run
-// killed before its teardown stops the server, and never a process that reused its pid. Removed once it has exited.
-let pidFile;
-function writePidFile(pid) {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-  pidFile = path.join(workDir, `eventchat-browser-server-${pid}.pid`);
-  writeFileSync(pidFile, `${pid} ${stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]}\n`);
-}
-function removePidFile() {
-  if (pidFile) rmSync(pidFile, { force: true });
-  pidFile = undefined;
-}
-
-/** Stops the server and PostgreSQL at once, for a signal: no waiting on anything asynchronous. */
-function teardownNow() {
-  if (server && server.exitCode === null) server.kill("SIGKILL");
-  if (workDir && existsSync(workDir)) postgres("destroy", workDir);
-}
+const eventchat = new ThrowawayEventChat("browser", path.join(artifacts, "server.log"), {
+  EventChat__Limits__MessageBurst: "200",  // the paging test sends a long history at once
+});
+const startServer = () => eventchat.startServer();
+const stopServer = () => eventchat.stopServer();
 
 before(async () => {
-  mkdirSync(artifacts, { recursive: true });
-  serverLog = createWriteStream(path.join(artifacts, "server.log"));
-  // PostgreSQL keeps its data in <workDir>/data, where ./eventchat test looks for leftovers to stop.
-  workDir = mkdtempSync(path.join(tmpdir(), "eventchat-browser-"));
-  chmodSync(workDir, 0o755);  // as root, PostgreSQL runs as 'postgres', which must reach its data folder
-  // Ctrl-C or a SIGTERM stops the server and PostgreSQL before this process ends (the after hook would not run).
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.once(signal, () => {
-      teardownNow();
-      process.exit(128 + os.signals[signal]);
-    });
-  }
-  // A SIGKILL or a crash runs nothing here: a watchdog in a session of its own cleans workDir up once we are gone.
-  spawn("bash", [path.join(root, "scripts/test-run.sh"), "watch", String(process.pid), workDir], { detached: true, stdio: "ignore" }).unref();
-  const pgPort = postgres("free-port");
-  database = postgres("start", workDir, pgPort, "throwaway").split("\n").at(-1).replace(/Database=[^;]*/, "Database=eventchat_browser");
-  postgres("createdb", pgPort, "eventchat_browser");
-  apiPort = postgres("free-port");
-  process.on("exit", () => { if (server?.exitCode === null) server.kill("SIGKILL"); });  // never leave a server behind, even on a crash
-  await startServer();
+  await eventchat.start();
+  apiPort = new URL(eventchat.url).port;
   browser = await chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -143,9 +46,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await stopServer();
-  if (workDir) postgres("destroy", workDir);
-  serverLog?.end();
+  await eventchat.destroy();
 });
 
 // ---------------------------------------------------------------------------------------------------------

@@ -66,10 +66,16 @@ public static class ContractSchemas
                 document.Paths.Remove(path);
             foreach (var tag in document.Tags?.Where(tag => tag.Name == HubTypeDescriptions.Tag).ToList() ?? [])
                 document.Tags!.Remove(tag);
-            // Enums travel as their camelCase names (WireJson); the generator lists the names but leaves the type out.
-            foreach (var schema in document.Components?.Schemas?.Values.OfType<OpenApiSchema>() ?? [])
-                if (schema.Enum is { Count: > 0 } && schema.Type is null)
+            foreach (var (name, schema) in document.Components?.Schemas?.Select(s => (s.Key, s.Value as OpenApiSchema)) ?? [])
+            {
+                // Enums travel as their camelCase names (WireJson); the generator lists the names but leaves the type out.
+                if (schema?.Enum is { Count: > 0 } && schema.Type is null)
                     schema.Type = JsonSchemaType.String;
+                // The server writes every field of what it answers, null or not (docs/api.md), so a generated type
+                // need not make the reader check for a missing one. Problem details are ASP.NET Core's, which omit nulls.
+                if (schema?.Properties is { Count: > 0 } && !name.EndsWith("Request", StringComparison.Ordinal) && !name.Contains("Problem", StringComparison.Ordinal) && name != "IFormFile")
+                    schema.Required = schema.Properties.Keys.ToHashSet();
+            }
             return Task.CompletedTask;
         });
     }
