@@ -33,11 +33,15 @@ public static class HubReference
         sends the caller the `error` event. All of a user's connections (tabs, devices) receive that user's pushes.
         REST calls that do the same thing (send, read, edit, delete, likes, comments) push the same events.
 
+        For generators: `GET /asyncapi/v1.json` describes the hub as an AsyncAPI 3 document, and every hub payload and
+        event object is a schema of this document (`Models`). The SDKs (`@eventchat/client` for TypeScript,
+        `EventChat.Client` for .NET; `docs/sdk.md`) do resume after a disconnect for you.
+
         ### Methods (client to server)
 
         | method | payload | result |
         |---|---|---|
-        | `sendMessage` | `{ receiverId?, conversationId?, content, messageType?, clientMessageId?, attachmentIds?, replyToId? }`; exactly one of `receiverId` / `conversationId` | `{ message, conversation, status: "sent" }` |
+        | `sendMessage` | `{ receiverId?, conversationId?, content, messageType?, clientMessageId?, attachmentIds?, replyToId? }`; exactly one of `receiverId` / `conversationId` | `{ message, conversation, status: "sent", previousSequence }` |
         | `messageRead` | `{ conversationId, messageId }` | `{ conversationId, messageId, unreadCount }` |
         | `typingStart` / `typingStop` | `{ conversationId?, receiverId? }`, at least one | nothing |
         | `getOnlineUsers` | `{ userIds? }`, `{}`, `null` or no argument | `{ onlineUsers: [userId] }` |
@@ -54,8 +58,8 @@ public static class HubReference
 
         | event | payload | who gets it |
         |---|---|---|
-        | `messageSent` | `{ message, conversation, status: "sent" }` | every connection of the sender |
-        | `newMessage` | `{ message, conversation, status: "delivered" }` | every connection of every other participant |
+        | `messageSent` | `{ message, conversation, status: "sent", previousSequence }` | every connection of the sender |
+        | `newMessage` | `{ message, conversation, status: "delivered", previousSequence }` | every connection of every other participant |
         | `receiveMessage` | `{ message, conversation }` | every connection of every other participant, right after `newMessage` |
         | `messageRead` | `{ conversationId, messageId, readBy, readAt }` | every participant, the reader included |
         | `messageEdited` / `messageDeleted` | `{ message }` | every participant |
