@@ -268,30 +268,49 @@ test("a group chat by usernames, and older messages load on scroll", async () =>
 });
 
 test("a reader who scrolls up while the client is still catching up stays where they scrolled", async () => {
-  // After a reload the client catches up once its hub connects. Hold that catch-up until Alice has scrolled up
-  // to the start of the group's history: when it lands, it must not pull her back down to the newest message.
+  // After a reload the SDK catches up (the hub's sync) once it connects. Hold that catch-up until Alice has scrolled
+  // up to the start of the group's history: when it lands, it must not pull her back down to the newest message.
   await conversationItem(alice, "Launch crew").click();
   await bubble(alice, "Update 60").waitFor();
-  let release;
-  const held = new Promise((resolve) => { release = resolve; });
-  const holdCatchUp = async (route) => { await held; await route.continue(); };
-  await alice.context.route("**/messages?after=*", holdCatchUp);
+  // Pushed, so beyond Alice's sync cursor: the catch-up after the reload brings them again, her own one included.
+  await send(alice, "Still following along");
+  const group = await alice.page.locator(".conversation-item.active").getAttribute("data-conversation-id");
+  const bobsToken = await bob.page.evaluate(() => JSON.parse(sessionStorage.getItem("eventchat.session")).token);
+  const posted = await fetch(`http://127.0.0.1:${apiPort}/api/chat/messages`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${bobsToken}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ conversationId: group, content: "Update 61" }),
+  });
+  assert.equal(posted.status, 201);
+  await bubble(alice, "Update 61").waitFor();
+  // Alice's hub traffic goes through here: her sync calls wait while `held` is set, and every answer that carries a
+  // sync cursor is reported. A route stays for the context's later sockets, so it forwards everything once released.
+  let held = [], release, caughtUp;
+  const landed = new Promise((resolve) => { caughtUp = resolve; });
+  await alice.context.routeWebSocket(/\/hubs\/chat/, (page) => {
+    const server = page.connectToServer();
+    page.onMessage((frame) => (held && String(frame).includes('"target":"sync"') ? held.push(frame) : server.send(frame)));
+    server.onMessage((frame) => {
+      page.send(frame);
+      if (String(frame).includes('"cursor"')) caughtUp();
+    });
+    release = () => { for (const frame of held ?? []) server.send(frame); held = null; };
+  });
   try {
     await alice.page.reload();
     await bubble(alice, "Update 60").waitFor();
     await alice.page.locator("#messages").evaluate((list) => { list.scrollTop = 0; });
     await bubble(alice, "Welcome to the crew").waitFor();
-    const caughtUp = alice.page.waitForResponse((response) => /\/messages\?limit=\d+$/.test(response.url()));
     release();
-    await caughtUp;
+    await landed;
     await alice.page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => resolve())));
 
     const fromBottom = await alice.page.locator("#messages").evaluate((list) => list.scrollHeight - list.scrollTop - list.clientHeight);
     assert.ok(fromBottom > 200, `pulled back down to the newest message (${fromBottom}px from the bottom)`);
+    assert.equal(await bubble(alice, "Update 61").count(), 1, "what the catch-up brought again is shown once");
   } finally {
     // Whatever happened, the next tests get an unhindered client.
-    release();
-    await alice.context.unroute("**/messages?after=*", holdCatchUp);
+    release?.();
   }
 
   // Back to the direct chat for the next test.

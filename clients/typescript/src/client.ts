@@ -205,6 +205,11 @@ export class EventChatClient {
     this.#typist.keyPressed(conversationId);
   }
 
+  /** The user stopped typing before the pause that would say so (emptied the box, left the conversation). */
+  stopTyping(conversationId: string): void {
+    this.#typist.stopped(conversationId);
+  }
+
   /** Brings everything since the stored cursor now; runs by itself after every (re)connect and every minute. */
   catchUp(): Promise<void> {
     if (this.#catchUp) {
@@ -260,7 +265,8 @@ export class EventChatClient {
         break;
       case "MessageEdited":
       case "MessageDeleted":
-        if (this.#order.handedOver(item.message!.id)) this.#emit("messageChanged", item.message!);
+        // The feed is in commit order: the message itself came first, in this page or before the cursor.
+        this.#emit("messageChanged", item.message!);
         break;
       case "MessagesMarkedRead":
         this.#emit("read", { conversationId: item.conversationId, readBy: item.receipt!.readBy, messageId: item.receipt!.messageId });
@@ -278,7 +284,7 @@ export class EventChatClient {
     this.#connection.on("newMessage", pushed);
     // A change to a message not handed over yet waits for the catch-up that hands it over with its later state.
     const changed = ({ message }: HubEvents["messageEdited"]) => {
-      if (this.#order.handedOver(message.id)) this.#emit("messageChanged", message);
+      if (this.#order.mayChange(message)) this.#emit("messageChanged", message);
       else this.#catchUpInBackground();
     };
     this.#connection.on("messageEdited", changed);

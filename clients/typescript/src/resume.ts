@@ -56,9 +56,13 @@ export class MessageOrder {
     if (!this.#isHandedOver(message)) this.#handOver(message, null);
   }
 
-  /** Whether a message has been handed over, for passing on its edits and deletes (a later sync brings the others). */
-  handedOver(messageId: string): boolean {
-    return this.#handedOver.has(messageId);
+  /**
+   * Whether a live edit or delete of `message` may go to the app: it was handed over, or it is older than what was
+   * (history the app pages through REST). One still to come is dropped, and the catch-up that brings it brings its
+   * later state too.
+   */
+  mayChange(message: Message): boolean {
+    return this.#isHandedOver(message);
   }
 
   /** Answers the catch-up's number, for `catchUpEnded`. */

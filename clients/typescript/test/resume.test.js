@@ -63,3 +63,13 @@ test("conversations are ordered each on its own", () => {
   merge.catchUpEnded(catchUp);
   assert.deepEqual(handedOver, ["a1", "a2", "b1", "b2"]);
 });
+
+test("a live edit may pass for a message handed over or older, not for one still to come", () => {
+  const { merge } = order();
+  merge.push(push("a", 5, 0));
+  merge.push(push("c", 9, 7));  // 7 is missing: c is held
+  assert.equal(merge.mayChange(message("old", 3)), true, "paged in over REST: older than what was handed over");
+  assert.equal(merge.mayChange(message("a", 5)), true);
+  assert.equal(merge.mayChange(message("c", 9)), false, "held: its catch-up brings the later state");
+  assert.equal(merge.mayChange(message("x", 1, "unseen")), false, "a conversation this session has handed nothing over in");
+});

@@ -1,5 +1,8 @@
-// EventChat web client: plain JavaScript, no framework and no build step.
-// The REST API and the SignalR hub are documented in docs/api.md; this file uses only what is there.
+// EventChat web client: plain JavaScript, no framework and no build step of its own.
+// It reaches the hub through the TypeScript SDK (clients/typescript), which the Api's build bundles into
+// lib/eventchat-client.js as the global EventChat: the SDK keeps the connection, its token and the sync cursor, and
+// hands over every message once, each conversation's in order (docs/sdk.md). REST calls are plain fetch, as in
+// docs/api.md.
 //
 // Safety rule for the whole file: text that users wrote (messages, names, titles) is only ever put on
 // the page with textContent, never innerHTML, so "<img src=x onerror=alert(1)>" shows as those characters.
@@ -8,8 +11,6 @@
 const SESSION_KEY = "eventchat.session";
 const OPEN_KEY = "eventchat.open";  // the open conversation, so a reload comes back to it
 const PAGE_SIZE = 50;
-const TYPING_IDLE_MS = 2500;     // send typingStop after this long without a keystroke
-const TYPING_REFRESH_MS = 5000;  // re-send typingStart while typing: the server forgets typing after 8 s
 const TYPING_FORGET_MS = 10000;  // drop someone's "typing…" if their stop was lost (the server sends one at 8 s)
 
 const $ = (id) => document.getElementById(id);
@@ -30,7 +31,7 @@ function el(tag, { className, text, attrs } = {}, ...children) {
 // { token, userId, username, expiresAt }. sessionStorage, not localStorage: each tab is its own user,
 // so two tabs of one browser make the two-person demo.
 let session = null;
-let connection = null;
+let chat = null;                  // the SDK's EventChatClient while signed in
 const users = new Map();          // userId -> { userId, username, displayName }
 const pendingUsers = new Set();   // userIds being looked up
 const conversations = new Map();  // conversationId -> conversation object, as the API returns it
@@ -61,7 +62,7 @@ function newView({ conversationId = null, receiverId = null }) {
 
 const isMine = (message) => message.senderId === session.userId;
 const bySequence = (a, b) => a.sequence - b.sequence;
-const connected = () => connection?.state === signalR.HubConnectionState.Connected;
+const connected = () => chat?.state === "connected";
 
 // ---------------------------------------------------------------------------------------------------------
 // REST
@@ -88,13 +89,6 @@ async function problemText(response) {
   } catch {
     return `Request failed (${response.status}).`;
   }
-}
-
-/** A hub failure's text without SignalR's "An unexpected error occurred invoking ... HubException:" prefix. */
-function hubErrorText(error) {
-  const text = String(error?.message ?? error);
-  const at = text.lastIndexOf("HubException: ");
-  return at >= 0 ? text.slice(at + "HubException: ".length) : text;
 }
 
 function showError(text) {
@@ -142,10 +136,10 @@ function signOut(message) {
   sessionStorage.removeItem(OPEN_KEY);
   session = null;
   stopTyping();
-  // Clear `connection` first, so its close handler knows this stop was meant and does not reconnect.
-  const closing = connection;
-  connection = null;
-  closing?.stop();
+  // Clear `chat` first, so a late event of the closing client finds nothing to update.
+  const closing = chat;
+  chat = null;
+  closing?.disconnect().catch(() => {});
   for (const store of [users, conversations, online, seenBy, pendingUsers]) store.clear();
   Object.assign(morePages, { cursor: null, pastFirst: false, loading: false });
   for (const typers of typing.values()) for (const timer of typers.values()) clearTimeout(timer);
@@ -184,74 +178,58 @@ async function enterChat() {
 // Real time
 
 function connect() {
-  const hub = new signalR.HubConnectionBuilder()
-    .withUrl("/hubs/chat", { accessTokenFactory: () => session?.token ?? "" })
-    // Keep trying for as long as the tab is open (the default gives up after four tries), backing off to
-    // about 5 s, with jitter so a restarted server is not hit by every tab at once. A server restart then
-    // heals by itself. An expired token cannot reconnect, so stop trying then.
-    .withAutomaticReconnect({
-      nextRetryDelayInMilliseconds: ({ previousRetryCount }) =>
-        session && Date.parse(session.expiresAt) > Date.now()
-          ? Math.min(500 * 2 ** previousRetryCount, 5000) * (0.75 + Math.random() / 2)
-          : null,
-    })
-    .configureLogging(signalR.LogLevel.Warning)
-    .build();
-  connection = hub;
-
-  hub.on("messageSent", onDelivery);
-  hub.on("newMessage", onDelivery);  // receiveMessage carries the same; one of the two is enough
-  hub.on("messageRead", onMessageRead);
-  hub.on("messageEdited", ({ message }) => onMessageChanged(message));
-  hub.on("messageDeleted", ({ message }) => onMessageChanged(message));
+  const client = new EventChat.EventChatClient({
+    baseUrl: location.origin,
+    // This client's only way to a new token is a new login: the server closing with token_expired signs out.
+    token: () => session?.token ?? null,
+    // One cursor per user and browser, so a reload or a new tab catches up from where the last one was.
+    cursorStore: EventChat.localStorageCursorStore(`eventchat.cursor.${session.userId}`),
+  });
+  chat = client;
+  // A client being closed by a sign-out may still report: what it says then is for nobody.
+  const live = (handler) => (...args) => { if (chat === client) handler(...args); };
+  // Each message once, each conversation's in order, live or caught up after a disconnect.
+  client.on("message", live((message, conversation) => onDelivery({ message, conversation })));
+  client.on("messageChanged", live(onMessageChanged));
+  client.on("read", live(onMessageRead));
+  client.on("state", live((state) => {
+    if (state === "reconnecting") showStatus("Connection lost. Reconnecting…");
+    if (state === "connected") {
+      showStatus(null);
+      refreshAfterConnecting();
+    }
+  }));
+  client.on("error", live(({ code, message, method }) => {
+    if (code === "token_expired") return signOut("Your session has ended. Please log in again.");
+    if (method === "connect") showError(message);
+  }));
   // Every message so far now reads "[erased]": reload the list, and the conversation if it is open.
-  hub.on("conversationErased", ({ conversationId }) => {
+  client.onHub("conversationErased", live(({ conversationId }) => {
     const work = [refreshConversations()];
     if (view?.conversationId === conversationId) work.push(openConversation(conversationId, true));
     Promise.allSettled(work);
-  });
+  }));
   // userTyping covers every conversation (the list shows it); typingIndicator comes from the open
   // conversation's room. Same payload and the handler is idempotent, so getting both is harmless.
-  hub.on("userTyping", onTyping);
-  hub.on("typingIndicator", onTyping);
-  hub.on("userOnline", ({ userId }) => setOnline(userId, true));
-  hub.on("userOffline", ({ userId }) => setOnline(userId, false));
-  hub.on("error", ({ message, method, code }) => {
-    // The server closes a connection whose token expired; this client's only way to a new token is a new login.
-    if (code === "token_expired") return signOut("Your session has ended. Please log in again.");
-    // Failed calls are reported where they are made; only a refused connection needs saying here.
-    if (method === "connect") showError(message);
-  });
-
-  hub.onreconnecting(() => showStatus("Connection lost. Reconnecting…"));
-  hub.onreconnected(() => {
-    showStatus(null);
-    catchUp();
-  });
-  hub.onclose(() => {
-    // Closed for good (retries exhausted, or refused). Unless this was a sign-out, start over.
-    if (connection === hub) startConnection(hub, 3000);
-  });
-  startConnection(hub, 0);
+  client.onHub("userTyping", live(onTyping));
+  client.onHub("typingIndicator", live(onTyping));
+  client.onHub("userOnline", live(({ userId }) => setOnline(userId, true)));
+  client.onHub("userOffline", live(({ userId }) => setOnline(userId, false)));
+  startConnection(client, 0);
 }
 
-function startConnection(hub, delay) {
+/** The first connection; once open, the SDK reconnects by itself for as long as the tab is signed in. */
+function startConnection(client, delay) {
   setTimeout(async () => {
-    if (connection !== hub) return;
+    if (chat !== client) return;
     try {
-      await hub.start();
-      showStatus(null);
-      // Anything may have happened between the first fetch and now: catch up as after a reconnect.
-      await catchUp();
+      await client.connect();
     } catch (error) {
-      if (connection !== hub) return;
+      if (chat !== client) return;
       // A refused negotiation reports its status only in the message text.
-      if (error?.statusCode === 401 || /\b401\b/.test(String(error?.message))) {
-        signOut("Your session has ended. Please log in again.");
-        return;
-      }
+      if (/\b401\b/.test(String(error?.message))) return signOut("Your session has ended. Please log in again.");
       showStatus("Cannot reach the server. Retrying…");
-      startConnection(hub, 3000);
+      startConnection(client, 3000);
     }
   }, delay);
 }
@@ -262,25 +240,24 @@ function showStatus(text) {
 }
 
 /**
- * After (re)connecting. Pushes are not queued for a disconnected client and rooms belong to the old
- * connection, so: re-join the open conversation's room, refetch the conversations (unread counts, last
- * messages), fetch every message after the last one on screen, and ask who is online now.
+ * After (re)connecting. The SDK brings the messages missed meanwhile; rooms belong to the old connection, and unread
+ * counts and presence moved on: re-join the open conversation's room, refetch the conversations, ask who is online.
  */
-async function catchUp() {
+async function refreshAfterConnecting() {
   const work = [refreshConversations(), refreshPresence()];
-  if (view?.conversationId) work.push(joinRoom(view.conversationId), fetchMissed(view));
+  if (view?.conversationId) work.push(joinRoom(view.conversationId));
   const results = await Promise.allSettled(work);
   const failed = results.find((result) => result.status === "rejected");
   if (failed) showError(failed.reason?.message ?? String(failed.reason));
 }
 
 async function joinRoom(conversationId) {
-  if (connected()) await connection.invoke("joinRoom", { conversationId });
+  if (connected()) await chat.invoke("joinRoom", { conversationId });
 }
 
 async function refreshPresence() {
   if (!connected()) return;
-  const { onlineUsers } = await connection.invoke("getOnlineUsers");
+  const { onlineUsers } = await chat.invoke("getOnlineUsers", {});
   online.clear();
   for (const userId of onlineUsers) online.add(userId);
   renderConversationList();
@@ -498,7 +475,7 @@ async function createGroup(event) {
 
 function leaveView() {
   stopTyping();
-  if (view?.conversationId && connected()) connection.invoke("leaveRoom", { conversationId: view.conversationId }).catch(() => {});
+  if (view?.conversationId && connected()) chat.invoke("leaveRoom", { conversationId: view.conversationId }).catch(() => {});
 }
 
 /** Opens a conversation; `reload` reads it again even when it is the open one (after an erasure). */
@@ -732,35 +709,11 @@ function loadOlderIfNoScrollbar() {
 }
 
 /** After a reconnect: every message after the newest one here, then the newest page again for edits and deletes. */
-async function fetchMissed(opened) {
-  // Before the first page is in, "after the newest here" would mean the whole history.
-  await opened.ready;
-  const base = `/api/chat/conversations/${opened.conversationId}/messages`;
-  let after = Math.max(0, ...[...opened.messages.values()].map((message) => message.sequence));
-  const missed = [];
-  for (;;) {
-    const page = await api("GET", `${base}?after=${after}&limit=200`);
-    if (view !== opened) return;
-    missed.push(...page.items);
-    if (!page.hasMore || page.items.length === 0) break;
-    after = page.items.at(-1).sequence;
-  }
-  // Edits and deletes change messages already here; the newest page brings the recent ones up to date.
-  const newest = await api("GET", `${base}?limit=${PAGE_SIZE}`);
-  if (view !== opened) return;
-  // Where the reader is now, not before the fetches: one who scrolled up meanwhile stays where they went.
-  const wasAtBottom = nearBottom();
-  for (const message of [...missed, ...newest.items]) upsertMessage(message);
-  renderMessagesFrame();
-  if (wasAtBottom) scrollToBottom();
-  markRead();
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Sending
 
-// A send that failed may still have been stored (the connection can drop before the answer arrives).
-// Resending the same text reuses its clientMessageId, and the server then stores it only once.
+// A send the server refused gives its text back. One whose connection dropped is sent again by the SDK, with the
+// same clientMessageId, so the server stores it once; resending refused text keeps its id for the same reason.
 let unsent = null;  // { content, clientMessageId }
 
 async function sendMessage(event) {
@@ -783,24 +736,30 @@ async function sendMessage(event) {
   showError(null);
   try {
     // The hub when connected; REST otherwise, which stores and pushes exactly the same.
-    const delivery = connected()
-      ? await connection.invoke("sendMessage", body)
-      : await api("POST", "/api/chat/messages", body);
+    const delivery = connected() ? await chat.send(body) : await api("POST", "/api/chat/messages", body);
     onDelivery(delivery);
   } catch (error) {
     unsent = { content, clientMessageId: body.clientMessageId };
     if (view === sending && !input.value) input.value = content;  // give the text back, nothing is lost
-    showError(hubErrorText(error));
+    showError(error.message);
   }
 }
 
-/** messageSent, newMessage and the answer to a send all carry { message, conversation }. */
+/**
+ * A message from the SDK (pushed, with its conversation; or caught up, without) or the answer to a send. A caught-up
+ * message older than the open view's first page is history, which scrolling up pages in.
+ */
 function onDelivery({ message, conversation }) {
-  upsertConversation(conversation);
-  adoptDraft(conversation);
+  if (conversation) {
+    upsertConversation(conversation);
+    adoptDraft(conversation);
+  }
   forgetTyping(message.conversationId, message.senderId);
   if (view?.conversationId !== message.conversationId) return;
-  const follow = isMine(message) || nearBottom();
+  const oldestShown = Math.min(...[...view.messages.values()].map((shown) => shown.sequence));
+  if (!conversation && message.sequence < oldestShown) return;
+  // Your own send follows to the end; what a catch-up brings again, even yours, leaves the reader where they are.
+  const follow = (conversation && isMine(message)) || nearBottom();
   upsertMessage(message);
   renderMessagesFrame();
   if (follow) scrollToBottom();
@@ -832,7 +791,7 @@ async function markRead() {
   const body = { conversationId: opened.conversationId, messageId: newest.id };
   try {
     const result = connected()
-      ? await connection.invoke("messageRead", body)
+      ? await chat.markRead(opened.conversationId, newest.id)
       : await api("POST", `/api/chat/conversations/${opened.conversationId}/read`, { messageId: newest.id });
     const current = conversations.get(opened.conversationId);
     if (current) {
@@ -882,33 +841,22 @@ function renderSeen() {
 // ---------------------------------------------------------------------------------------------------------
 // Typing
 
-// What this tab has told the server: typing in `conversationId` since `sentAt`.
-const myTyping = { conversationId: null, sentAt: 0, idleTimer: null };
+// The SDK turns keystrokes into as few typing signals as the server's typing budget allows (docs/sdk.md); this
+// remembers where this tab is typing, to stop it there when the box is emptied or the user leaves.
+let typingIn = null;
 
 function onComposerInput() {
   const conversationId = view?.conversationId;
   // A draft has no conversation yet, and typing needs one.
   if (!conversationId || !connected()) return;
   if (!$("message-input").value) return stopTyping();
-  // typingStart once, again every few seconds while typing continues (not per keystroke, which would
-  // spend the typing rate budget), and typingStop after a pause.
-  const now = Date.now();
-  if (myTyping.conversationId !== conversationId || now - myTyping.sentAt > TYPING_REFRESH_MS) {
-    myTyping.conversationId = conversationId;
-    myTyping.sentAt = now;
-    connection.invoke("typingStart", { conversationId }).catch(() => {});
-  }
-  clearTimeout(myTyping.idleTimer);
-  myTyping.idleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
+  typingIn = conversationId;
+  chat.typing(conversationId);
 }
 
 function stopTyping() {
-  clearTimeout(myTyping.idleTimer);
-  const conversationId = myTyping.conversationId;
-  if (!conversationId) return;
-  myTyping.conversationId = null;
-  myTyping.sentAt = 0;
-  if (connected()) connection.invoke("typingStop", { conversationId }).catch(() => {});
+  if (typingIn) chat?.stopTyping(typingIn);
+  typingIn = null;
 }
 
 function onTyping({ conversationId, userId, isTyping }) {
@@ -961,11 +909,13 @@ $("conversation-list").addEventListener("scroll", () => {
 // Coming back to a hidden tab is when its messages get seen.
 document.addEventListener("visibilitychange", markRead);
 // Pushes can be lost while the connection stays open (with several server nodes, while their Redis is down:
-// docs/operations.md), and nothing tells the client. So it also catches up when the tab is shown again and
-// once a minute; catching up fetches only what is missing.
-const CATCH_UP_EVERY_MS = 60_000;
-document.addEventListener("visibilitychange", () => { if (!document.hidden && connected()) catchUp(); });
-setInterval(() => { if (connected() && !document.hidden) catchUp(); }, CATCH_UP_EVERY_MS);
+// docs/operations.md), and nothing tells the client. The SDK catches up once a minute; a tab shown again catches up
+// at once, and refreshes its list.
+document.addEventListener("visibilitychange", () => {
+  if (document.hidden || !connected()) return;
+  chat.catchUp().catch(() => {});
+  refreshConversations().catch(() => {});
+});
 
 session = loadSession();
 if (session) enterChat();
