@@ -61,7 +61,7 @@ public class SendHotPath
 
         _sent = Decide();
         _message = MessageView.From(_sent);
-        _delivery = new MessageDelivery(_message, ConversationDto.From(ConversationViewProjection.Apply(_sent, _view), 1), MessageDeliveries.Delivered);
+        _delivery = new MessageDelivery(_message, ConversationDto.From(ConversationViewProjection.Apply(_sent, _view), 1), DeliveryStatus.Delivered, _state.LastMessageSequence);
         _snapshotJson = System.Text.Encoding.UTF8.GetBytes(_marten.ToJson(_state));
     }
 
@@ -106,8 +106,8 @@ public class SendHotPath
         var view = ConversationViewProjection.Apply(sent, _view);
         var bytes = _marten.ToJson(sent).Length + _marten.ToJson(snapshot.Apply(sent)).Length + _marten.ToJson(view).Length + _marten.ToJson(message).Length;
         _buffer.ResetWrittenCount();
-        _hub.WriteMessage(new InvocationMessage(ClientEvents.MessageSent, [new MessageDelivery(message, ConversationDto.From(view, 0), MessageDeliveries.Sent)]), _buffer);
-        var delivered = new MessageDelivery(message, ConversationDto.From(view, 1), MessageDeliveries.Delivered);
+        _hub.WriteMessage(new InvocationMessage(ClientEvents.MessageSent, [new MessageDelivery(message, ConversationDto.From(view, 0), DeliveryStatus.Sent, snapshot.LastMessageSequence)]), _buffer);
+        var delivered = new MessageDelivery(message, ConversationDto.From(view, 1), DeliveryStatus.Delivered, snapshot.LastMessageSequence);
         _hub.WriteMessage(new InvocationMessage(ClientEvents.NewMessage, [delivered]), _buffer);
         _hub.WriteMessage(new InvocationMessage(ClientEvents.ReceiveMessage, [new ReceivedMessage(message, delivered.Conversation)]), _buffer);
         return bytes + _buffer.WrittenCount;

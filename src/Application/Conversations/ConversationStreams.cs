@@ -25,17 +25,4 @@ public static class ConversationStreams
         var (stream, conversation) = await session.OpenExisting<Conversation>((await session.LoadMessage(messageId, ct)).ConversationId, "Message", ct);
         return (stream, conversation, await session.LoadMessage(messageId, ct));
     }
-
-    /// <summary>The direct conversation between two users, started (and appended to the stream) on first use.</summary>
-    public static async Task<(IEventStream<Conversation> Stream, Conversation State)> OpenDirectConversation(
-        this IDocumentSession session, Guid senderId, Guid receiverId, DateTimeOffset now, CancellationToken ct)
-    {
-        var started = Conversation.StartDirect(senderId, receiverId, now);
-        var stream = await session.Events.FetchForExclusiveWriting<Conversation>(started.ConversationId, ct);
-        if (stream.Aggregate is { } existing)
-            return (stream, existing);
-        _ = await session.LoadAsync<UserAccount>(receiverId, ct) ?? throw DomainException.NotFound("User");
-        stream.AppendOne(started);
-        return (stream, Conversation.Create(started));
-    }
 }

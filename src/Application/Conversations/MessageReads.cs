@@ -15,11 +15,6 @@ public static class MessageReads
     public static async Task<MessageFacts?> LoadMessageFacts(this IQuerySession session, Guid? messageId, CancellationToken ct) =>
         messageId is { } id ? (await session.LoadAsync<MessageView>(id, ct))?.ToFacts() : null;
 
-    /// <summary>The sender's earlier message with this client id in this conversation, if this send is a retry.</summary>
-    public static async Task<MessageView?> FindRetriedSend(this IQuerySession session, Guid conversationId, Guid senderId, string? clientMessageId, CancellationToken ct) =>
-        clientMessageId is null ? null : await session.Query<MessageView>()
-            .FirstOrDefaultAsync(m => m.ConversationId == conversationId && m.SenderId == senderId && m.ClientMessageId == clientMessageId, ct);
-
     /// <summary>The files a message refers to, each of which its sender must have uploaded.</summary>
     public static async Task<IReadOnlyList<MessageAttachment>> LoadOwnAttachments(this IQuerySession session, Guid senderId, IReadOnlyList<Guid>? ids, CancellationToken ct)
     {
