@@ -25,15 +25,13 @@ public static class ProjectionsSetup
             index.ToGinWithJsonbPathOps();
             index.WithoutPendingList();
         });
-        // Duplicated into columns for the indexes below, without an index of their own: every query that filters on
-        // one of them also filters on the conversation, and each index is one more write per message.
+        // Duplicated into columns for the composite indexes below, without an index of their own (which Schema.For's
+        // Duplicate would add): every query that filters on one of them is served by a composite index, and each index
+        // is one more write per change.
         opts.Policies.ForAllDocuments(mapping =>
         {
-            if (mapping.DocumentType != typeof(MessageView))
-                return;
-            mapping.DuplicateField(nameof(MessageView.ConversationId));
-            mapping.DuplicateField(nameof(MessageView.Sequence));
-            mapping.DuplicateField(nameof(MessageView.DeletedAt));
+            foreach (var member in IndexedOnlyTogether.GetValueOrDefault(mapping.DocumentType, []))
+                mapping.DuplicateField(member);
         });
         opts.Schema.For<MessageView>()
             // Export asks which conversations a user wrote in.
@@ -64,6 +62,8 @@ public static class ProjectionsSetup
         opts.Schema.For<CommentView>()
             .Duplicate(x => x.PostId)
             .Duplicate(x => x.Sequence);
+        // The feed (ListPosts) reads every post newest first, a page at a time, from this index.
+        opts.Schema.For<PostView>().Index([x => x.CreatedAt, x => x.Id], index => index.Name = "mt_doc_postview_feed");
         // Live sessions: one stream per session; chat, moderation and the end are events in it.
         opts.Projections.Add<LiveSessionSnapshot>(ProjectionLifecycle.Inline, InLargePages);
         opts.Projections.Add<LiveSessionViewProjection>(ProjectionLifecycle.Inline, InLargePages);
@@ -82,6 +82,13 @@ public static class ProjectionsSetup
         opts.Projections.Add<LiveSessionStatsProjection>(ProjectionLifecycle.Async, InLargePages);
         return opts;
     }
+
+    /// <summary>Members duplicated into columns only for the composite and partial indexes above, by document.</summary>
+    private static readonly Dictionary<Type, string[]> IndexedOnlyTogether = new()
+    {
+        [typeof(MessageView)] = [nameof(MessageView.ConversationId), nameof(MessageView.Sequence), nameof(MessageView.DeletedAt)],
+        [typeof(PostView)] = [nameof(PostView.CreatedAt)],
+    };
 
     /// <summary>
     /// Events a rebuild (and the async daemon) reads and applies per page. Marten's default of 500 makes a rebuild

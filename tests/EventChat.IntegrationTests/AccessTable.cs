@@ -115,6 +115,7 @@ public sealed class AccessTable
         ["POST /api/chat/conversations/"] = "anyone may start a group with any users, as with a direct message",
         ["POST /api/chat/attachments/"] = "uploads the caller's own file",
         ["POST /api/posts/"] = "creates the caller's own post",
+        ["GET /api/posts/"] = "the feed; posts are public to every signed-in user",
         ["GET /api/posts/{id:guid}"] = "posts are public to every signed-in user",
         ["POST /api/posts/{id:guid}/likes"] = "posts are public to every signed-in user",
         ["DELETE /api/posts/{id:guid}/likes"] = "posts are public to every signed-in user",

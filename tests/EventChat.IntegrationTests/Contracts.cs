@@ -28,6 +28,7 @@ public sealed partial class Contracts
         var operations = document["paths"]!.AsObject().SelectMany(path => path.Value!.AsObject().Select(op => (Route: op.Key + " " + path.Key, Id: (string?)op.Value!["operationId"]))).ToList();
         Assert.All(operations, op => Assert.True(op.Id is not null && CamelCase().IsMatch(op.Id), $"{op.Route} has operationId '{op.Id}'"));
         Assert.Equal(operations.Count, operations.Select(op => op.Id).Distinct().Count());
+        Assert.Contains(("get /api/posts", "listPosts"), operations);
 
         var schemas = document["components"]!["schemas"]!.AsObject();
         Assert.DoesNotContain(schemas, schema => schema.Key.EndsWith("Dto") || schema.Key.EndsWith("View"));

@@ -455,6 +455,89 @@ public sealed class Posts
     }
 
     [Fact]
+    public async Task The_feed_pages_every_post_newest_first_once_each_as_the_post_itself_reads()
+    {
+        // A database of its own, so the feed holds exactly this test's posts.
+        await using var server = await EventChatServer.StartIsolated();
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var posts = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+            posts.Add(await NewPost(i % 2 == 0 ? alice : bob, $"post {i}"));
+        await bob.Http.PostAsync($"/api/posts/{posts[2]}/likes", null);
+        await bob.Http.PostAsJsonAsync($"/api/posts/{posts[2]}/comments", new { content = "nice" });
+
+        var pages = await bob.Pages("/api/posts?limit=2");
+
+        Assert.Equal([2, 2, 1], pages.Select(p => p.Length));
+        var listed = pages.SelectMany(p => p).ToList();
+        Assert.Equal(posts.AsEnumerable().Reverse(), listed.Select(p => p.GetProperty("id").GetGuid()));
+        var created = listed.Select(p => p.GetProperty("createdAt").GetDateTimeOffset()).ToList();
+        Assert.Equal(created.OrderByDescending(at => at), created);
+        foreach (var post in listed)
+            Assert.Equal((await bob.Get($"/api/posts/{post.GetProperty("id").GetGuid()}")).GetRawText(), post.GetRawText());
+        Assert.Equal(["nice"], listed[2].GetProperty("recentComments").EnumerateArray().Select(c => c.GetProperty("content").GetString()));
+        // Without parameters: the first page of the default size, here all of them.
+        var all = await bob.Get("/api/posts");
+        Assert.Equal(listed.Select(p => p.GetRawText()), all.GetProperty("items").EnumerateArray().Select(p => p.GetRawText()));
+        Assert.False(all.GetProperty("hasMore").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_post_published_while_a_reader_pages_tops_the_feed_and_the_later_pages_neither_repeat_nor_skip()
+    {
+        await using var server = await EventChatServer.StartIsolated();
+        await using var alice = await server.NewUser("alice");
+        var posts = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+            posts.Add(await NewPost(alice, $"post {i}"));
+        var first = await alice.Get("/api/posts?limit=2");
+
+        var newest = await NewPost(alice, "published meanwhile");
+        var second = await alice.Get($"/api/posts?limit=2&before={first.GetProperty("cursor").GetString()}");
+
+        Assert.Equal([posts[3], posts[2]], TestUser.Ids(first));
+        Assert.Equal([posts[1], posts[0]], TestUser.Ids(second));
+        Assert.False(second.GetProperty("hasMore").GetBoolean());
+        Assert.Equal([newest, posts[3]], TestUser.Ids(await alice.Get("/api/posts?limit=2")));
+    }
+
+    [Theory]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=201", "limit")]
+    [InlineData("limit=lots", null)] // not a number: the framework's binding refuses it, naming no field
+    [InlineData("before=not-a-cursor", "before")]
+    [InlineData("before=AQAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "before")] // a cursor of the conversation list
+    [InlineData("before=AwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "before")] // a cursor of the live-session list
+    public async Task A_feed_request_with_a_limit_out_of_range_or_a_cursor_not_of_the_feed_is_a_validation_problem(string query, string? field)
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+
+        var response = await alice.Http.GetAsync($"/api/posts?{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("validation", problem.GetProperty("code").GetString());
+        if (field is not null)
+            Assert.Equal([field], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+    }
+
+    [Fact]
+    public async Task A_cursor_of_the_feed_itself_is_accepted()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+
+        // The feed's format with the earliest time a cursor holds: nothing is older.
+        var page = await alice.Get("/api/posts?before=AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+
+        Assert.Empty(page.GetProperty("items").EnumerateArray());
+        Assert.False(page.GetProperty("hasMore").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, page.GetProperty("cursor").ValueKind);
+    }
+
+    [Fact]
     public async Task Posts_need_a_signed_in_user()
     {
         var server = await EventChatServer.Instance;
@@ -463,6 +546,7 @@ public sealed class Posts
         using var anonymous = server.Http();
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"/api/posts/{postId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/posts")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/posts", new { content = "hi" })).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/api/posts/{postId}/likes", null)).StatusCode);
     }

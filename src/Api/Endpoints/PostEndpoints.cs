@@ -28,6 +28,12 @@ public static class PostEndpoints
             .WithSummary("Create a post")
             .ProducesProblems(400, 429);
 
+        posts.MapGet("/", async Task<Ok<PostPage>> (string? before, int? limit, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ListPosts(before, limit), ct)))
+            .WithName("listPosts")
+            .WithSummary("The feed: every post, newest first, a page at a time")
+            .ProducesProblems(400);
+
         posts.MapGet("/{id:guid}", async Task<Ok<PostDto>> (Guid id, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetPost(id), ct)))
             .WithName("getPost")

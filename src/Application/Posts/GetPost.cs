@@ -1,6 +1,7 @@
 using EventChat.Domain;
 using EventChat.Projections;
 using Marten;
+using Marten.Services.BatchQuerying;
 using Mediator;
 
 namespace EventChat.Application.Posts;
@@ -18,12 +19,19 @@ public sealed class GetPostHandler(IQuerySession session) : IQueryHandler<GetPos
         // One round trip for the post and its newest comments.
         var batch = session.CreateBatchQuery();
         var post = batch.Load<PostView>(query.PostId);
-        var comments = batch.Query<CommentView>().Where(c => c.PostId == query.PostId)
-            .OrderByDescending(c => c.Sequence).Take(GetPost.RecentComments).ToList();
+        var comments = batch.RecentComments(query.PostId);
         await batch.Execute(ct);
         var view = await post ?? throw DomainException.NotFound("Post");
-        return PostDto.From(view, [.. (await comments).Reverse()]);
+        return PostDto.From(view, await comments);
     }
+}
+
+public static class PostReads
+{
+    /// <summary>Queues the post's newest comments (<see cref="GetPost.RecentComments"/>), oldest first, as <see cref="PostDto"/> shows them.</summary>
+    public static async Task<IReadOnlyList<CommentView>> RecentComments(this IBatchedQuery batch, Guid postId) =>
+        [.. (await batch.Query<CommentView>().Where(c => c.PostId == postId)
+            .OrderByDescending(c => c.Sequence).Take(GetPost.RecentComments).ToList()).Reverse()];
 }
 
 /// <summary>The author of a post, to check it exists and to route its pushes; not found if there is no such post.</summary>

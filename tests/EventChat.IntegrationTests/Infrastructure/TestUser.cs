@@ -43,6 +43,29 @@ public sealed class TestUser(Uri baseAddress, Guid id, string username, string t
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary>
+    /// Every page of a list paged with <c>{ items, hasMore, cursor }</c> (<paramref name="path"/> with its query), as a
+    /// client reads it: the first page, then the one <c>before</c> each page's cursor while <c>hasMore</c>.
+    /// </summary>
+    public async Task<List<JsonElement[]>> Pages(string path)
+    {
+        var pages = new List<JsonElement[]>();
+        string? cursor = null;
+        for (var more = true; more;)
+        {
+            var page = await Get(cursor is null ? path : $"{path}&before={cursor}");
+            pages.Add([.. page.GetProperty("items").EnumerateArray()]);
+            var previous = cursor;
+            (more, cursor) = (page.GetProperty("hasMore").GetBoolean(), page.GetProperty("cursor").GetString());
+            // A list that hands back the cursor it was given would be paged forever.
+            Assert.True(cursor != previous || !more, $"The page before {previous} ends where it began.");
+        }
+        return pages;
+    }
+
+    /// <summary>The ids of a page's items.</summary>
+    public static Guid[] Ids(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("id").GetGuid())];
+
     /// <summary>Creates a group conversation with <paramref name="others"/> (this user is always in it); answers its id.</summary>
     public async Task<Guid> CreateGroup(params TestUser[] others)
     {
