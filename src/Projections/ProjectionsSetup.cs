@@ -71,6 +71,19 @@ public static class ProjectionsSetup
         opts.Schema.For<StreamMessageView>()
             .Duplicate(x => x.SessionId)
             .Duplicate(x => x.Sequence);
+        // The session directory (ListLiveSessions) lists live or ended sessions, most recently started first. One
+        // partial index per state, so the few live sessions are read without passing over every ended one.
+        opts.Schema.For<LiveSessionView>()
+            .Index([x => x.StartedAt, x => x.Id], index =>
+            {
+                index.Name = "mt_doc_livesessionview_live";
+                index.Predicate = "ended_at is null";
+            })
+            .Index([x => x.StartedAt, x => x.Id], index =>
+            {
+                index.Name = "mt_doc_livesessionview_ended";
+                index.Predicate = "ended_at is not null";
+            });
 
         // Analytics: asynchronous, kept up by the async daemon (AddAsyncDaemon in EventChatHost), so sends never
         // wait for them. See docs/operations.md, "Analytics and the async daemon".
@@ -88,6 +101,7 @@ public static class ProjectionsSetup
     {
         [typeof(MessageView)] = [nameof(MessageView.ConversationId), nameof(MessageView.Sequence), nameof(MessageView.DeletedAt)],
         [typeof(PostView)] = [nameof(PostView.CreatedAt)],
+        [typeof(LiveSessionView)] = [nameof(LiveSessionView.StartedAt), nameof(LiveSessionView.EndedAt)],
     };
 
     /// <summary>

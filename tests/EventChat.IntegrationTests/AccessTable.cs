@@ -122,6 +122,7 @@ public sealed class AccessTable
         ["POST /api/posts/{id:guid}/comments"] = "posts are public to every signed-in user",
         ["GET /api/posts/{id:guid}/comments"] = "posts are public to every signed-in user",
         ["POST /api/streams/"] = "starts a live session the caller hosts",
+        ["GET /api/streams/"] = "the session directory; live sessions are public to every signed-in user",
         ["GET /api/streams/{id:guid}"] = "live sessions are public to every signed-in user",
         ["ANY /health/live"] = "anonymous operability",
         ["ANY /health/ready"] = "anonymous operability",

@@ -29,6 +29,7 @@ public sealed partial class Contracts
         Assert.All(operations, op => Assert.True(op.Id is not null && CamelCase().IsMatch(op.Id), $"{op.Route} has operationId '{op.Id}'"));
         Assert.Equal(operations.Count, operations.Select(op => op.Id).Distinct().Count());
         Assert.Contains(("get /api/posts", "listPosts"), operations);
+        Assert.Contains(("get /api/streams", "listLiveSessions"), operations);
 
         var schemas = document["components"]!["schemas"]!.AsObject();
         Assert.DoesNotContain(schemas, schema => schema.Key.EndsWith("Dto") || schema.Key.EndsWith("View"));
@@ -37,6 +38,10 @@ public sealed partial class Contracts
         Assert.DoesNotContain("\"string\",\"integer\"", document.ToJsonString().Replace("\"integer\",\"string\"", "\"string\",\"integer\""));
         Assert.Equal(["direct", "group"], schemas["ConversationKind"]!["enum"]!.AsArray().Select(v => (string)v!));
         Assert.Contains("image", schemas["SendMessageRequest"]!["properties"]!["messageType"]!["enum"]!.AsArray().Select(v => (string)v!));
+        // The session list filters by the sessions' own state, so the field and the parameter offer the same two values.
+        Assert.Equal(["live", "ended"], schemas["LiveSession"]!["properties"]!["state"]!["enum"]!.AsArray().Select(v => (string)v!));
+        var state = document["paths"]!["/api/streams"]!["get"]!["parameters"]!.AsArray().Single(p => (string)p!["name"]! == "state")!;
+        Assert.Equal(["live", "ended"], state["schema"]!["enum"]!.AsArray().Select(v => (string)v!));
         // An answer carries every field, null or not, so a generated type has no optional ones.
         foreach (var answer in new[] { "Message", "Conversation", "SyncItem", "MessageDelivery" })
             Assert.Equal(schemas[answer]!["properties"]!.AsObject().Select(p => p.Key).Order(), schemas[answer]!["required"]!.AsArray().Select(v => (string)v!).Order());

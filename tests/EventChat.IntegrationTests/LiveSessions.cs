@@ -216,6 +216,115 @@ public sealed class LiveSessions
         Assert.Equal("not_found", (await tab.Next("error")).GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task The_directory_pages_live_sessions_most_recently_started_first_and_lists_ended_ones_when_asked()
+    {
+        // A database of its own, so the directory holds exactly this test's sessions.
+        await using var server = await EventChatServer.StartIsolated();
+        await using var host = await server.NewUser("host");
+        await using var viewer = await server.NewUser("viewer");
+        var sessions = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+            sessions.Add(await Start(host));
+        await End(host, sessions[1]);
+        await End(host, sessions[3]);
+        await Join(await viewer.OpenTab(), sessions[4]);
+
+        var live = await viewer.Pages("/api/streams?state=live&limit=2");
+        var ended = await viewer.Pages("/api/streams?state=ended&limit=1");
+
+        Assert.Equal([2, 1], live.Select(p => p.Length));
+        var listed = live.SelectMany(p => p).ToList();
+        Assert.Equal([sessions[4], sessions[2], sessions[0]], listed.Select(s => s.GetProperty("id").GetGuid()));
+        foreach (var session in listed)
+            Assert.Equal((await viewer.Get($"/api/streams/{session.GetProperty("id").GetGuid()}")).GetRawText(), session.GetRawText());
+        Assert.Equal([1, 0, 0], listed.Select(s => s.GetProperty("viewerCount").GetInt32()));
+        Assert.Equal([[sessions[3]], [sessions[1]]], ended.Select(p => p.Select(s => s.GetProperty("id").GetGuid()).ToArray()));
+        Assert.All(ended.SelectMany(p => p), s => Assert.Equal("ended", s.GetProperty("state").GetString()));
+        var started = listed.Concat(ended.SelectMany(p => p)).Select(s => s.GetProperty("startedAt").GetDateTimeOffset()).ToList();
+        Assert.Equal(started[..3].OrderByDescending(at => at), started[..3]);
+        Assert.Equal(started[3..].OrderByDescending(at => at), started[3..]);
+        // Without parameters: the first page of live sessions, of the default size, here all of them.
+        var all = await viewer.Get("/api/streams");
+        Assert.Equal(listed.Select(s => s.GetProperty("id").GetGuid()), all.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("id").GetGuid()));
+        Assert.False(all.GetProperty("hasMore").GetBoolean());
+    }
+
+    [Fact]
+    public async Task A_session_that_ends_while_a_viewer_pages_leaves_the_live_list_and_no_other_is_repeated_or_skipped()
+    {
+        await using var server = await EventChatServer.StartIsolated();
+        await using var host = await server.NewUser("host");
+        var sessions = new List<Guid>();
+        for (var i = 0; i < 5; i++)
+            sessions.Add(await Start(host));
+        var first = await host.Get("/api/streams?limit=2");
+
+        // One already paged past, one not yet reached.
+        await End(host, sessions[3]);
+        await End(host, sessions[1]);
+        var started = await Start(host);
+        var second = await host.Get($"/api/streams?limit=2&before={first.GetProperty("cursor").GetString()}");
+
+        Assert.Equal([sessions[4], sessions[3]], TestUser.Ids(first));
+        Assert.True(first.GetProperty("hasMore").GetBoolean());
+        Assert.Equal([sessions[2], sessions[0]], TestUser.Ids(second));
+        Assert.False(second.GetProperty("hasMore").GetBoolean());
+        Assert.Equal([started, sessions[4], sessions[2], sessions[0]], TestUser.Ids(await host.Get("/api/streams")));
+        Assert.Equal([sessions[3], sessions[1]], TestUser.Ids(await host.Get("/api/streams?state=ended")));
+    }
+
+    [Theory]
+    [InlineData("state=paused", "state")]
+    [InlineData("state=LIVE", "state")]
+    [InlineData("state=", "state")]
+    [InlineData("limit=0", "limit")]
+    [InlineData("limit=201", "limit")]
+    [InlineData("before=not-a-cursor", "before")]
+    [InlineData("before=AgAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "before")] // a cursor of the post feed
+    [InlineData("before=BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "before")] // a cursor of the ended list, for the live one
+    [InlineData("state=ended&before=AwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "before")] // and the other way round
+    public async Task A_directory_request_with_an_unknown_state_a_limit_out_of_range_or_a_cursor_of_another_list_is_a_validation_problem(string query, string field)
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+
+        var response = await alice.Http.GetAsync($"/api/streams?{query}");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("validation", problem.GetProperty("code").GetString());
+        Assert.Equal([field], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
+    }
+
+    [Theory]
+    [InlineData("before=AwAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    [InlineData("state=ended&before=BAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")]
+    public async Task A_cursor_of_the_list_asked_for_is_accepted(string query)
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+
+        // The list's format with the earliest time a cursor holds: nothing started before it.
+        var page = await alice.Get($"/api/streams?{query}");
+
+        Assert.Empty(page.GetProperty("items").EnumerateArray());
+        Assert.Equal(JsonValueKind.Null, page.GetProperty("cursor").ValueKind);
+    }
+
+    [Fact]
+    public async Task The_directory_needs_a_signed_in_user()
+    {
+        var server = await EventChatServer.Instance;
+        using var anonymous = server.Http();
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/streams")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/streams?state=ended")).StatusCode);
+    }
+
+    private static async Task End(TestUser host, Guid sessionId) =>
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsync($"/api/streams/{sessionId}/end", null)).StatusCode);
+
     private static async Task<Guid> Start(TestUser host)
     {
         var response = await host.Http.PostAsJsonAsync("/api/streams", new { title = "Live now" });

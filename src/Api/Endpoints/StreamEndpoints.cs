@@ -27,6 +27,12 @@ public static class StreamEndpoints
             .WithSummary("Start a live session you host")
             .ProducesProblems(400);
 
+        streams.MapGet("/", async Task<Ok<LiveSessionPage>> (string? state, string? before, int? limit, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ListLiveSessions(state, before, limit), ct)))
+            .WithName("listLiveSessions")
+            .WithSummary("Live sessions (state live, the default, or ended), most recently started first, a page at a time")
+            .ProducesProblems(400);
+
         streams.MapGet("/{id:guid}", async Task<Ok<LiveSessionDto>> (Guid id, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetLiveSession(id), ct)))
             .WithName("getLiveSession")

@@ -1,6 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Text.Json.Nodes;
+using EventChat.Application.Streams;
 using EventChat.Application.Webhooks;
 using EventChat.Domain.Conversations;
 using EventChat.Domain.Users;
@@ -17,7 +18,8 @@ namespace EventChat.Api.OpenApi;
 /// <item>a request field is either required (<c>[property: Required]</c> on its record) or may be left out. The records
 /// declare every field nullable so that a missing one reaches the validators, which name every broken rule at once;
 /// the schema does not offer <c>null</c> as a value to send;</item>
-/// <item>string fields with a closed set of values (<c>messageType</c>, <c>role</c>, webhook event types) are enums.</item>
+/// <item>string fields with a closed set of values (<c>messageType</c>, <c>role</c>, webhook event types, a live session's
+/// <c>state</c>) are enums, and so are query parameters of the same names.</item>
 /// </list>
 /// </summary>
 public static class ContractSchemas
@@ -31,6 +33,7 @@ public static class ContractSchemas
         ["messageType"] = (MessageTypes.Sendable, MessageTypes.All),
         ["role"] = (Roles.All, Roles.All),
         ["eventTypes"] = (WebhookEventTypes.All, WebhookEventTypes.All),
+        ["state"] = (LiveSessionStates.All, LiveSessionStates.All),
     };
 
     public static void AddContractSchemas(this OpenApiOptions options)
@@ -48,6 +51,14 @@ public static class ContractSchemas
             }
             if (inRequest)
                 schema.Type &= ~JsonSchemaType.Null;
+            return Task.CompletedTask;
+        });
+        options.AddOperationTransformer((operation, _, _) =>
+        {
+            // A new schema rather than the generated one changed: that may be shared by every string parameter.
+            foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+                if (parameter is { In: ParameterLocation.Query, Name: { } name } && ClosedSets.TryGetValue(name, out var values))
+                    parameter.Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = [.. values.InRequests.Select(value => (JsonNode)value)] };
             return Task.CompletedTask;
         });
         options.AddSchemaTransformer((schema, context, _) =>

@@ -6,7 +6,17 @@ namespace EventChat.Application.Streams;
 public sealed record LiveSessionDto(Guid Id, string Title, Guid HostId, string State, int ViewerCount, int MessageCount, DateTimeOffset StartedAt, DateTimeOffset? EndedAt)
 {
     public static LiveSessionDto From(LiveSessionView view, int viewerCount) =>
-        new(view.Id, view.Title, view.HostId, view.IsLive ? "live" : "ended", view.IsLive ? viewerCount : 0, view.MessageCount, view.StartedAt, view.EndedAt);
+        new(view.Id, view.Title, view.HostId, view.IsLive ? LiveSessionStates.Live : LiveSessionStates.Ended, view.IsLive ? viewerCount : 0,
+            view.MessageCount, view.StartedAt, view.EndedAt);
+}
+
+/// <summary>The values of a live session's <c>state</c>, which the session list also filters by.</summary>
+public static class LiveSessionStates
+{
+    public const string Live = "live";
+    public const string Ended = "ended";
+
+    public static readonly IReadOnlyCollection<string> All = [Live, Ended];
 }
 
 /// <summary>The <c>stream-viewers</c> payload, and what joining or leaving answers.</summary>
