@@ -349,7 +349,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The feed: every post, newest first, a page at a time */
+        get: operations["listPosts"];
         put?: never;
         /** Create a post */
         post: operations["createPost"];
@@ -419,7 +420,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** Live sessions (state live, the default, or ended), most recently started first, a page at a time */
+        get: operations["listLiveSessions"];
         put?: never;
         /** Start a live session you host */
         post: operations["startLiveSession"];
@@ -973,7 +975,8 @@ export interface components {
             title: string;
             /** Format: uuid */
             hostId: string;
-            state: string;
+            /** @enum {string} */
+            state: "live" | "ended";
             /** Format: int32 */
             viewerCount: number;
             /** Format: int32 */
@@ -982,6 +985,11 @@ export interface components {
             startedAt: string;
             /** Format: date-time */
             endedAt: null | string;
+        };
+        LiveSessionPage: {
+            items: components["schemas"]["LiveSession"][];
+            hasMore: boolean;
+            cursor: null | string;
         };
         LoginRequest: {
             username: string;
@@ -1092,6 +1100,11 @@ export interface components {
             userId: string;
             /** Format: int32 */
             likeCount: number;
+        };
+        PostPage: {
+            items: components["schemas"]["Post"][];
+            hasMore: boolean;
+            cursor: null | string;
         };
         PostRequest: {
             /** Format: uuid */
@@ -2724,6 +2737,56 @@ export interface operations {
             };
         };
     };
+    listPosts: {
+        parameters: {
+            query?: {
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PostPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     createPost: {
         parameters: {
             query?: never;
@@ -3063,6 +3126,57 @@ export interface operations {
             };
             /** @description Too Many Requests */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listLiveSessions: {
+        parameters: {
+            query?: {
+                state?: "live" | "ended";
+                before?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LiveSessionPage"];
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -32,6 +32,8 @@ export const routes = {
   getWebhookDeliveries: ["GET", "/api/admin/webhooks/{id}/deliveries"],
   likePost: ["POST", "/api/posts/{id}/likes"],
   listConversations: ["GET", "/api/chat/conversations"],
+  listLiveSessions: ["GET", "/api/streams"],
+  listPosts: ["GET", "/api/posts"],
   listProjections: ["GET", "/api/admin/projections"],
   listWebhooks: ["GET", "/api/admin/webhooks"],
   logIn: ["POST", "/api/auth/login"],
