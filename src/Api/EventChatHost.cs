@@ -257,6 +257,7 @@ public static class EventChatHost
             options.ClientTimeoutInterval = limits.ClientTimeout;
             options.KeepAliveInterval = limits.KeepAlive;
         }).AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions));
+        services.AddQuietHubRefusals();
         // Several nodes: with a Redis connection string, the backplane and shared presence/viewers replace the
         // in-memory ones registered above (the last registration wins). Without one, nothing changes.
         services.AddRedisScaleOut(signalR, config);
