@@ -62,6 +62,7 @@ public sealed class AccessTable
             s => s.Mallory.Http.DeleteAsync($"/api/streams/{s.Stream}/messages/{s.StreamMessage}")),
         Rest("POST /api/streams/{id:guid}/bans", "banning a viewer", "403", s => s.Mallory.Http.PostAsJsonAsync($"/api/streams/{s.Stream}/bans", new { userId = s.Bob.Id })),
         Rest("GET /api/admin/projections", "listing projections", "403", s => s.Mallory.Http.GetAsync("/api/admin/projections")),
+        Rest("GET /api/admin/projections/status", "the projections' status", "403", s => s.Mallory.Http.GetAsync("/api/admin/projections/status")),
         Rest("POST /api/admin/projections/{name}/rebuild", "rebuilding a projection", "403", s => s.Mallory.Http.PostAsync("/api/admin/projections/ConversationView/rebuild", null)),
         Rest("PUT /api/admin/users/{userId:guid}/role", "making herself admin", "403",
             s => s.Mallory.Http.PutAsJsonAsync($"/api/admin/users/{s.Mallory.Id}/role", new { role = "admin" })),

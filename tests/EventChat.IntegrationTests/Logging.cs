@@ -8,6 +8,7 @@ using static EventChat.IntegrationTests.Messaging;
 
 namespace EventChat.IntegrationTests;
 
+[Collection(SecondServerCollection.Name)]
 public sealed class Logging
 {
     [Fact]
