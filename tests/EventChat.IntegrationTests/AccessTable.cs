@@ -75,6 +75,7 @@ public sealed class AccessTable
             s => s.Mallory.Http.PostAsJsonAsync($"/api/admin/webhooks/{Guid.NewGuid()}/replay", new { fromSequence = 1 })),
         Rest("GET /api/analytics/daily", "daily analytics", "403", s => s.Mallory.Http.GetAsync("/api/analytics/daily")),
         Rest("GET /api/analytics/daily.csv", "daily analytics as CSV", "403", s => s.Mallory.Http.GetAsync("/api/analytics/daily.csv")),
+        Rest("GET /api/analytics/streams", "the live sessions' analytics", "403", s => s.Mallory.Http.GetAsync("/api/analytics/streams")),
         Rest("GET /api/analytics/streams/{id:guid}", "a live session's analytics", "403", s => s.Mallory.Http.GetAsync($"/api/analytics/streams/{s.Stream}")),
         // A user's token never opens the server API: only the app backend's secret does.
         Rest("PUT /api/server/users/{externalId}", "creating a user of the app", "401",
