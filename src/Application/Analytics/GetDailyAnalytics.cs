@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using EventChat.Domain;
 using EventChat.Projections;
 using FluentValidation;
 using Marten;
