@@ -9,6 +9,7 @@ using EventChat.Api.Privacy;
 using EventChat.Api.Security;
 using EventChat.Api.Telemetry;
 using EventChat.Api.Webhooks;
+using EventChat.Application.Admin;
 using EventChat.Application.Webhooks;
 using EventChat.Application.Conversations;
 using EventChat.Application.Pipeline;
@@ -159,6 +160,7 @@ public static class EventChatHost
             options.PipelineBehaviors = [typeof(MetricsBehavior<,>), typeof(ValidationBehavior<,>), typeof(RateLimitBehavior<,>), typeof(RetryOnConflictBehavior<,>)];
         });
         services.AddValidatorsFromAssemblyContaining<SendMessage>(ServiceLifetime.Singleton);
+        services.AddSingleton<RunningRebuilds>();
 
         // Operability: OpenAPI document, health checks, OpenTelemetry metrics (EventChatMetrics, ProjectionLag).
         services.ConfigureHttpJsonOptions(options => WireJson.Configure(options.SerializerOptions));
@@ -257,6 +259,7 @@ public static class EventChatHost
             options.ClientTimeoutInterval = limits.ClientTimeout;
             options.KeepAliveInterval = limits.KeepAlive;
         }).AddJsonProtocol(options => WireJson.Configure(options.PayloadSerializerOptions));
+        services.AddQuietHubRefusals();
         // Several nodes: with a Redis connection string, the backplane and shared presence/viewers replace the
         // in-memory ones registered above (the last registration wins). Without one, nothing changes.
         services.AddRedisScaleOut(signalR, config);

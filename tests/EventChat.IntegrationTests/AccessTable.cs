@@ -62,6 +62,7 @@ public sealed class AccessTable
             s => s.Mallory.Http.DeleteAsync($"/api/streams/{s.Stream}/messages/{s.StreamMessage}")),
         Rest("POST /api/streams/{id:guid}/bans", "banning a viewer", "403", s => s.Mallory.Http.PostAsJsonAsync($"/api/streams/{s.Stream}/bans", new { userId = s.Bob.Id })),
         Rest("GET /api/admin/projections", "listing projections", "403", s => s.Mallory.Http.GetAsync("/api/admin/projections")),
+        Rest("GET /api/admin/projections/status", "the projections' status", "403", s => s.Mallory.Http.GetAsync("/api/admin/projections/status")),
         Rest("POST /api/admin/projections/{name}/rebuild", "rebuilding a projection", "403", s => s.Mallory.Http.PostAsync("/api/admin/projections/ConversationView/rebuild", null)),
         Rest("PUT /api/admin/users/{userId:guid}/role", "making herself admin", "403",
             s => s.Mallory.Http.PutAsJsonAsync($"/api/admin/users/{s.Mallory.Id}/role", new { role = "admin" })),
@@ -74,6 +75,7 @@ public sealed class AccessTable
             s => s.Mallory.Http.PostAsJsonAsync($"/api/admin/webhooks/{Guid.NewGuid()}/replay", new { fromSequence = 1 })),
         Rest("GET /api/analytics/daily", "daily analytics", "403", s => s.Mallory.Http.GetAsync("/api/analytics/daily")),
         Rest("GET /api/analytics/daily.csv", "daily analytics as CSV", "403", s => s.Mallory.Http.GetAsync("/api/analytics/daily.csv")),
+        Rest("GET /api/analytics/streams", "the live sessions' analytics", "403", s => s.Mallory.Http.GetAsync("/api/analytics/streams")),
         Rest("GET /api/analytics/streams/{id:guid}", "a live session's analytics", "403", s => s.Mallory.Http.GetAsync($"/api/analytics/streams/{s.Stream}")),
         // A user's token never opens the server API: only the app backend's secret does.
         Rest("PUT /api/server/users/{externalId}", "creating a user of the app", "401",

@@ -141,6 +141,43 @@ public sealed class Analytics
     }
 
     [Fact]
+    public async Task Live_sessions_started_in_a_range_of_days_are_listed_oldest_first_with_their_numbers()
+    {
+        // Its own database, so that every session listed is one this test started.
+        await using var server = await EventChatServer.StartIsolated();
+        var admin = await server.Admin;
+        await using var host = await server.NewUser("host");
+        await using var viewer = await server.NewUser("viewer");
+        var started = new List<JsonElement>();
+        foreach (var title in new[] { "Morning", "Noon", "Evening" })
+            started.Add(await (await host.Http.PostAsJsonAsync("/api/streams", new { title })).Content.ReadFromJsonAsync<JsonElement>());
+        var noon = started[1].GetProperty("id").GetGuid();
+        var tab = await viewer.OpenTab();
+        await tab.Invoke("join-stream", new { sessionId = noon });
+        await tab.Invoke("stream-chat", new { sessionId = noon, content = "hello" });
+        Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsync($"/api/streams/{noon}/end", null)).StatusCode);
+        await WaitForDaemon(server);
+        var (first, last) = (Day(started[0].GetProperty("startedAt").GetDateTimeOffset()), Day(started[^1].GetProperty("startedAt").GetDateTimeOffset()));
+
+        var listed = (await admin.Get($"/api/analytics/streams?from={first:yyyy-MM-dd}&to={last:yyyy-MM-dd}")).EnumerateArray().ToList();
+
+        Assert.Equal(started.Select(s => s.GetProperty("id").GetGuid()), listed.Select(s => s.GetProperty("sessionId").GetGuid()));
+        Assert.Equal(listed.Select(s => s.GetProperty("startedAt").GetDateTimeOffset()).Order(), listed.Select(s => s.GetProperty("startedAt").GetDateTimeOffset()));
+        // Each as GET /api/analytics/streams/{id} answers it.
+        foreach (var session in listed)
+            Assert.Equal((await admin.Get($"/api/analytics/streams/{session.GetProperty("sessionId")}")).GetRawText(), session.GetRawText());
+        var ended = listed[1];
+        Assert.Equal((host.Id, "Noon", 1, 1L, 0L), (ended.GetProperty("hostId").GetGuid(), ended.GetProperty("title").GetString(),
+            ended.GetProperty("peakViewers").GetInt32(), ended.GetProperty("chatMessages").GetInt64(), ended.GetProperty("removedMessages").GetInt64()));
+        Assert.NotEqual(JsonValueKind.Null, ended.GetProperty("endedAt").ValueKind);
+        Assert.Equal(JsonValueKind.Null, listed[0].GetProperty("endedAt").ValueKind);
+        // Days are whole UTC days: the days before the first session list none of them, and the default 30 days end today.
+        Assert.Empty((await admin.Get($"/api/analytics/streams?from={first.AddDays(-7):yyyy-MM-dd}&to={first.AddDays(-1):yyyy-MM-dd}")).EnumerateArray());
+        Assert.Equal(3, (await admin.Get("/api/analytics/streams")).GetArrayLength());
+        await tab.DisposeAsync();
+    }
+
+    [Fact]
     public async Task A_day_stored_while_its_active_senders_were_a_list_inside_it_still_reads()
     {
         // Until active senders became DailySender rows, each day's document also held them as "senderIds". Upgraded
@@ -181,7 +218,7 @@ public sealed class Analytics
         var moderator = await server.Moderator;
         using var anonymous = server.Http();
 
-        foreach (var path in new[] { "/api/analytics/daily", "/api/analytics/daily.csv", $"/api/analytics/streams/{Guid.CreateVersion7()}" })
+        foreach (var path in new[] { "/api/analytics/daily", "/api/analytics/daily.csv", "/api/analytics/streams", $"/api/analytics/streams/{Guid.CreateVersion7()}" })
         {
             Assert.Equal(HttpStatusCode.Forbidden, (await alice.Http.GetAsync(path)).StatusCode);
             Assert.Equal(HttpStatusCode.Forbidden, (await moderator.Http.GetAsync(path)).StatusCode);
@@ -190,7 +227,7 @@ public sealed class Analytics
     }
 
     [Fact]
-    public async Task Daily_analytics_default_to_the_last_thirty_days_and_refuse_a_backwards_or_oversized_range()
+    public async Task Daily_analytics_default_to_the_last_thirty_days()
     {
         var admin = await (await EventChatServer.Instance).Admin;
 
@@ -199,9 +236,27 @@ public sealed class Analytics
         Assert.Equal(30, days.Count);
         Assert.True(days[^1] == today || days[^1] == today.AddDays(-1));
         Assert.Equal(days[^1].AddDays(-29), days[0]);
+    }
 
-        foreach (var query in new[] { "from=2026-03-02&to=2026-03-01", "from=2024-01-01&to=2026-01-01", "from=yesterday" })
-            Assert.Equal(HttpStatusCode.BadRequest, (await admin.Http.GetAsync($"/api/analytics/daily?{query}")).StatusCode);
+    [Theory]
+    [InlineData("/api/analytics/daily")]
+    [InlineData("/api/analytics/streams")]
+    public async Task A_range_of_days_that_runs_backwards_is_too_long_or_is_no_date_is_refused(string path)
+    {
+        var admin = await (await EventChatServer.Instance).Admin;
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+        foreach (var query in new[]
+        {
+            "from=2026-03-02&to=2026-03-01", "from=2024-01-01&to=2026-01-01", "from=yesterday", "to=someday",
+            // With an end left out, the range is checked once today fills it in.
+            $"from={today.AddDays(2):yyyy-MM-dd}", $"from={today.AddDays(-400):yyyy-MM-dd}",
+        })
+        {
+            var refused = await admin.Http.GetAsync($"{path}?{query}");
+            Assert.True(refused.StatusCode == HttpStatusCode.BadRequest, $"{path}?{query} answered {refused.StatusCode}");
+            Assert.Equal("validation", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
     }
 
     private static DateOnly Day(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);

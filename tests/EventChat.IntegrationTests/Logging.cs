@@ -1,8 +1,14 @@
 using System.Net.Http.Json;
 using EventChat.IntegrationTests.Infrastructure;
+using Marten;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using static EventChat.IntegrationTests.Messaging;
 
 namespace EventChat.IntegrationTests;
 
+[Collection(SecondServerCollection.Name)]
 public sealed class Logging
 {
     [Fact]
@@ -37,5 +43,52 @@ public sealed class Logging
         Assert.Contains(lines, l => l.Contains("message sent") && l.Contains(alice.Id.ToString()));
         Assert.DoesNotContain(lines, l => l.Contains(alice.Token) || l.Contains(alice.Token.Split('.')[2]));
         Assert.DoesNotContain(lines, l => l.StartsWith("Information") && l.Contains(secret));
+    }
+
+    [Fact]
+    public async Task A_refused_hub_call_logs_one_debug_line_without_a_stack_trace_and_an_unexpected_failure_logs_its_stack_trace_once()
+    {
+        // Its own server, with the hub's lines and SignalR's at Debug, so that every line a refusal could write is seen.
+        await using var server = await EventChatServer.StartIsolated(new Dictionary<string, string?>
+        {
+            ["Logging:LogLevel:EventChat.Api.Hubs"] = "Debug",
+            ["Logging:LogLevel:Microsoft.AspNetCore.SignalR"] = "Debug",
+        });
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "hi" }));
+        var tab = await Tab.Open(server.BaseAddress, alice.Token, tokenInQuery: true);
+        var from = EventChatServer.LogLines.Count;
+
+        // SignalR logs a failed call before it answers it, so each line is written by the time the call has failed.
+        await Assert.ThrowsAsync<HubException>(() => tab.Invoke("joinRoom", new { }));
+        await Assert.ThrowsAsync<HubException>(() => tab.Invoke("joinRoom", new { conversationId = Guid.CreateVersion7() }));
+        // Unexpected: the conversation's stored view no longer reads.
+        await Unreadable(server, conversationId);
+        await Assert.ThrowsAsync<HubException>(() => tab.Invoke("joinRoom", new { conversationId }));
+        await tab.DisposeAsync();
+
+        var lines = EventChatServer.LogLines.Skip(from).ToArray();
+        var alices = lines.Where(l => l.Contains(alice.Id.ToString())).ToArray();
+        Assert.Equal(
+        [
+            $"Debug EventChat.Api.Hubs.HubErrorFilter: hub method joinRoom failed for {alice.Id}: validation ",
+            $"Debug EventChat.Api.Hubs.HubErrorFilter: hub method joinRoom failed for {alice.Id}: not_found ",
+        ], alices.Where(l => !l.StartsWith("Error")));
+        var unexpected = Assert.Single(alices, l => l.StartsWith("Error"));
+        Assert.StartsWith($"Error EventChat.Api.Hubs.HubErrorFilter: hub method joinRoom failed unexpectedly for {alice.Id} ", unexpected);
+        Assert.Contains("\n   at ", unexpected);
+        // SignalR's own line for each failed call carried the HubException the filter answers with, and its stack trace.
+        Assert.DoesNotContain(lines, l => l.Contains(nameof(HubException)) && l.Contains("\n   at "));
+        Assert.DoesNotContain(lines, l => l.Contains(alice.Token) || l.Contains(alice.Token.Split('.')[2]));
+    }
+
+    private static async Task Unreadable(EventChatServer server, Guid conversationId)
+    {
+        await using var connection = server.App.Services.GetRequiredService<IDocumentStore>().Storage.Database.CreateConnection();
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("update mt_doc_conversationview set data = jsonb_set(data, '{participantIds}', to_jsonb(5)) where id = @id", connection);
+        command.Parameters.AddWithValue("id", conversationId);
+        Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
 }

@@ -213,12 +213,12 @@ public sealed partial class Operability
         // With the daemon paused, the events this test appends are exactly how far the async projections fall behind.
         var daemon = server.App.Services.GetRequiredService<Marten.Events.Daemon.Coordination.IProjectionCoordinator>();
         await daemon.PauseAsync();
-        var head = await Head(server);
+        var head = await server.Head();
         using var measured = new AppMeasurements(server);
 
         await Send(alice, new { receiverId = bob.Id, content = "counted" });
         await Assert.ThrowsAsync<HubException>(() => tab.Invoke("sendMessage", new { content = "" }));
-        var appended = await Head(server) - head;
+        var appended = await server.Head() - head;
         // Readiness measures the lag, and the gauge reports the last measurement.
         Assert.Equal(HttpStatusCode.OK, (await anonymous.GetAsync("/health/ready")).StatusCode);
 
@@ -258,13 +258,6 @@ public sealed partial class Operability
             Assert.True(DateTime.UtcNow < deadline, $"never: {what}");
             await Task.Delay(50);
         }
-    }
-
-    private static async Task<long> Head(EventChatServer server)
-    {
-        await using var connection = await server.OpenDatabase();
-        await using var head = new NpgsqlCommand("select coalesce(max(seq_id), 0) from mt_events", connection);
-        return (long)(await head.ExecuteScalarAsync())!;
     }
 
     /// <summary>

@@ -7,11 +7,16 @@ using EventChat.IntegrationTests.Infrastructure;
 using EventChat.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using static EventChat.IntegrationTests.Messaging;
 
 namespace EventChat.IntegrationTests;
 
-/// <summary>The bulk rebuild of <see cref="MessageView"/>, page by page (Replay covers one page, through the admin endpoint).</summary>
+/// <summary>
+/// The bulk rebuild of <see cref="MessageView"/>, page by page (Replay covers one page, through the admin endpoint), and
+/// what the projection status shows of a rebuild while it runs.
+/// </summary>
+[Collection(SecondServerCollection.Name)]
 public sealed class Rebuilds
 {
     [Fact]
@@ -72,6 +77,127 @@ public sealed class Rebuilds
         Assert.StartsWith("MessageView: 2 of 2 events, ", lines[1]);
         Assert.StartsWith("MessageView: rebuilt in ", lines[2]);
         Assert.StartsWith("Rebuilt 1 projection(s) in ", lines[3]);
+    }
+
+    [Theory]
+    [InlineData(nameof(MessageView), "mt_doc_messageview")]
+    [InlineData("DailyActivity", "mt_doc_dailyactivity")]
+    public async Task While_a_rebuild_runs_the_status_shows_it_and_a_second_rebuild_of_it_is_refused(string name, string table)
+    {
+        // Its own database: the rebuild empties a read model other tests read, and the lock below would stall them.
+        await using var server = await EventChatServer.StartIsolated();
+        var admin = await server.Admin;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "first" }));
+        await Send(bob, new { conversationId, content = "second" });
+        await server.AsyncProjectionsCaughtUp();
+        var before = DateTimeOffset.UtcNow;
+        // Emptying the read model is the rebuild's first write; a lock that lets readers in and no writer holds it there.
+        await using var connection = await server.OpenDatabase();
+        await using var holding = await connection.BeginTransactionAsync();
+        await new NpgsqlCommand($"lock table {table} in share mode", connection, holding).ExecuteNonQueryAsync();
+
+        var rebuilding = admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null);
+        // Held before it has applied anything. The bulk rebuild counts the message events once the old documents are
+        // gone; a rebuild by the daemon replays up to the high-water mark it reads first.
+        var counted = name != nameof(MessageView);
+        var running = Row(await StatusWhen(admin, status => Row(status, name).GetProperty("rebuild") is { ValueKind: JsonValueKind.Object } rebuild
+            && rebuild.GetProperty("total").ValueKind == (counted ? JsonValueKind.Number : JsonValueKind.Null), $"{name} shows as rebuilding"), name).GetProperty("rebuild");
+        var again = await admin.Http.PostAsync($"/api/admin/projections/{name.ToLowerInvariant()}/rebuild", null);
+        await holding.RollbackAsync();
+        var rebuilt = await rebuilding;
+
+        Assert.InRange(running.GetProperty("startedAt").GetDateTimeOffset(), before, DateTimeOffset.UtcNow);
+        Assert.Equal(0, running.GetProperty("done").GetInt64());
+        if (counted)
+            Assert.InRange(running.GetProperty("total").GetInt64(), 1, await server.Head());
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("conflict", (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal(HttpStatusCode.OK, rebuilt.StatusCode);
+        Assert.Equal(name, (await rebuilt.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("name").GetString());
+        await server.AsyncProjectionsCaughtUp();
+        var after = Row(await admin.Get("/api/admin/projections/status"), name);
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("rebuild").ValueKind);
+        Assert.Equal(0, after.GetProperty("lag").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_status_follows_a_rebuild_page_by_page()
+    {
+        await using var server = await EventChatServer.StartIsolated();
+        var admin = await server.Admin;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "first" }));
+        for (var i = 0; i < 4; i++)
+            await Send(bob, new { conversationId, content = $"reply {i}" });
+        var store = server.App.Services.GetRequiredService<IDocumentStore>();
+
+        // The rebuild waits for each report to return, so the status read inside one shows that very page.
+        var run = server.App.Services.GetRequiredService<RunningRebuilds>().Start(nameof(MessageView))!;
+        var status = new StatusReader(run, admin, nameof(MessageView));
+        await new MessageViewRebuild(store, pageSize: 2).Run(status, CancellationToken.None);
+        run.Dispose();
+
+        Assert.Equal([(2, 5), (4, 5), (5, 5)], status.Seen);
+        Assert.Equal(JsonValueKind.Null, Row(await admin.Get("/api/admin/projections/status"), nameof(MessageView)).GetProperty("rebuild").ValueKind);
+    }
+
+    [Fact]
+    public async Task The_status_follows_a_daemon_rebuild_up_to_the_high_water_mark_it_began_with()
+    {
+        await using var server = await EventChatServer.StartIsolated();
+        var admin = await server.Admin;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await Send(alice, new { receiverId = bob.Id, content = "hello" });
+        await server.AsyncProjectionsCaughtUp();
+        var store = server.App.Services.GetRequiredService<IDocumentStore>();
+
+        // The daemon's shard reports from a thread of its own, each report after the one before: the status read inside
+        // one shows that one.
+        using var run = server.App.Services.GetRequiredService<RunningRebuilds>().Start("DailyActivity")!;
+        var status = new StatusReader(run, admin, "DailyActivity");
+        await store.Rebuild("DailyActivity", status, CancellationToken.None);
+        var seen = status.Seen;
+
+        // From the start of the event store to the high-water mark, which every report gives as the total, forward only.
+        var total = seen[0].Total!.Value;
+        Assert.InRange(total, 1, await server.Head());
+        Assert.Equal((0, total), seen[0]);
+        Assert.Equal((total, total), seen[^1]);
+        Assert.All(seen, s => Assert.Equal(total, s.Total));
+        Assert.Equal(seen.Select(s => s.Done).Distinct().Order(), seen.Select(s => s.Done));
+    }
+
+    private static JsonElement Row(JsonElement status, string name) =>
+        status.GetProperty("projections").EnumerateArray().Single(p => p.GetProperty("name").GetString() == name);
+
+    // Read again and again until the status shows what a rebuild held at a known point must show.
+    private static async Task<JsonElement> StatusWhen(TestUser admin, Func<JsonElement, bool> shows, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        for (var status = await admin.Get("/api/admin/projections/status"); ; status = await admin.Get("/api/admin/projections/status"))
+        {
+            if (shows(status))
+                return status;
+            Assert.True(DateTime.UtcNow < deadline, $"never: {what}; last: {status}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Hands each report to the rebuild's run, then reads the status as a UI would, and keeps what it says of the rebuild.</summary>
+    private sealed class StatusReader(IProgress<RebuildProgress> run, TestUser admin, string name) : IProgress<RebuildProgress>
+    {
+        public List<(long Done, long? Total)> Seen { get; } = [];
+
+        public void Report(RebuildProgress value)
+        {
+            run.Report(value);
+            var rebuild = Row(admin.Get("/api/admin/projections/status").GetAwaiter().GetResult(), name).GetProperty("rebuild");
+            Seen.Add((rebuild.GetProperty("done").GetInt64(), rebuild.GetProperty("total").GetInt64()));
+        }
     }
 
     private static Guid MessageId(JsonElement delivery) => delivery.GetProperty("message").GetProperty("id").GetGuid();

@@ -58,12 +58,15 @@ public sealed class Replay
     }
 
     [Fact]
-    public async Task Only_admins_may_list_or_rebuild_projections()
+    public async Task Only_admins_may_list_watch_or_rebuild_projections()
     {
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
+        using var anonymous = server.Http();
 
         Assert.Equal(HttpStatusCode.Forbidden, (await alice.Http.GetAsync("/api/admin/projections")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await alice.Http.GetAsync("/api/admin/projections/status")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/admin/projections/status")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await alice.Http.PostAsync("/api/admin/projections/MessageView/rebuild", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await (await server.Admin).Http.PostAsync("/api/admin/projections/NoSuchThing/rebuild", null)).StatusCode);
     }

@@ -29,11 +29,16 @@ public static class AdminEndpoints
             .WithName("listProjections")
             .WithSummary("The projections that can be rebuilt");
 
+        admin.MapGet("/projections/status", async Task<Ok<ProjectionStatus>> (IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new GetProjectionStatus(), ct)))
+            .WithName("getProjectionStatus")
+            .WithSummary("Each projection's position, lag and running rebuild");
+
         admin.MapPost("/projections/{name}/rebuild", async Task<Ok<RebuiltProjection>> (string name, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new RebuildProjection(name), ct)))
             .WithName("rebuildProjection")
             .WithSummary("Rebuild a projection from the events")
-            .ProducesProblems(400, 404);
+            .ProducesProblems(400, 404, 409);
 
         // By id, never by name: an id cannot be registered again once its account is erased.
         admin.MapPut("/users/{userId:guid}/role", async Task<Ok<AccountRole>> (Guid userId, RoleRequest body, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>

@@ -33,6 +33,12 @@ public static class AnalyticsEndpoints
             .Produces<string>(StatusCodes.Status200OK, "text/csv")
             .ProducesProblems(400);
 
+        analytics.MapGet("/streams", async Task<Ok<IReadOnlyList<StreamAnalytics>>> (DateOnly? from, DateOnly? to, IMediator mediator, CancellationToken ct) =>
+            TypedResults.Ok(await mediator.Send(new ListStreamAnalytics(from, to), ct)))
+            .WithName("listStreamAnalytics")
+            .WithSummary("The live sessions started in a range of UTC days, oldest first, with their peak viewers and chat messages")
+            .ProducesProblems(400);
+
         analytics.MapGet("/streams/{id:guid}", async Task<Ok<StreamAnalytics>> (Guid id, IMediator mediator, CancellationToken ct) =>
             TypedResults.Ok(await mediator.Send(new GetStreamAnalytics(id), ct)))
             .WithName("getStreamAnalytics")

@@ -5,7 +5,7 @@ namespace EventChat.Api.Health;
 
 /// <summary>
 /// Ready only when read models keep up with the events. Inline projections commit in the same transaction as
-/// their events, so they cannot stall; only the async ones (today the analytics projections) are measured.
+/// their events, so they cannot stall; only the async daemon's shards (the analytics projections, the webhook outbox) are measured.
 /// Asynchronous ones fail the check once the slowest is more than <see cref="HealthSettings.MaxProjectionLag"/>
 /// events behind the newest event.
 /// </summary>

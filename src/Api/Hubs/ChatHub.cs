@@ -55,7 +55,7 @@ public sealed partial class ChatHub(IMediator mediator, IPresence presence, Typi
         {
             // Thrown, not Context.Abort(): SignalR then writes a close message carrying the text after the event and
             // tells the client not to reconnect, so the refusal reaches even a client that only watches its close
-            // handler. An abort closes without a reason. SignalR logs the refusal at Error (docs/operations.md#limits).
+            // handler. An abort closes without a reason. SignalR's Error line for it is dropped (QuietHubRefusals).
             var refusal = $"You have {limits.MaxConnectionsPerUser} connections open already; close one first.";
             await Clients.Caller.SendAsync(ClientEvents.Error, new HubErrorFilter.ErrorEvent(refusal, "rate_limited", "connect"));
             throw new HubException(refusal);

@@ -1,3 +1,4 @@
+using EventChat.Api.Auth;
 using EventChat.Api.Errors;
 using EventChat.Application;
 using EventChat.Application.Telemetry;
@@ -8,7 +9,10 @@ namespace EventChat.Api.Hubs;
 
 /// <summary>
 /// A failed invocation completes with a message safe to show a user, and the caller also gets the
-/// contract's <c>error</c> event <c>{ message, code, method }</c>.
+/// contract's <c>error</c> event <c>{ message, code, method }</c>. An unexpected failure is logged at <c>Error</c> with
+/// its stack trace. Any other (a refusal: validation, not found, forbidden, rate limited; or the database out of reach)
+/// gets one <c>Debug</c> line, as its code says all there is to know; SignalR's own line for it is dropped
+/// (<see cref="QuietHubRefusals"/>).
 /// </summary>
 public sealed class HubErrorFilter(ILogger<HubErrorFilter> log, EventChatMetrics metrics) : IHubFilter
 {
@@ -23,9 +27,11 @@ public sealed class HubErrorFilter(ILogger<HubErrorFilter> log, EventChatMetrics
         catch (Exception exception)
         {
             var error = ApiError.From(exception);
+            var (method, userId) = (ContractName(context), context.Context.User!.UserId());
             if (error.IsUnexpected)
-                log.LogError(exception, "hub method {Method} failed unexpectedly", context.HubMethodName);
-            var method = ContractName(context);
+                log.LogError(exception, "hub method {Method} failed unexpectedly for {UserId}", method, userId);
+            else
+                log.LogDebug("hub method {Method} failed for {UserId}: {Code}", method, userId, error.Code);
             metrics.HubError(error.Code, method);
             await context.Hub.Clients.Caller.SendAsync(ClientEvents.Error, new ErrorEvent(error.Message, error.Code, method));
             throw new HubException(error.Message);

@@ -44,7 +44,7 @@ public static class Metrics
 
 /// <summary>
 /// Keeps <c>eventchat.projection.lag</c> fresh while asynchronous projections exist, by measuring every
-/// <see cref="Interval"/>. Without async projections it stops at once and the gauge stays 0; today the analytics projections are async.
+/// <see cref="Interval"/>. Without async shards it stops at once and the gauge stays 0; today the analytics projections and the webhook outbox are async.
 /// </summary>
 public sealed class ProjectionLagSampler(ProjectionLag lag, ILogger<ProjectionLagSampler> log) : BackgroundService
 {

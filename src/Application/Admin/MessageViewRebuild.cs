@@ -103,5 +103,10 @@ public sealed class MessageViewRebuild(IDocumentStore store, int pageSize = Mess
     }
 }
 
-/// <summary>How far a rebuild has come: <see cref="Done"/> of <see cref="Total"/> events applied.</summary>
+/// <summary>
+/// How far a rebuild has come, <see cref="Done"/> of <see cref="Total"/> events. For <see cref="MessageView"/>
+/// (<see cref="MessageViewRebuild"/>): the message events written of all of them. For a rebuild by Marten's daemon: the
+/// position in the event store it has applied up to, of the high-water mark (the newest event with none missing below
+/// it) when it began. Either way reported after each page, so it moves in steps of up to a page.
+/// </summary>
 public sealed record RebuildProgress(long Done, long Total);

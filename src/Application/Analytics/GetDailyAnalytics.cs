@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using EventChat.Domain;
 using EventChat.Projections;
 using FluentValidation;
 using Marten;
@@ -9,15 +8,10 @@ using Mediator;
 namespace EventChat.Application.Analytics;
 
 /// <summary>
-/// Conversation activity per UTC day from <paramref name="From"/> to <paramref name="To"/>, both inclusive.
-/// Without <paramref name="To"/> it ends today (UTC); without <paramref name="From"/> it covers the 30 days up to
-/// <paramref name="To"/>. Every day of the range is listed, with zeros for a day without activity.
+/// Conversation activity per UTC day from <paramref name="From"/> to <paramref name="To"/> (an <see cref="IDayRange"/>).
+/// Every day of the range is listed, with zeros for a day without activity.
 /// </summary>
-public sealed record GetDailyAnalytics(DateOnly? From, DateOnly? To) : IQuery<IReadOnlyList<DailyAnalytics>>
-{
-    public const int DefaultDays = 30;
-    public const int MaxDays = 366;
-}
+public sealed record GetDailyAnalytics(DateOnly? From, DateOnly? To) : IQuery<IReadOnlyList<DailyAnalytics>>, IDayRange;
 
 /// <summary>
 /// One day. <see cref="FirstReplies"/> is how many direct conversations got their first reply that day, and
@@ -33,28 +27,14 @@ public sealed record DailyAnalytics(
 
 public sealed class GetDailyAnalyticsValidator : AbstractValidator<GetDailyAnalytics>
 {
-    public GetDailyAnalyticsValidator()
-    {
-        When(q => q is { From: not null, To: not null }, () =>
-        {
-            RuleFor(q => q.To).GreaterThanOrEqualTo(q => q.From).WithMessage("'to' must not be before 'from'.");
-            RuleFor(q => q.To)
-                .Must((q, to) => to!.Value.DayNumber - q.From!.Value.DayNumber < GetDailyAnalytics.MaxDays)
-                .WithMessage($"Ask for at most {GetDailyAnalytics.MaxDays} days at a time.");
-        });
-    }
+    public GetDailyAnalyticsValidator() => Include(new DayRangeValidator());
 }
 
 public sealed class GetDailyAnalyticsHandler(IQuerySession session, TimeProvider clock) : IQueryHandler<GetDailyAnalytics, IReadOnlyList<DailyAnalytics>>
 {
     public async ValueTask<IReadOnlyList<DailyAnalytics>> Handle(GetDailyAnalytics query, CancellationToken ct)
     {
-        var to = query.To ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
-        var from = query.From ?? to.AddDays(1 - GetDailyAnalytics.DefaultDays);
-        if (from > to)
-            throw new DomainException(DomainError.Invalid, "'from' must not be after 'to' (which is today unless given).");
-        if (to.DayNumber - from.DayNumber >= GetDailyAnalytics.MaxDays)
-            throw new DomainException(DomainError.Invalid, $"Ask for at most {GetDailyAnalytics.MaxDays} days at a time.");
+        var (from, to) = query.Days(clock);
 
         var days = Enumerable.Range(0, to.DayNumber - from.DayNumber + 1).Select(from.AddDays).ToList();
         var keys = days.Select(AnalyticsDay.Of).ToArray();

@@ -21,7 +21,11 @@ public sealed record StreamAnalytics(
     DateTimeOffset? EndedAt,
     int PeakViewers,
     long ChatMessages,
-    long RemovedMessages);
+    long RemovedMessages)
+{
+    public static StreamAnalytics From(LiveSessionStats stats) =>
+        new(stats.Id, stats.HostId, stats.Title, stats.StartedAt, stats.EndedAt, stats.PeakViewers, stats.ChatMessages, stats.RemovedMessages);
+}
 
 public sealed class GetStreamAnalyticsValidator : AbstractValidator<GetStreamAnalytics>
 {
@@ -33,6 +37,6 @@ public sealed class GetStreamAnalyticsHandler(IQuerySession session) : IQueryHan
     public async ValueTask<StreamAnalytics> Handle(GetStreamAnalytics query, CancellationToken ct)
     {
         var stats = await session.LoadAsync<LiveSessionStats>(query.SessionId, ct) ?? throw DomainException.NotFound("Live session");
-        return new(stats.Id, stats.HostId, stats.Title, stats.StartedAt, stats.EndedAt, stats.PeakViewers, stats.ChatMessages, stats.RemovedMessages);
+        return StreamAnalytics.From(stats);
     }
 }

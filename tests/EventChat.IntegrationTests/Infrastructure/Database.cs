@@ -16,6 +16,14 @@ public static class Database
         return connection;
     }
 
+    /// <summary>The newest event's sequence number, read from the store itself.</summary>
+    public static async Task<long> Head(this EventChatServer server)
+    {
+        await using var connection = await server.OpenDatabase();
+        await using var head = new NpgsqlCommand("select coalesce(max(seq_id), 0) from mt_events", connection);
+        return (long)(await head.ExecuteScalarAsync())!;
+    }
+
     /// <summary>Waits, up to a minute, until every asynchronous projection has applied every event in the store.</summary>
     public static async Task AsyncProjectionsCaughtUp(this EventChatServer server)
     {

@@ -516,6 +516,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/projections/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Each projection's position, lag and running rebuild */
+        get: operations["getProjectionStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/projections/{name}/rebuild": {
         parameters: {
             query?: never;
@@ -645,6 +662,23 @@ export interface paths {
         };
         /** Conversation activity per UTC day, as CSV */
         get: operations["getDailyAnalyticsCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/analytics/streams": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The live sessions started in a range of UTC days, oldest first, with their peak viewers and chat messages */
+        get: operations["listStreamAnalytics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1133,6 +1167,24 @@ export interface components {
              */
             code?: "validation" | "unauthorized" | "forbidden" | "not_found" | "conflict" | "rate_limited" | "internal";
         };
+        /** @enum {string} */
+        ProjectionKind: "inline" | "async";
+        ProjectionState: {
+            name: string;
+            kind: components["schemas"]["ProjectionKind"];
+            shard: null | string;
+            /** Format: int64 */
+            position: number;
+            /** Format: int64 */
+            lag: number;
+            rebuildable: boolean;
+            rebuild: null | components["schemas"]["RunningRebuild"];
+        };
+        ProjectionStatus: {
+            /** Format: int64 */
+            highWaterMark: number;
+            projections: components["schemas"]["ProjectionState"][];
+        };
         ReadReceipt: {
             /** Format: uuid */
             conversationId: string;
@@ -1207,6 +1259,14 @@ export interface components {
         RoomRequest: {
             /** Format: uuid */
             conversationId: string;
+        };
+        RunningRebuild: {
+            /** Format: date-time */
+            startedAt: string;
+            /** Format: int64 */
+            done: number;
+            /** Format: int64 */
+            total: null | number;
         };
         SearchHit: {
             message: components["schemas"]["Message"];
@@ -3526,6 +3586,53 @@ export interface operations {
             };
         };
     };
+    getProjectionStatus: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProjectionStatus"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
     rebuildProjection: {
         parameters: {
             query?: never;
@@ -3575,6 +3682,15 @@ export interface operations {
             };
             /** @description Not Found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Conflict */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4045,6 +4161,65 @@ export interface operations {
                 };
                 content: {
                     "text/csv": string;
+                };
+            };
+            /** @description Bad Request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["HttpValidationProblemDetails"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+            /** @description Internal Server Error */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["ProblemDetails"];
+                };
+            };
+        };
+    };
+    listStreamAnalytics: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StreamAnalytics"][];
                 };
             };
             /** @description Bad Request */
