@@ -7,9 +7,9 @@ namespace EventChat.IntegrationTests.Infrastructure;
 
 /// <summary>
 /// One EventChat node as production runs it: its own <c>dotnet EventChat.Api.dll</c> process (the Api project's
-/// build output) on a free loopback port. Several share one PostgreSQL database and one Redis. <see cref="Kill"/>
-/// is <c>kill -9</c>: no shutdown code runs, its sockets just close; <see cref="Stop"/> is the <c>SIGTERM</c> that
-/// systemd sends.
+/// build output), or a published artefact's own executable, on a free loopback port. Several share one PostgreSQL
+/// database and one Redis. <see cref="Kill"/> is <c>kill -9</c>: no shutdown code runs, its sockets just close;
+/// <see cref="Stop"/> is the <c>SIGTERM</c> that systemd sends.
 /// </summary>
 public sealed partial class ApiNode : IAsyncDisposable
 {
@@ -36,6 +36,20 @@ public sealed partial class ApiNode : IAsyncDisposable
 
     /// <summary>The Api project's build, with the tests' defaults under <paramref name="settings"/>; waits until it listens.</summary>
     public static Task<ApiNode> Start(IDictionary<string, string> settings) => Listening(Launch(settings));
+
+    /// <summary>
+    /// A published artefact's executable, run from its folder (its content root) as the systemd unit runs it, with
+    /// <paramref name="environment"/> as its whole environment: nothing of the test host's (no <c>DOTNET_ROOT</c>, no
+    /// PATH but the one given) reaches it. Waits until it listens.
+    /// </summary>
+    public static Task<ApiNode> StartPublished(string executable, IDictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(executable) { WorkingDirectory = Path.GetDirectoryName(executable)! };
+        start.Environment.Clear();
+        foreach (var (key, value) in environment)
+            start.Environment[key] = value;
+        return Listening(Launch(start));
+    }
 
     /// <summary>The Api project's build, without waiting for it to listen: for a start that is meant to fail (<see cref="Exited"/>).</summary>
     public static ApiNode Launch(IDictionary<string, string> settings)
