@@ -43,7 +43,7 @@ public sealed class Deploy
         settings["HOME"] = Directory.CreateDirectory(Path.Combine(scratch, "home")).FullName;
         settings["PATH"] = PathWithoutDotnet();
 
-        var node = await ApiNode.StartPublished(Path.Combine(release, "app", "EventChat.Api"), settings);
+        await using var node = await ApiNode.StartPublished(Path.Combine(release, "app", "EventChat.Api"), settings);
         using var http = new HttpClient { BaseAddress = node.BaseAddress };
         await Ready(http, node);
         var page = await http.GetAsync("/");

@@ -77,7 +77,7 @@ public sealed class JsonLogging
     public async Task A_start_that_fails_says_why_in_one_json_line_and_exits_with_1()
     {
         // No Jwt__SigningKey, which every environment but Development requires.
-        var node = ApiNode.Launch(new Dictionary<string, string>([On, new("ConnectionStrings__EventChat", "Host=127.0.0.1;Database=unused")]));
+        await using var node = ApiNode.Launch(new Dictionary<string, string>([On, new("ConnectionStrings__EventChat", "Host=127.0.0.1;Database=unused")]));
 
         Assert.Equal(1, await node.Exited());
 
