@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Text.Json;
 using EventChat.IntegrationTests.Infrastructure;
 using Marten;
 using Microsoft.AspNetCore.SignalR;
@@ -91,4 +92,73 @@ public sealed class Logging
         command.Parameters.AddWithValue("id", conversationId);
         Assert.Equal(1, await command.ExecuteNonQueryAsync());
     }
+}
+
+/// <summary>
+/// JSON logs, the operators' option (docs/deploy.md, "Logs"): a server process started with them prints nothing but
+/// JSON objects, one a line, from its first line to its last, and a start that fails says why in one of them. Server
+/// processes load the machine, so these run with the multi-node tests, alone.
+/// </summary>
+[Collection(MultiNodeCollection.Name)]
+public sealed class JsonLogging
+{
+    public static readonly KeyValuePair<string, string> On = new("Logging__Console__FormatterName", "json");
+
+    [Fact]
+    public async Task Every_line_a_server_prints_from_start_to_stop_is_a_json_object_and_none_holds_a_token()
+    {
+        await using var cluster = await Cluster.Start(nodes: 1, settings: new Dictionary<string, string>([On]));
+        await using var alice = await cluster.NewUser("alice");
+        await using var bob = await cluster.NewUser("bob");
+        var tab = await Tab.Open(cluster[0], alice.Token, tokenInQuery: true);
+        await tab.Invoke("sendMessage", new { receiverId = bob.Id, content = "hello in json" });
+        await alice.Http.GetAsync("/api/chat/conversations");
+        await tab.DisposeAsync();
+        var node = cluster.Nodes[0];
+
+        Assert.Equal(0, await node.Stop());
+
+        var lines = Lines(node.Output);
+        Assert.Contains(lines, l => Message(l).StartsWith("Now listening on: ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => Message(l).StartsWith("message sent", StringComparison.Ordinal) && Message(l).Contains(alice.Id.ToString()));
+        Assert.Contains(lines, l => Message(l) == "Application is shutting down...");
+        Assert.DoesNotContain(alice.Token, node.Output);
+        Assert.DoesNotContain(alice.Token.Split('.')[2], node.Output);
+    }
+
+    [Fact]
+    public async Task A_start_that_fails_says_why_in_one_json_line_and_exits_with_1()
+    {
+        // No Jwt__SigningKey, which every environment but Development requires.
+        await using var node = ApiNode.Launch(new Dictionary<string, string>([On, new("ConnectionStrings__EventChat", "Host=127.0.0.1;Database=unused")]));
+
+        Assert.Equal(1, await node.Exited());
+
+        var failure = Assert.Single(Lines(node.Output));
+        Assert.Equal("Critical", failure.GetProperty("LogLevel").GetString());
+        Assert.Equal("EventChat.Api.ServeCommand", failure.GetProperty("Category").GetString());
+        Assert.Contains("Jwt:SigningKey is not set", Message(failure));
+    }
+
+    /// <summary>Every line of a process's output as the JSON object it must be; fails at the first that is not one.</summary>
+    public static List<JsonElement> Lines(string output)
+    {
+        var lines = new List<JsonElement>();
+        foreach (var line in output.TrimEnd('\n').Split('\n'))
+        {
+            try
+            {
+                using var json = JsonDocument.Parse(line);
+                Assert.True(json.RootElement.ValueKind == JsonValueKind.Object, $"not a JSON object: {line}");
+                lines.Add(json.RootElement.Clone());
+            }
+            catch (JsonException)
+            {
+                Assert.Fail($"not a JSON line: {line}");
+            }
+        }
+        return lines;
+    }
+
+    public static string Message(JsonElement line) => line.GetProperty("Message").GetString()!;
 }

@@ -31,8 +31,9 @@ public sealed class TwoNodes : IAsyncLifetime
 }
 
 /// <summary>
-/// Two extra server processes load the machine, so these tests run alone, after the parallel ones: timing-sensitive
-/// tests elsewhere (rate-limit refills) must not share the CPU with them.
+/// Extra server processes (two nodes here; a node with JSON logs, a published artefact and its build elsewhere) load
+/// the machine, so these tests run alone, after the parallel ones: timing-sensitive tests elsewhere (rate-limit
+/// refills) must not share the CPU with them.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class MultiNodeCollection

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Compression;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
@@ -426,28 +425,8 @@ public sealed class DotnetClient
 
     private static async Task<(int ExitCode, string Output)> Dotnet(string folder, Dictionary<string, string> environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-            start.ArgumentList.Add(argument);
-        // What the test host's own dotnet set for itself must not steer these builds, nor pick their package cache.
-        foreach (var name in start.Environment.Keys.Where(name => name.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase) || name == "NUGET_PACKAGES").ToList())
-            start.Environment.Remove(name);
-        foreach (var (name, value) in environment)
-            start.Environment[name] = value;
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(4));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} did not finish within 4 minutes: {await output}{await error}");
-        }
-        return (process.ExitCode, await output + await error);
+        var (exitCode, output, error) = await Command.Run("dotnet", arguments, folder, TimeSpan.FromMinutes(4), environment);
+        return (exitCode, output + error);
     }
 
     /// <summary>What an SDK event delivered, in order, for tests to wait on (never polled, never slept on).</summary>
