@@ -20,7 +20,7 @@ public sealed class SecurityHeaders
 
         var policy = Header(response, "Content-Security-Policy").Split(';', StringSplitOptions.TrimEntries);
         var host = server.BaseAddress.Authority;
-        Assert.Equal(["default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self'", $"connect-src 'self' ws://{host} wss://{host}",
+        Assert.Equal(["default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' blob:", $"connect-src 'self' ws://{host} wss://{host}",
             "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'", "form-action 'self'"], policy);
         AssertTheHeadersEveryResponseHas(response);
     }
