@@ -1,82 +1,12 @@
-// Browser tests of the web client: Debian's Chromium, driven by playwright-core, against a real EventChat
-// server with a throwaway PostgreSQL, both started here. Run by ./eventchat test (after dotnet test has
-// built the Api in Release), or alone: cd tests/browser && npm ci && npm test. npm test runs this file in one
-// process (node chat.test.js, not node --test, which would run it in a child of its own), so a signal reaches the
-// process that started the server and PostgreSQL, and its handler stops them.
-//
-// The tests run in order and share one server and one pair of users, as a person would: Alice and Bob
-// meet, chat, reload, edit, and survive a server restart. Every wait is on a UI state, never a fixed sleep.
-import { after, before, test } from "node:test";
+// The chat screen, as two people use it: Alice and Bob meet, chat, reload, edit, and survive a server restart. The
+// tests run in order and share the suite's server (suite.js) and these two users. Every wait is on a UI state, never
+// a fixed sleep.
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
-import { ThrowawayEventChat } from "../support/eventchat-server.js";
+import { api, assertClean, baseUrl, checkAccessibility, eventchat, openClient, register, screenshot } from "./support.js";
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const artifacts = path.join(here, "artifacts");
-const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const password = "correct horse battery";
 const xss = "<img src=x onerror=alert(1)>";
-
-// Shared by the tests below.
-let apiPort, browser;
-let alice, bob;                  // { context, page, dialogs, errors }
-
-// ---------------------------------------------------------------------------------------------------------
-// The server and its database
-
-const eventchat = new ThrowawayEventChat("browser", path.join(artifacts, "server.log"), {
-  EventChat__Limits__MessageBurst: "200",  // the paging test sends a long history at once
-});
-const startServer = () => eventchat.startServer();
-const stopServer = () => eventchat.stopServer();
-
-before(async () => {
-  await eventchat.start();
-  apiPort = new URL(eventchat.url).port;
-  browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    // Debian's Chromium as root, offline: no sandbox, and no calls home that this network refuses.
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-  await eventchat.destroy();
-});
-
-// ---------------------------------------------------------------------------------------------------------
-// Helpers
-
-/** A new browser context (its own sessionStorage, like a separate browser) with the client open. */
-async function openClient() {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 680 }, baseURL: `http://127.0.0.1:${apiPort}` });
-  context.setDefaultTimeout(15_000);
-  const page = await context.newPage();
-  const user = { context, page, dialogs: [], errors: [] };
-  // Any alert() would mean a message ran as HTML; any uncaught error is a bug in app.js.
-  page.on("dialog", (dialog) => { user.dialogs.push(dialog.message()); dialog.dismiss(); });
-  page.on("pageerror", (error) => user.errors.push(error.message));
-  // A script, style or connection the Content-Security-Policy blocks is no exception, only a console error.
-  page.on("console", (message) => {
-    if (message.type() === "error" && /Content Security Policy/i.test(message.text())) user.errors.push(message.text());
-  });
-  await page.goto("/");
-  return user;
-}
-
-async function register(user, username, displayName) {
-  const { page } = user;
-  await page.locator("#auth-username").fill(username);
-  await page.locator("#auth-password").fill(password);
-  await page.locator("#auth-display-name").fill(displayName);
-  await page.locator("#register-button").click();
-  await page.locator("#me-name", { hasText: username }).waitFor();
-}
+let alice, bob;  // { context, page, dialogs, errors }: the two people who meet here, shared by the tests below
 
 async function send(user, text) {
   await user.page.locator("#message-input").fill(text);
@@ -92,11 +22,6 @@ const message = (user, text, mine = "") =>
   user.page.locator(`#messages .message${mine}`).filter({ has: user.page.locator(".bubble").getByText(text, { exact: true }) });
 
 const conversationItem = (user, title) => user.page.locator(".conversation-item", { has: user.page.locator(".title", { hasText: title }) });
-
-function assertClean(user) {
-  assert.deepEqual(user.errors, [], "no uncaught errors in the page");
-  assert.deepEqual(user.dialogs, [], "no dialogs");
-}
 
 // ---------------------------------------------------------------------------------------------------------
 // Tests
@@ -153,7 +78,8 @@ test("two users chat both ways, with typing, online dots and the seen receipt", 
   await carol.context.close();
   await bob.page.locator("#message-input").fill("Nice");
   await alice.page.locator("#typing", { hasText: "Bob is typing…" }).waitFor();
-  await alice.page.screenshot({ path: path.join(artifacts, "chat.png") });
+  await screenshot(alice, "chat");
+  await checkAccessibility(alice, "the chat screen");
   await bob.page.locator("#message-input").fill("");
 
   assertClean(alice);
@@ -222,11 +148,13 @@ test("edits and deletes show on the other side", async () => {
 });
 
 test("a group chat by usernames, and older messages load on scroll", async () => {
-  // A name that does not exist is refused before anything is created.
+  // A name that does not exist is refused before anything is created. The browser logs the lookup's 404 itself.
+  const lookupRefused = alice.expectConsole(/404 .*username=nobody/);
   await alice.page.locator(".new-group summary").click();
   await alice.page.locator("#group-usernames").fill("bob, nobody");
   await alice.page.getByRole("button", { name: "Create group" }).click();
   await alice.page.locator("#chat-error", { hasText: 'There is no user named "nobody".' }).waitFor();
+  lookupRefused();
 
   await alice.page.locator("#group-usernames").fill("bob, mallory");
   await alice.page.locator("#group-title").fill("Launch crew");
@@ -242,7 +170,7 @@ test("a group chat by usernames, and older messages load on scroll", async () =>
   const token = await bob.page.evaluate(() => JSON.parse(sessionStorage.getItem("eventchat.session")).token);
   const conversationId = await bob.page.locator(".conversation-item.active").getAttribute("data-conversation-id");
   for (let i = 1; i <= 60; i++) {
-    const response = await fetch(`http://127.0.0.1:${apiPort}/api/chat/messages`, {
+    const response = await fetch(`${baseUrl()}/api/chat/messages`, {
       method: "POST",
       headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
       body: JSON.stringify({ conversationId, content: `Update ${i}` }),
@@ -276,7 +204,7 @@ test("a reader who scrolls up while the client is still catching up stays where 
   await send(alice, "Still following along");
   const group = await alice.page.locator(".conversation-item.active").getAttribute("data-conversation-id");
   const bobsToken = await bob.page.evaluate(() => JSON.parse(sessionStorage.getItem("eventchat.session")).token);
-  const posted = await fetch(`http://127.0.0.1:${apiPort}/api/chat/messages`, {
+  const posted = await fetch(`${baseUrl()}/api/chat/messages`, {
     method: "POST",
     headers: { Authorization: `Bearer ${bobsToken}`, "Content-Type": "application/json" },
     body: JSON.stringify({ conversationId: group, content: "Update 61" }),
@@ -320,12 +248,15 @@ test("a reader who scrolls up while the client is still catching up stays where 
 });
 
 test("after a server restart the client reconnects by itself and catches up on what it missed", async () => {
+  // The browsers log the refused and held connections themselves while the server is down.
+  const expected = alice.expectConsole(/ERR_CONNECTION_REFUSED|ERR_FAILED|WebSocket connection/);
+  const expectedByBob = bob.expectConsole(/ERR_CONNECTION_REFUSED|ERR_FAILED|WebSocket connection/);
   // Keep Alice offline until Bob has sent, so the message can only reach her by catching up.
   const holdAlice = (route) => route.abort();
   await alice.context.route("**/hubs/chat/negotiate**", holdAlice);
-  await stopServer();
+  await eventchat.stopServer();
   await alice.page.locator("#connection-status", { hasText: "Reconnecting" }).waitFor();
-  await startServer();
+  await eventchat.startServer();
 
   // Bob's tab sends over REST until its own hub connection is back; either way it is stored and pushed.
   await send(bob, "Sent while you were away");
@@ -338,6 +269,8 @@ test("after a server restart the client reconnects by itself and catches up on w
 
   // And the new connection is live again, both ways.
   await bob.page.locator("#connection-status").waitFor({ state: "hidden", timeout: 30_000 });
+  expected();
+  expectedByBob();
   await send(alice, "Back online.");
   await bubble(bob, "Back online.").waitFor();
   assertClean(alice);
@@ -349,7 +282,7 @@ test("when both erase their chat, what they said reads as erased at once on both
   const conversationId = await bob.page.locator(".conversation-item.active").getAttribute("data-conversation-id");
   const erase = async (user) => {
     const token = await user.page.evaluate(() => JSON.parse(sessionStorage.getItem("eventchat.session")).token);
-    const response = await fetch(`http://127.0.0.1:${apiPort}/api/chat/conversations/${conversationId}/content`, {
+    const response = await fetch(`${baseUrl()}/api/chat/conversations/${conversationId}/content`, {
       method: "DELETE",
       headers: { Authorization: `Bearer ${token}` },
     });

@@ -110,18 +110,17 @@ export function renderConversationList() {
   list.replaceChildren(...sorted.map((conversation) => {
     const direct = conversation.kind === "direct";
     const isOnline = direct && online.has(others(conversation)[0]);
-    const open = () => void openConversation(conversation.id);
     const unread = conversation.unreadCount > 0;
-    return el("li", {
+    // A button in a list item: the list stays a list for screen readers, and the item is reachable by keyboard.
+    return el("li", {}, el("button", {
       className: `conversation-item${chatState.view?.conversationId === conversation.id ? " active" : ""}`,
-      attrs: { "data-conversation-id": conversation.id, tabindex: "0", role: "button",
-        "aria-label": `${conversationTitle(conversation)}${unread ? `, ${conversation.unreadCount} unread` : ""}` },
-      on: { click: open, keydown: (event) => { if (event.key === "Enter") open(); } },
+      attrs: { type: "button", "data-conversation-id": conversation.id },
+      on: { click: () => void openConversation(conversation.id) },
     },
       el("span", { className: `dot ${direct ? (isOnline ? "online" : "") : "none"}`, attrs: { "aria-hidden": "true" } }),
       el("span", { className: "title", text: conversationTitle(conversation) }),
-      unread ? el("span", { className: "badge", text: String(conversation.unreadCount) }) : el("span"),
-      el("span", { className: "preview", text: previewText(conversation) }));
+      unread ? el("span", { className: "badge", text: String(conversation.unreadCount) }, el("span", { className: "visually-hidden", text: " unread" })) : el("span"),
+      el("span", { className: "preview", text: previewText(conversation) })));
   }));
   if (morePages.cursor) {
     const more = el("button", { className: "link", text: morePages.loading ? "Loading…" : "More conversations", attrs: { type: "button" },

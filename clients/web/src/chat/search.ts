@@ -39,11 +39,10 @@ function showResults(q: string, hits: Schemas["SearchHit"][]) {
   results.replaceChildren(heading, ...hits.map((hit) => {
     const conversation = conversations.get(hit.conversationId);
     const open = () => void openConversation(hit.conversationId, { at: hit.message });
-    return el("li", { className: "search-hit", attrs: { tabindex: "0", role: "button", "data-message-id": hit.message.id },
-      on: { click: open, keydown: (event) => { if (event.key === "Enter") open(); } } },
+    return el("li", {}, el("button", { className: "search-hit", attrs: { type: "button", "data-message-id": hit.message.id }, on: { click: open } },
       el("span", { className: "title", text: conversation ? conversationTitle(conversation) : displayName(hit.message.senderId) }),
       el("time", { className: "when", text: dateAndTime(hit.message.sentAt), attrs: { datetime: hit.message.sentAt } }),
-      el("span", { className: "snippet" }, ...snippetNodes(hit.snippet)));
+      el("span", { className: "snippet" }, ...snippetNodes(hit.snippet))));
   }));
   results.hidden = false;
   byId("conversation-list").hidden = true;
