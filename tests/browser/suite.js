@@ -12,3 +12,4 @@ before(startAll);
 after(stopAll);
 
 await import("./chat.test.js");
+await import("./features.test.js");

@@ -9,8 +9,10 @@ import { displayName, onUserKnown } from "./users.js";
 
 interface Screen { show(param?: string): void | Promise<void>; hide?(): void }
 
+// The chat screen wires itself on import (it is the one most visits open); the others load on first use.
 const screens: Record<string, () => Promise<Screen>> = {
   chat: async () => ({ show: () => {} }),
+  admin: () => import("./admin/index.js"),
 };
 
 let current: { name: string; screen: Screen } | null = null;

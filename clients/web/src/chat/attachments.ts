@@ -16,7 +16,7 @@ export function attachmentView(file: Attachment): HTMLElement {
   const download = el("button", { className: "attachment link", text: label, attrs: { type: "button", title: `Download ${file.fileName}` },
     on: { click: () => void saveFile(file) } });
   if (!previewable.has(file.contentType.split(";")[0])) return download;
-  const image = el("img", { className: "preview-image", attrs: { alt: file.fileName, loading: "lazy" } });
+  const image = el("img", { className: "preview-image", attrs: { alt: file.fileName } });
   void blobOf(file).then((blob) => { image.src = URL.createObjectURL(blob); }).catch(() => image.replaceWith(download));
   image.addEventListener("click", () => void saveFile(file));
   return el("figure", { className: "attachment-image" }, image, el("figcaption", {}, download));

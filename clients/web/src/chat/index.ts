@@ -4,7 +4,7 @@ import { byId } from "../dom.js";
 import { client, connected, errorText, isCurrent, onSignIn, onSignOut, rest } from "../server.js";
 import { onUserKnown } from "../users.js";
 import { addFiles, onComposerInput, sendMessage } from "./composer.js";
-import { openHistory } from "./history.js";
+import { closeHistory, openHistory } from "./history.js";
 import { createGroup, loadMoreConversations, refreshConversations, refreshPresence, renderConversationList, setOnline, startDirectChat, upsertConversation } from "./list.js";
 import { markRead, onMessageRead, renderSeen } from "./receipts.js";
 import { clearSearch, runSearch } from "./search.js";
@@ -48,6 +48,7 @@ onSignIn((chat) => {
 
 onSignOut(() => {
   clearSearch();
+  closeHistory();
   renderConversationList();
   renderHeader();
   renderMessagesFrame();

@@ -3,6 +3,7 @@ import { button, byId, el, timeOfDay, dateAndTime } from "../dom.js";
 import { client, connected, errorText, rest, session } from "../server.js";
 import { displayName, nameAttrs } from "../users.js";
 import { attachmentView } from "./attachments.js";
+import { closeHistory, historyOpen } from "./history.js";
 import { composer } from "./composer.js";
 import { conversationTitle, renderConversationList } from "./list.js";
 import { markRead, renderSeen } from "./receipts.js";
@@ -24,6 +25,7 @@ export function showError(text: string | null) {
 export const reopenedConversation = () => sessionStorage.getItem(openKey);
 
 function leaveView() {
+  closeHistory();
   composer.leave();
   const id = chatState.view?.conversationId;
   if (id && connected()) client!.invoke("leaveRoom", { conversationId: id }).catch(() => {});
@@ -209,7 +211,7 @@ export function renderHeader() {
   const title = byId("conversation-title");
   const subtitle = byId("conversation-subtitle");
   const dot = byId("header-dot");
-  byId("composer").hidden = !view;
+  byId("composer").hidden = !view || historyOpen();
   byId("history-button").hidden = !view?.conversationId;
   dot.hidden = true;
   if (!view) {
@@ -296,7 +298,7 @@ function renderMessage(message: Message): HTMLLIElement {
   }
   if (!deleted) for (const file of message.attachments ?? []) bubble.append(attachmentView(file));
   const meta = el("div", { className: "meta" }, el("time", { text: timeOfDay(message.sentAt), attrs: { datetime: message.sentAt, title: dateAndTime(message.sentAt) } }));
-  if (message.editedAt && !deleted) meta.append(" · ", button("edited", () => void showVersions(node, message), "link versions", { "aria-label": "Show earlier versions" }));
+  if (message.editedAt && !deleted) meta.append(" · ", button("edited", () => void showVersions(node, message), "link versions", { "aria-label": "edited: show earlier versions" }));
   if (!deleted && message.conversationId) {
     // Before the time, so the time stays in line with the bubble's edge while the buttons are hidden.
     const actions = [button("Reply", () => composer.replyTo(message), "link", { "aria-label": "Reply to this message" })];
