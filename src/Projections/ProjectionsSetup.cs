@@ -61,16 +61,27 @@ public static class ProjectionsSetup
         opts.Projections.Add<CommentViewProjection>(ProjectionLifecycle.Inline, InLargePages);
         opts.Schema.For<CommentView>()
             .Duplicate(x => x.PostId)
-            .Duplicate(x => x.Sequence);
+            .Duplicate(x => x.Sequence)
+            .Index(x => x.AuthorId);  // FindUser: whoever wrote in public may be named by id
         // The feed (ListPosts) reads every post newest first, a page at a time, from this index.
-        opts.Schema.For<PostView>().Index([x => x.CreatedAt, x => x.Id], index => index.Name = "mt_doc_postview_feed");
+        opts.Schema.For<PostView>()
+            .Index([x => x.CreatedAt, x => x.Id], index => index.Name = "mt_doc_postview_feed")
+            .Index(x => x.AuthorId)
+            // FindUser: whoever likes a post is named on it (likedBy), so may be named by id.
+            .Index(x => x.LikedBy, index =>
+            {
+                index.Name = "mt_doc_postview_likers";
+                index.ToGinWithJsonbPathOps();
+                index.WithoutPendingList();
+            });
         // Live sessions: one stream per session; chat, moderation and the end are events in it.
         opts.Projections.Add<LiveSessionSnapshot>(ProjectionLifecycle.Inline, InLargePages);
         opts.Projections.Add<LiveSessionViewProjection>(ProjectionLifecycle.Inline, InLargePages);
         opts.Projections.Add<StreamMessageViewProjection>(ProjectionLifecycle.Inline, InLargePages);
         opts.Schema.For<StreamMessageView>()
             .Duplicate(x => x.SessionId)
-            .Duplicate(x => x.Sequence);
+            .Duplicate(x => x.Sequence)
+            .Index(x => x.SenderId);
         // The session directory (ListLiveSessions) lists live or ended sessions, most recently started first. One
         // partial index per state, so the few live sessions are read without passing over every ended one.
         opts.Schema.For<LiveSessionView>()
@@ -83,7 +94,8 @@ public static class ProjectionsSetup
             {
                 index.Name = "mt_doc_livesessionview_ended";
                 index.Predicate = "ended_at is not null";
-            });
+            })
+            .Index(x => x.HostId);
 
         // Analytics: asynchronous, kept up by the async daemon (AddAsyncDaemon in EventChatHost), so sends never
         // wait for them. See docs/operations.md, "Analytics and the async daemon".
