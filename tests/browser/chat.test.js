@@ -129,13 +129,26 @@ test("a reload keeps the session, the open conversation and its history", async 
   assertClean(alice);
 });
 
-test("edits and deletes show on the other side", async () => {
+test("edits and deletes show on the other side, and the history keeps the text as it was", async () => {
   const mine = message(alice, "Welcome back.", ".mine");
   await mine.hover();
-  await mine.getByRole("button", { name: "Edit" }).click();
+  await mine.getByRole("button", { name: "Edit", exact: true }).click();
   await alice.page.getByLabel("Edit message").fill("Welcome back, Bob.");
   await alice.page.getByRole("button", { name: "Save" }).click();
   await message(bob, "Welcome back, Bob.").locator(".meta", { hasText: "edited" }).waitFor();
+
+  // The history still knows: Bob moves the slider to just before the edit, and sees the message as it was then.
+  await bob.page.getByRole("button", { name: "History" }).click();
+  const edited = bob.page.locator("#audit-trail li", { has: bob.page.locator(".event-type", { hasText: "MessageEdited" }) });
+  const editVersion = Number(await edited.getAttribute("data-version"));
+  const lastPast = bob.page.locator("#past-messages .past-message").last();
+  await lastPast.locator(".meta", { hasText: "edited 1×" }).waitFor();
+  await bob.page.locator(`#audit-trail li[data-version="${editVersion - 1}"] button`).click();
+  await bob.page.locator("#history-when", { hasText: `event ${editVersion - 1} of` }).waitFor();
+  await lastPast.locator(".bubble", { hasText: /^Welcome back\.$/ }).waitFor();
+  await bob.page.locator("#history-server", { hasText: "The server's projection" }).waitFor();
+  await screenshot(bob, "history");
+  await bob.page.getByRole("button", { name: "Back to chat" }).click();
 
   const again = message(alice, "Welcome back, Bob.", ".mine");
   await again.hover();
@@ -143,6 +156,11 @@ test("edits and deletes show on the other side", async () => {
   await again.getByRole("button", { name: "Delete?" }).click();
   await bubble(bob, "This message was deleted").waitFor();
   await bubble(bob, "Welcome back, Bob.").waitFor({ state: "detached" });
+  // Once deleted, its texts are withheld from the history too (only admins read them there).
+  await bob.page.getByRole("button", { name: "History" }).click();
+  await bob.page.locator(`#audit-trail li[data-version="${editVersion - 1}"] button`).click();
+  await lastPast.locator(".bubble", { hasText: "text withheld: the message was deleted later" }).waitFor();
+  await bob.page.getByRole("button", { name: "Back to chat" }).click();
   assertClean(alice);
   assertClean(bob);
 });

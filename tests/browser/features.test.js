@@ -179,7 +179,6 @@ test("an edited message shows its versions, and the history shows the conversati
   await erin.page.locator("#history-slider").fill(String(events - 2));
   await erin.page.locator("#history-server", { hasText: `last message #${sequence}` }).waitFor();
   await checkAccessibility(erin, "the history view");
-  await screenshot(erin, "history");
 
   await erin.page.getByRole("button", { name: "Back to chat" }).click();
   await message(erin, "Let's meet at 10").waitFor();

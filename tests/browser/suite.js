@@ -13,3 +13,6 @@ after(stopAll);
 
 await import("./chat.test.js");
 await import("./features.test.js");
+await import("./live.test.js");
+await import("./posts.test.js");
+await import("./admin.test.js");

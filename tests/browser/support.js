@@ -118,6 +118,8 @@ export async function checkAccessibility(user, screen) {
   assert.deepEqual(violations, [], `accessibility of ${screen}`);
 }
 
+/** A picture of the page, into artifacts/ and, for ./eventchat screenshots, into docs/images too. */
 export async function screenshot(user, name) {
   await user.page.screenshot({ path: path.join(artifacts, `${name}.png`) });
+  if (process.env.EVENTCHAT_SCREENSHOTS) await user.page.screenshot({ path: path.join(process.env.EVENTCHAT_SCREENSHOTS, `${name}.png`) });
 }

@@ -12,6 +12,8 @@ interface Screen { show(param?: string): void | Promise<void>; hide?(): void }
 // The chat screen wires itself on import (it is the one most visits open); the others load on first use.
 const screens: Record<string, () => Promise<Screen>> = {
   chat: async () => ({ show: () => {} }),
+  live: () => import("./live/index.js"),
+  posts: () => import("./posts/index.js"),
   admin: () => import("./admin/index.js"),
 };
 

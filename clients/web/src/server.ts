@@ -23,8 +23,14 @@ export let client: EventChatClient | null = null;
 const signInHandlers: ((client: EventChatClient) => void)[] = [];
 const signOutHandlers: ((message?: string) => void)[] = [];
 
-/** Runs on every sign-in with its new client: the place to subscribe to its events. */
-export const onSignIn = (handler: (client: EventChatClient) => void) => { signInHandlers.push(handler); };
+/**
+ * Runs on every sign-in with its new client: the place to subscribe to its events. A screen loaded after the sign-in
+ * (they load on first use) runs it at once for the client already there.
+ */
+export function onSignIn(handler: (client: EventChatClient) => void) {
+  signInHandlers.push(handler);
+  if (client) handler(client);
+}
 /** Runs on every sign-out: the place to forget what the last user saw. */
 export const onSignOut = (handler: (message?: string) => void) => { signOutHandlers.push(handler); };
 
@@ -110,3 +116,17 @@ function roleIn(token: string): string {
 
 export const isModerator = () => session?.role === "admin" || session?.role === "moderator";
 export const isAdmin = () => session?.role === "admin";
+
+/**
+ * Runs `handler` now if connected, and again on every (re)connection while `until` says the caller still wants it:
+ * rooms belong to a connection, so a screen that follows a room joins it again after each reconnect.
+ */
+export function whileConnected(handler: () => void, until: () => boolean) {
+  const current = client;
+  if (!current) return;
+  if (connected()) handler();
+  const stop = current.on("state", (state) => {
+    if (!until() || !isCurrent(current)) return stop();
+    if (state === "connected") handler();
+  });
+}

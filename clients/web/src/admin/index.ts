@@ -4,7 +4,7 @@
 import { button, byId, el } from "../dom.js";
 import { errorText, rest } from "../server.js";
 import { chartCard } from "./charts.js";
-import { projectionsSection } from "./projections.js";
+import { projectionsSection, stopProjections } from "./projections.js";
 import { rolesSection } from "./roles.js";
 import type { Chart } from "chart.js";
 
@@ -29,6 +29,11 @@ export async function show() {
 }
 
 export function hide() {
+  destroyCharts();
+  stopProjections();
+}
+
+function destroyCharts() {
   for (const chart of charts) chart.destroy();
   charts = [];
 }
@@ -40,7 +45,7 @@ const range = () => {
 };
 
 async function drawCharts() {
-  hide();
+  destroyCharts();
   const box = byId("charts");
   try {
     const { from, to } = range();

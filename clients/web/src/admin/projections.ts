@@ -1,40 +1,89 @@
-// The read models: how far each is behind the events, and a rebuild from every event, with its progress.
-import { button, byId, el } from "../dom.js";
-import { errorText, rest } from "../server.js";
+// The read models: how far each is behind the events, and a rebuild from every event that shows its progress. The
+// status is read again every 5 s while the console is open, and every half second while a rebuild this page started
+// is running (the rebuild's own call answers only when it is done).
+import { button, el } from "../dom.js";
+import { errorText, rest, type Schemas } from "../server.js";
+
+type Projection = Schemas["ProjectionState"];
+
+const rebuilding = new Map<string, string>();  // read model -> the outcome line once its rebuild has answered
+let timer: ReturnType<typeof setTimeout> | undefined;
+let shown = false;
 
 export function projectionsSection() {
+  shown = true;
+  rebuilding.clear();
   const section = el("section", { className: "admin-section", attrs: { "aria-labelledby": "projections-heading" } },
     el("h2", { text: "Projections", attrs: { id: "projections-heading" } }),
+    el("p", { className: "hint", text: "Inline read models are written with each event; asynchronous ones (analytics, the webhook outbox) follow a moment behind. A rebuild throws a read model away and replays every event into it; meanwhile it is incomplete." }),
     el("div", { attrs: { id: "projections" } }, el("p", { text: "Loading…" })));
   void refresh();
   return section;
 }
 
+export function stopProjections() {
+  shown = false;
+  clearTimeout(timer);
+}
+
 async function refresh() {
-  const box = byId("projections");
+  clearTimeout(timer);
+  if (!shown) return;
+  const box = document.getElementById("projections");
+  if (!box) return;
   try {
-    const names = await rest().listProjections();
-    box.replaceChildren(el("table", { className: "projections" },
-      el("thead", {}, el("tr", {}, el("th", { text: "Read model" }), el("th", { text: "" }))),
-      el("tbody", {}, ...names.map((name) => el("tr", { attrs: { "data-projection": name } },
-        el("td", { text: name }),
-        el("td", {}, button("Rebuild", (event) => void rebuild(name, event.currentTarget as HTMLButtonElement), "secondary")))))));
+    const status = await rest().getProjectionStatus();
+    render(box, status);
+    const busy = status.projections.some((one) => one.rebuild) || [...rebuilding.values()].includes("");
+    timer = setTimeout(() => void refresh(), busy ? 500 : 5_000);
   } catch (error) {
     box.replaceChildren(el("p", { className: "error", text: errorText(error) }));
   }
 }
 
-async function rebuild(name: string, trigger: HTMLButtonElement) {
-  trigger.disabled = true;
-  const cell = trigger.parentElement!;
-  const progress = el("progress", { attrs: { "aria-label": `Rebuilding ${name}` } });
-  cell.append(progress);
+function render(box: HTMLElement, status: Schemas["ProjectionStatus"]) {
+  box.replaceChildren(
+    el("p", { className: "hint", text: `Newest event: #${status.highWaterMark}` }),
+    el("table", { className: "projections" },
+      el("thead", {}, el("tr", {}, ...["Read model", "Kept", "Position", "Behind", ""].map((text) => el("th", { text, attrs: { scope: "col" } })))),
+      el("tbody", {}, ...status.projections.map(row))));
+}
+
+function row(projection: Projection) {
+  const outcome = rebuilding.get(projection.name);
+  const action = el("td", { className: "action" });
+  if (projection.rebuild) {
+    const { done, total } = projection.rebuild;
+    action.append(el("progress", { attrs: { "aria-label": `Rebuilding ${projection.name}`, ...(total ? { max: String(total), value: String(done) } : {}) } }),
+      el("span", { className: "hint", text: total ? ` ${done.toLocaleString()} of ${total.toLocaleString()} events` : " starting…" }));
+  } else if (outcome === "") {
+    action.append(el("progress", { attrs: { "aria-label": `Rebuilding ${projection.name}` } }));
+  } else if (projection.rebuildable) {
+    action.append(button("Rebuild", () => void rebuild(projection.name), "secondary", { "aria-label": `Rebuild ${projection.name}` }));
+    if (outcome) action.append(el("span", { className: outcome.startsWith("rebuilt") ? "done" : "error", text: ` ${outcome}` }));
+  }
+  return el("tr", { attrs: { "data-projection": projection.name } },
+    el("td", { text: projection.name }),
+    el("td", { text: projection.kind === "inline" ? "with each event" : "asynchronously" }),
+    el("td", { text: `#${projection.position}` }),
+    el("td", { className: "lag", text: `${projection.lag} events behind` }),
+    action);
+}
+
+async function rebuild(name: string) {
+  rebuilding.set(name, "");
+  void refresh();
   try {
     const result = await rest().rebuildProjection({ path: { name } });
-    progress.replaceWith(el("span", { className: "done", text: ` rebuilt in ${result.took}` }));
+    rebuilding.set(name, `rebuilt in ${seconds(result.took)}`);
   } catch (error) {
-    progress.replaceWith(el("span", { className: "error", text: ` ${errorText(error)}` }));
-  } finally {
-    trigger.disabled = false;
+    rebuilding.set(name, errorText(error));
   }
+  void refresh();
+}
+
+/** "00:00:01.2345" (a .NET TimeSpan) as "1.2 s". */
+function seconds(took: string) {
+  const [hours, minutes, rest] = took.split(":").map(Number);
+  return `${(hours * 3600 + minutes * 60 + rest).toFixed(1)} s`;
 }

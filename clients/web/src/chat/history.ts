@@ -3,7 +3,7 @@
 // is folded from the events here (replay.ts); the server's own projection of the same moment is shown beside it.
 import { button, byId, dateAndTime, el, timeOfDay } from "../dom.js";
 import { errorText, rest, session } from "../server.js";
-import { displayName, nameAttrs } from "../users.js";
+import { displayName, nameAttrs, onUserKnown } from "../users.js";
 import { describe, stateAfter, type HistoryEvent, type Moment } from "./replay.js";
 import { chatState } from "./state.js";
 import { showError } from "./view.js";
@@ -15,6 +15,9 @@ let shown: { conversationId: string; events: HistoryEvent[]; version: number } |
 let serverCheck: ReturnType<typeof setTimeout> | undefined;
 
 export const historyOpen = () => shown !== null;
+
+// Its sentences name people ("Erin edited a message"): draw them again as names become known.
+onUserKnown(() => { if (shown) render(); });
 
 export async function openHistory(conversationId: string) {
   if (shown?.conversationId === conversationId) return closeHistory();
@@ -106,7 +109,8 @@ function pastConversation(moment: Moment) {
   const seenAt = new Map<number, string[]>();  // message sequence -> who had read up to exactly there
   for (const [reader, upTo] of moment.readUpTo) seenAt.set(upTo, [...(seenAt.get(upTo) ?? []), reader]);
   const people = moment.participants.map((id) => (id === session?.userId ? "you" : displayName(id))).join(", ");
-  return el("section", { className: "past", attrs: { "aria-label": "The conversation then" } },
+  // Focusable, so the column scrolls by keyboard too.
+  return el("section", { className: "past", attrs: { "aria-label": "The conversation then", tabindex: "0" } },
     el("h2", { text: moment.title ? `“${moment.title}” then` : "The conversation then" }),
     el("p", { className: "subtitle", text: moment.participants.length ? `With ${people}` : "Not started yet" }),
     moment.erased ? el("p", { className: "hint", text: "Its content had been erased by then." }) : null,
