@@ -24,7 +24,7 @@ const axeSource = readFileSync(createRequire(import.meta.url).resolve("axe-core/
 
 export const eventchat = new ThrowawayEventChat("browser", path.join(artifacts, "server.log"), {
   EventChat__Limits__MessageBurst: "200",  // the paging test sends a long history at once
-  EventChat__Auth__Admins__0: "root",      // the admin console's tests sign in as the bootstrap admin "root"
+  EventChat__Admins__0: "root",            // the admin console's tests sign in as the bootstrap admin "root"
 });
 let browser;
 

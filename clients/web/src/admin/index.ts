@@ -63,7 +63,7 @@ async function drawCharts() {
         labels, [{ label: "Active senders", values: daily.map((day) => day.activeSenders), kind: "line" }]),
       chartCard("replies-chart", "First replies", `${sum(daily.map((day) => day.firstReplies))} conversations got a first reply; median in seconds per day`,
         labels, [{ label: "First replies", values: daily.map((day) => day.firstReplies) }, { label: "Median seconds to reply", values: medians, kind: "line" }]),
-      chartCard("peaks-chart", "Live-session peaks", sessions.length ? `${sessions.length} sessions; the biggest peaked at ${Math.max(...sessions.map((one) => one.peakViewers))} viewers` : "no live sessions in this range",
+      chartCard("peaks-chart", "Live-session peaks", sessions.length ? `${sessions.length} ${sessions.length === 1 ? "session" : "sessions"}; the biggest peaked at ${Math.max(...sessions.map((one) => one.peakViewers))} viewers` : "no live sessions in this range",
         sessions.map((one) => one.title), [{ label: "Peak viewers", values: sessions.map((one) => one.peakViewers) }, { label: "Chat messages", values: sessions.map((one) => one.chatMessages) }]),
     ];
     box.replaceChildren(...cards.map((one) => one.card));

@@ -17,7 +17,8 @@ export function projectionsSection() {
     el("h2", { text: "Projections", attrs: { id: "projections-heading" } }),
     el("p", { className: "hint", text: "Inline read models are written with each event; asynchronous ones (analytics, the webhook outbox) follow a moment behind. A rebuild throws a read model away and replays every event into it; meanwhile it is incomplete." }),
     el("div", { attrs: { id: "projections" } }, el("p", { text: "Loading…" })));
-  void refresh();
+  // Once the section is on the page, which is right after this returns.
+  queueMicrotask(() => void refresh());
   return section;
 }
 
