@@ -15,6 +15,7 @@ test("a post's likes and comments arrive in real time for everyone reading the f
   await ivy.page.getByRole("button", { name: "Post", exact: true }).click();
   const post = (user) => user.page.locator(".post", { hasText: "We shipped EventChat 1.0 today" });
   await post(ivy).waitFor();
+  await ivy.page.locator("#feed-more", { hasText: "That's everything." }).waitFor();
   for (const user of [jack, kim]) {
     await user.page.getByRole("button", { name: "Refresh" }).click();
     await post(user).waitFor();

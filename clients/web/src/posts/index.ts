@@ -70,7 +70,7 @@ async function loadPage() {
     const page = await rest().listPosts({ query: { limit: 20, ...(feed.cursor ? { before: feed.cursor } : {}) } });
     feed.cursor = page.hasMore ? page.cursor : null;
     addPosts(page.items, "bottom");
-    byId("feed-more").replaceChildren(feed.cursor ? button("Older posts", () => void loadPage(), "secondary") : el("p", { className: "hint", text: posts.size ? "That's everything." : "No posts yet. Write the first!" }));
+
   } catch (failure) {
     showError(errorText(failure));
   }
@@ -86,6 +86,8 @@ function addPosts(list: Post[], where: "top" | "bottom") {
   });
   if (where === "top") byId("feed").prepend(...nodes);
   else byId("feed").append(...nodes);
+  byId("feed-more").replaceChildren(feed.cursor ? button("Older posts", () => void loadPage(), "secondary")
+    : el("p", { className: "hint", text: posts.size ? "That's everything." : "No posts yet. Write the first!" }));
 }
 
 function follow(postId: string) {
