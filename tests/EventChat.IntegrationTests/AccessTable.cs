@@ -25,7 +25,7 @@ public sealed class AccessTable
 
     private static readonly Case[] Denied =
     [
-        Rest("GET /api/users/{id:guid}", "a user who shares no conversation", "404", s => s.Mallory.Http.GetAsync($"/api/users/{s.Alice.Id}")),
+        Rest("GET /api/users/{id:guid}", "a user who shares no conversation and acts nowhere in public", "404", s => s.Mallory.Http.GetAsync($"/api/users/{s.Bob.Id}")),
         Rest("GET /api/chat/conversations/{id:guid}", "a conversation", "404", s => s.Mallory.Http.GetAsync($"/api/chat/conversations/{s.Direct}")),
         Rest("GET /api/chat/conversations/{id:guid}", "a conversation as it stood", "404", s => s.Mallory.Http.GetAsync($"/api/chat/conversations/{s.Direct}?version=1")),
         Rest("GET /api/chat/conversations/{id:guid}/events", "a conversation's events", "404", s => s.Mallory.Http.GetAsync($"/api/chat/conversations/{s.Group}/events")),

@@ -24,7 +24,7 @@ public sealed class Deploy
 
         var release = Assert.Single(Directory.GetDirectories(unpacked));
         Assert.Equal(Path.GetFileName(tarball)[..^".tar.gz".Length], Path.GetFileName(release));
-        foreach (var file in (string[])["README.md", "eventchat.service", "eventchat.env", "VERSION", "app/EventChat.Api", "app/appsettings.json", "app/wwwroot/index.html", "app/wwwroot/lib/eventchat-client.js"])
+        foreach (var file in (string[])["README.md", "eventchat.service", "eventchat.env", "VERSION", "app/EventChat.Api", "app/appsettings.json", "app/wwwroot/index.html", "app/wwwroot/app/main.js"])
             Assert.True(File.Exists(Path.Combine(release, file)), $"the artefact has no {file}");
         // Self-contained: the runtime is in the folder, not looked for on the machine.
         Assert.Contains("\"includedFrameworks\"", await File.ReadAllTextAsync(Path.Combine(release, "app", "EventChat.Api.runtimeconfig.json")));
@@ -49,7 +49,7 @@ public sealed class Deploy
         var page = await http.GetAsync("/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/lib/eventchat-client.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/app/main.js")).StatusCode);
 
         Assert.Equal(0, await node.Stop());
         JsonLogging.Lines(node.Output);

@@ -70,7 +70,8 @@ public sealed class StartUp
 
         Assert.Equal(SchemaPatchDifference.None, migration.Difference);
         Assert.Equal(
-            ["ix_eventchat_message_search_vector fastupdate=off", "mt_doc_conversationview_participants fastupdate=off", "mt_doc_messageview_idx_attachments fastupdate=off"],
+            ["ix_eventchat_message_search_vector fastupdate=off", "mt_doc_conversationview_participants fastupdate=off", "mt_doc_messageview_idx_attachments fastupdate=off",
+             "mt_doc_postview_likers fastupdate=off"],
             gin);
     }
 

@@ -29,6 +29,8 @@ const conversationItem = (user, title) => user.page.locator(".conversation-item"
 test("two users chat both ways, with typing, online dots and the seen receipt", async () => {
   alice = await openClient();
   bob = await openClient();
+  await alice.page.locator("#auth-form").waitFor();
+  await checkAccessibility(alice, "the login form");
   await register(alice, "alice", "Alice");
   await register(bob, "bob", "Bob");
 

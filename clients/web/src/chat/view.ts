@@ -139,61 +139,49 @@ export async function jumpTo(conversationId: string, messageId: string) {
   }
 }
 
-async function loadOlder() {
+/**
+ * The next page above (older) or below (newer) the loaded messages, as the reader scrolls towards it. Below is only
+ * ever missing after a jump into the middle of a conversation (a search hit, a quote).
+ */
+async function loadMore(direction: "older" | "newer") {
   const opened = chatState.view;
-  if (!opened?.conversationId || !opened.hasMore || opened.loading) return;
+  const older = direction === "older";
+  if (!opened?.conversationId || !(older ? opened.hasMore : opened.hasNewer) || opened.loading) return;
   opened.loading = true;
   try {
-    const oldest = Math.min(...[...opened.messages.values()].map((message) => message.sequence));
-    const page = await rest().getMessages({ path: { id: opened.conversationId }, query: { before: oldest, limit: pageSize } });
+    const sequences = [...opened.messages.values()].map((message) => message.sequence);
+    const query = older ? { before: Math.min(...sequences), limit: pageSize } : { after: Math.max(...sequences), limit: pageSize };
+    const page = await rest().getMessages({ path: { id: opened.conversationId }, query });
     if (chatState.view !== opened) return;
     // Keep the reader's place: what was on screen stays put while older messages appear above it.
     const list = messagesList();
     const fromBottom = list.scrollHeight - list.scrollTop;
-    opened.hasMore = page.hasMore;
+    if (older) opened.hasMore = page.hasMore;
+    else opened.hasNewer = page.hasMore;
     for (const message of page.items) upsertMessage(message);
     renderMessagesFrame();
-    list.scrollTop = list.scrollHeight - fromBottom;
+    if (older) list.scrollTop = list.scrollHeight - fromBottom;
+    else void markRead();
   } catch (error) {
     showError(errorText(error));
   } finally {
     opened.loading = false;
   }
-  fillPane();
-}
-
-/** After a jump into the middle of a conversation: the messages below, as the reader scrolls down to them. */
-async function loadNewer() {
-  const opened = chatState.view;
-  if (!opened?.conversationId || !opened.hasNewer || opened.loading) return;
-  opened.loading = true;
-  try {
-    const newest = Math.max(...[...opened.messages.values()].map((message) => message.sequence));
-    const page = await rest().getMessages({ path: { id: opened.conversationId }, query: { after: newest, limit: pageSize } });
-    if (chatState.view !== opened) return;
-    opened.hasNewer = page.hasMore;
-    for (const message of page.items) upsertMessage(message);
-    renderMessagesFrame();
-    void markRead();
-  } catch (error) {
-    showError(errorText(error));
-  } finally {
-    opened.loading = false;
-  }
+  if (older) fillPane();
 }
 
 /** Without a scrollbar the reader cannot scroll, so fill the pane until there is one. */
 function fillPane() {
   const list = messagesList();
   if (list.scrollHeight > list.clientHeight) return;
-  if (chatState.view?.hasMore) void loadOlder();
-  else if (chatState.view?.hasNewer) void loadNewer();
+  if (chatState.view?.hasMore) void loadMore("older");
+  else if (chatState.view?.hasNewer) void loadMore("newer");
 }
 
 export function onMessagesScroll() {
   const list = messagesList();
-  if (list.scrollTop < 60) void loadOlder();
-  if (list.scrollHeight - list.scrollTop - list.clientHeight < 60) void loadNewer();
+  if (list.scrollTop < 60) void loadMore("older");
+  if (list.scrollHeight - list.scrollTop - list.clientHeight < 60) void loadMore("newer");
 }
 
 export function scrollToBottom() {
