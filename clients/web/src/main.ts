@@ -3,7 +3,7 @@
 // #/admin. The admin console and its charting library load on its first visit.
 import "./auth.js";
 import "./chat/index.js";
-import { byId } from "./dom.js";
+import { byId, el } from "./dom.js";
 import { isAdmin, onSignIn, onSignOut, resume, session, signOut } from "./server.js";
 import { displayName, onUserKnown } from "./users.js";
 
@@ -36,8 +36,7 @@ async function route() {
 
 function renderMe() {
   if (!session) return;
-  byId("me-name").replaceChildren(displayName(session.userId), " ");
-  byId("me-name").append(Object.assign(document.createElement("span"), { className: "username", textContent: `@${session.username}` }));
+  byId("me-name").replaceChildren(displayName(session.userId), " ", el("span", { className: "username", text: `@${session.username}` }));
 }
 
 onSignIn(() => {
