@@ -7,7 +7,9 @@ namespace EventChat.Projections;
 
 // The domain's aggregates know nothing of Marten (Domain references only the BCL), and Marten 9 dispatches
 // Create/Apply through a source generator that runs only where Marten is referenced. These projections
-// are that bridge: each method hands the event to the aggregate's own pure Create/Apply.
+// are that bridge: each method names one event type, so Marten knows which events to hand over, and passes it
+// to the aggregate's own Create or its one Apply (the integration test
+// Projections.A_write_model_snapshot_forwards_every_event_of_its_stream checks that none is left out).
 
 /// <summary>Keeps the <see cref="Conversation"/> write model snapshotted, so a decision loads one row.</summary>
 public sealed partial class ConversationSnapshot : SingleStreamProjection<Conversation, Guid>

@@ -9,13 +9,8 @@ public sealed class ChangingRoles : ConversationSpec
     private static readonly UserRegistered Registered = UserAccount.Register(Bob, "bob", null, "hash", Now);
 
     /// <summary>Folds a user stream the way Marten does: Create from the first event, Apply for the rest.</summary>
-    private static UserAccount Given(params object[] events)
-    {
-        var state = UserAccount.Create((UserRegistered)events[0]);
-        foreach (var e in events.Skip(1))
-            state = (UserAccount)typeof(UserAccount).GetMethod(nameof(UserAccount.Apply), [e.GetType()])!.Invoke(state, [e])!;
-        return state;
-    }
+    private static UserAccount Given(params IUserAccountEvent[] events) =>
+        events.Skip(1).Aggregate(UserAccount.Create((UserRegistered)events[0]), (state, e) => state.Apply(e));
 
     [Fact]
     public void A_new_account_is_a_plain_user() => Assert.Equal(Roles.User, Given(Registered).Role);

@@ -13,13 +13,8 @@ public abstract class ConversationSpec
     protected static readonly Guid Dave = Guid.Parse("0199a000-0000-7000-8000-00000000000d");
 
     /// <summary>Folds events the way Marten does: Create from the first, Apply for the rest.</summary>
-    protected static Conversation Given(params IConversationEvent[] events)
-    {
-        var state = Conversation.Create((ConversationStarted)events[0]);
-        foreach (var e in events.Skip(1))
-            state = (Conversation)typeof(Conversation).GetMethod(nameof(Conversation.Apply), [e.GetType()])!.Invoke(state, [e])!;
-        return state;
-    }
+    protected static Conversation Given(params IConversationEvent[] events) =>
+        events.Skip(1).Aggregate(Conversation.Create((ConversationStarted)events[0]), (state, e) => state.Apply(e));
 
     protected static ConversationStarted DirectChat(Guid a, Guid b) => Conversation.StartDirect(a, b, Now);
 

@@ -122,18 +122,3 @@ public sealed class CommentingOnPosts : PostSpec
         Assert.Equal(new PostCommented(PostId, commentId, Bob, " spaced ", 1, Now), comment);
     }
 }
-
-public sealed class EveryPostEvent
-{
-    // Marten skips an event the write model cannot apply; likes and comment numbers would silently drift.
-    [Fact]
-    public void Is_applied_by_the_post_aggregate()
-    {
-        var events = typeof(IPostEvent).Assembly.GetTypes()
-            .Where(t => t.IsClass && typeof(IPostEvent).IsAssignableFrom(t));
-        var unapplied = events.Where(t => t != typeof(PostCreated)
-            && typeof(Post).GetMethod(nameof(Post.Apply), [t]) is null);
-
-        Assert.Empty(unapplied);
-    }
-}

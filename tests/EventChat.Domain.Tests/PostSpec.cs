@@ -8,13 +8,8 @@ public abstract class PostSpec : ConversationSpec
     protected static readonly Guid PostId = Guid.Parse("0199a000-0000-7000-8000-0000000000f1");
 
     /// <summary>Folds events the way Marten does: Create from the first, Apply for the rest.</summary>
-    protected static Post Given(params IPostEvent[] events)
-    {
-        var state = Post.Create((PostCreated)events[0]);
-        foreach (var e in events.Skip(1))
-            state = (Post)typeof(Post).GetMethod(nameof(Post.Apply), [e.GetType()])!.Invoke(state, [e])!;
-        return state;
-    }
+    protected static Post Given(params IPostEvent[] events) =>
+        events.Skip(1).Aggregate(Post.Create((PostCreated)events[0]), (state, e) => state.Apply(e));
 
     protected static PostCreated Created(Guid author, string content = "hello world") => Post.Write(PostId, author, content, Now);
 

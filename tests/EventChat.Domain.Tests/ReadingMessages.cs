@@ -50,18 +50,3 @@ public sealed class ReadingMessages : ConversationSpec
         ThenBroken(DomainError.NotFound, "Message was not found.", () => state.MarkRead(Bob, Guid.CreateVersion7(), sequence, 0, Now));
     }
 }
-
-public sealed class EveryConversationEvent
-{
-    // LastSequence counts events; an event Marten cannot apply would silently break message numbering.
-    [Fact]
-    public void Is_applied_by_the_conversation_aggregate()
-    {
-        var events = typeof(IConversationEvent).Assembly.GetTypes()
-            .Where(t => t.IsClass && typeof(IConversationEvent).IsAssignableFrom(t));
-        var unapplied = events.Where(t => t != typeof(ConversationStarted)
-            && typeof(Conversation).GetMethod(nameof(Conversation.Apply), [t]) is null);
-
-        Assert.Empty(unapplied);
-    }
-}

@@ -2,6 +2,7 @@ using System.Text.Json;
 using EventChat.Domain.Conversations;
 using EventChat.Domain.Posts;
 using EventChat.Domain.Streams;
+using EventChat.Domain.Users;
 using EventChat.IntegrationTests.Infrastructure;
 using EventChat.Projections;
 using Marten.Events.Daemon.Coordination;
@@ -13,21 +14,24 @@ namespace EventChat.IntegrationTests;
 [Collection(SecondServerCollection.Name)]
 public sealed class Projections
 {
-    // Marten skips an event its projection has no method for; for the write-model snapshot that would
-    // silently stop LastSequence counting that event, and message numbers would drift from the stream.
+    // Marten hands a projection only the event types its methods name; an event the aggregate's Apply handles but its
+    // snapshot leaves out would be skipped without a word: LastSequence would stop counting it and message numbers
+    // drift from the stream, or a role change never reach the stored account. (The aggregates' own Apply is checked
+    // by the domain test EveryEventIsApplied.)
     [Theory]
-    [InlineData(typeof(IConversationEvent), typeof(ConversationStarted), typeof(ConversationSnapshot))]
-    [InlineData(typeof(ILiveSessionEvent), typeof(LiveSessionStarted), typeof(LiveSessionSnapshot))]
-    [InlineData(typeof(IPostEvent), typeof(PostCreated), typeof(PostSnapshot))]
-    public void A_write_model_snapshot_forwards_every_event_of_its_stream(Type streamEvent, Type firstEvent, Type snapshot)
+    [InlineData(typeof(IConversationEvent), typeof(ConversationSnapshot))]
+    [InlineData(typeof(ILiveSessionEvent), typeof(LiveSessionSnapshot))]
+    [InlineData(typeof(IPostEvent), typeof(PostSnapshot))]
+    [InlineData(typeof(IUserAccountEvent), typeof(UserAccountSnapshot))]
+    public void A_write_model_snapshot_forwards_every_event_of_its_stream(Type streamEvent, Type snapshot)
     {
         var events = streamEvent.Assembly.GetTypes()
-            .Where(t => t.IsClass && streamEvent.IsAssignableFrom(t) && t != firstEvent);
+            .Where(t => t is { IsClass: true, IsAbstract: false } && streamEvent.IsAssignableFrom(t));
         var forwarded = snapshot.GetMethods()
-            .Where(m => m.Name == "Apply")
+            .Where(m => m.Name is "Create" or "Apply")
             .Select(m => m.GetParameters()[0].ParameterType);
 
-        Assert.Empty(events.Except(forwarded));
+        Assert.Empty(events.Except(forwarded).Select(t => t.Name));
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class EraseConversationContentHandler(IDocumentStore store, INotif
         if (erased)
             foreach (var participant in conversation.Participants)
                 await notifier.ToUser(participant, ClientEvents.ConversationErased, new ConversationErased(conversation.Id, command.UserId, now), CancellationToken.None);
-        var after = events.Aggregate(conversation, (state, e) => e is ConversationErasureConsented c ? state.Apply(c) : state);
+        var after = events.Aggregate(conversation, (state, e) => state.Apply(e));
         return new(conversation.Id, erased, erased ? [] : after.AwaitingErasureConsent);
     }
 }

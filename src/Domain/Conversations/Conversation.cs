@@ -37,42 +37,39 @@ public sealed record Conversation(
     public static Conversation Create(ConversationStarted e) =>
         new(e.ConversationId, e.Kind, e.Title, e.StartedBy, [.. e.ParticipantIds], ImmutableDictionary<Guid, long>.Empty, LastSequence: 1);
 
-    // Every event advances LastSequence by one, keeping it equal to the stream's version.
-    public Conversation Apply(MessageSent e) =>
-        this with { Unread = Counted(p => p != e.SenderId, +1), LastMessageSequence = e.Sequence, LastSequence = LastSequence + 1 };
+    /// <summary>
+    /// The one fold of a conversation stream after <see cref="Create"/>: Marten's snapshot, the domain tests and the
+    /// handlers that look one event ahead all apply events here. Every event advances <see cref="LastSequence"/> by one,
+    /// keeping it equal to the stream's version.
+    /// </summary>
+    public Conversation Apply(IConversationEvent e) => Changed(e) with { LastSequence = LastSequence + 1 };
 
-    public Conversation Apply(MessageEdited e) => this with { LastSequence = LastSequence + 1 };
-
-    // The deleted message stops counting for everyone who had not read it. (Events from before the message's
-    // sender and sequence were recorded carry Guid.Empty and 0, and change no count.)
-    public Conversation Apply(MessageDeleted e) =>
-        this with { Unread = Counted(p => p != e.MessageSenderId && ReadUpTo.GetValueOrDefault(p) < e.MessageSequence, -1), LastSequence = LastSequence + 1 };
-
-    public Conversation Apply(MessagesMarkedRead e) =>
-        this with { ReadUpTo = ReadUpTo.SetItem(e.ReaderId, e.UpToSequence), Unread = Unread.SetItem(e.ReaderId, e.UnreadAfter), LastSequence = LastSequence + 1 };
-
-    public Conversation Apply(ParticipantAdded e) => this with
+    private Conversation Changed(IConversationEvent e) => e switch
     {
-        Participants = Includes(e.UserId) ? Participants : Participants.Add(e.UserId),
-        Unread = Includes(e.UserId) ? Unread : Unread.SetItem(e.UserId, e.Unread),
-        LastSequence = LastSequence + 1,
+        MessageSent sent => this with { Unread = Counted(p => p != sent.SenderId, +1), LastMessageSequence = sent.Sequence },
+        MessageEdited => this,
+        // The deleted message stops counting for everyone who had not read it. (Events from before the message's
+        // sender and sequence were recorded carry Guid.Empty and 0, and change no count.)
+        MessageDeleted deleted => this with
+        {
+            Unread = Counted(p => p != deleted.MessageSenderId && ReadUpTo.GetValueOrDefault(p) < deleted.MessageSequence, -1),
+        },
+        MessagesMarkedRead read => this with { ReadUpTo = ReadUpTo.SetItem(read.ReaderId, read.UpToSequence), Unread = Unread.SetItem(read.ReaderId, read.UnreadAfter) },
+        ParticipantAdded added when Includes(added.UserId) => this,
+        ParticipantAdded added => this with { Participants = Participants.Add(added.UserId), Unread = Unread.SetItem(added.UserId, added.Unread) },
+        ParticipantRemoved removed => Without(removed.UserId),
+        ParticipantLeft left => Without(left.UserId),
+        ConversationErasureConsented consented => this with { ErasureConsents = ErasureConsents.Add(consented.UserId) },
+        // A later erasure needs everyone's consent again: agreeing to erase what was said then is not agreeing to erase what comes next.
+        ConversationContentErased => this with { ErasureConsents = [] },
+        _ => throw new UnknownEventException(typeof(Conversation), e),
     };
-
-    public Conversation Apply(ParticipantRemoved e) => Without(e.UserId) with { LastSequence = LastSequence + 1 };
-
-    public Conversation Apply(ParticipantLeft e) => Without(e.UserId) with { LastSequence = LastSequence + 1 };
 
     /// <summary>A participant's unread messages, as the last event left them.</summary>
     public int UnreadFor(Guid userId) => Unread.GetValueOrDefault(userId);
 
     private ImmutableDictionary<Guid, int> Counted(Func<Guid, bool> counts, int by) =>
         Participants.Where(counts).Aggregate(Unread, (unread, p) => unread.SetItem(p, Math.Max(0, unread.GetValueOrDefault(p) + by)));
-
-    public Conversation Apply(ConversationErasureConsented e) =>
-        this with { ErasureConsents = ErasureConsents.Add(e.UserId), LastSequence = LastSequence + 1 };
-
-    // A later erasure needs everyone's consent again: agreeing to erase what was said then is not agreeing to erase what comes next.
-    public Conversation Apply(ConversationContentErased e) => this with { ErasureConsents = [], LastSequence = LastSequence + 1 };
 
     // Ownership follows from the events rather than being an event of its own: when the owner goes, it passes
     // to whoever has been in the group longest; a group nobody is left in has no owner (Guid.Empty).

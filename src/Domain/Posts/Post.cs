@@ -17,11 +17,14 @@ public sealed record Post(Guid Id, Guid AuthorId, ImmutableHashSet<Guid> Likers,
 
     public static Post Create(PostCreated e) => new(e.PostId, e.AuthorId, [], CommentCount: 0);
 
-    public Post Apply(PostLiked e) => this with { Likers = Likers.Add(e.UserId) };
-
-    public Post Apply(PostUnliked e) => this with { Likers = Likers.Remove(e.UserId) };
-
-    public Post Apply(PostCommented e) => this with { CommentCount = e.Sequence };
+    /// <summary>The one fold of a post stream after <see cref="Create"/>: Marten's snapshot and the domain tests both apply events here.</summary>
+    public Post Apply(IPostEvent e) => e switch
+    {
+        PostLiked liked => this with { Likers = Likers.Add(liked.UserId) },
+        PostUnliked unliked => this with { Likers = Likers.Remove(unliked.UserId) },
+        PostCommented commented => this with { CommentCount = commented.Sequence },
+        _ => throw new UnknownEventException(typeof(Post), e),
+    };
 
     public int LikeCount => Likers.Count;
 

@@ -13,16 +13,21 @@ public sealed record LiveSession(Guid Id, Guid HostId, string Title, bool IsLive
 
     public static LiveSession Create(LiveSessionStarted e) => new(e.SessionId, e.HostId, e.Title, IsLive: true, [], LastSequence: 1);
 
-    // Every event advances LastSequence by one, keeping it equal to the stream's version.
-    public LiveSession Apply(StreamMessagePosted e) => this with { LastSequence = LastSequence + 1 };
+    /// <summary>
+    /// The one fold of a session's stream after <see cref="Create"/>: Marten's snapshot, the domain tests and the chat's
+    /// group commit all apply events here. Every event advances <see cref="LastSequence"/> by one, keeping it equal to
+    /// the stream's version.
+    /// </summary>
+    public LiveSession Apply(ILiveSessionEvent e) => Changed(e) with { LastSequence = LastSequence + 1 };
 
-    public LiveSession Apply(StreamMessageRemoved e) => this with { LastSequence = LastSequence + 1 };
-
-    public LiveSession Apply(StreamViewerBanned e) => this with { Banned = Banned.Add(e.UserId), LastSequence = LastSequence + 1 };
-
-    public LiveSession Apply(LiveSessionEnded e) => this with { IsLive = false, LastSequence = LastSequence + 1 };
-
-    public LiveSession Apply(StreamViewerPeakReached e) => this with { PeakViewers = Math.Max(PeakViewers, e.ViewerCount), LastSequence = LastSequence + 1 };
+    private LiveSession Changed(ILiveSessionEvent e) => e switch
+    {
+        StreamMessagePosted or StreamMessageRemoved => this,
+        StreamViewerBanned banned => this with { Banned = Banned.Add(banned.UserId) },
+        LiveSessionEnded => this with { IsLive = false },
+        StreamViewerPeakReached peak => this with { PeakViewers = Math.Max(PeakViewers, peak.ViewerCount) },
+        _ => throw new UnknownEventException(typeof(LiveSession), e),
+    };
 
     public static LiveSessionStarted Start(Guid id, Guid hostId, string title, DateTimeOffset now) => new(id, hostId, title.Trim(), now);
 

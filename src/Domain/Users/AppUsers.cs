@@ -14,7 +14,7 @@ public sealed record UserProvisioned(
     string DisplayName,
     string? AvatarUrl,
     IReadOnlyDictionary<string, string>? CustomData,
-    DateTimeOffset ProvisionedAt);
+    DateTimeOffset ProvisionedAt) : IUserAccountEvent;
 
 /// <summary>The app changed what it tells EventChat about its user: the whole profile, as given.</summary>
 public sealed record UserProfileChanged(
@@ -22,12 +22,12 @@ public sealed record UserProfileChanged(
     string DisplayName,
     string? AvatarUrl,
     IReadOnlyDictionary<string, string>? CustomData,
-    DateTimeOffset ChangedAt);
+    DateTimeOffset ChangedAt) : IUserAccountEvent;
 
 /// <summary>The app suspended its user: their tokens are refused and their connections closed until reactivated.</summary>
-public sealed record UserDeactivated(Guid UserId, DateTimeOffset DeactivatedAt);
+public sealed record UserDeactivated(Guid UserId, DateTimeOffset DeactivatedAt) : IUserAccountEvent;
 
-public sealed record UserReactivated(Guid UserId, DateTimeOffset ReactivatedAt);
+public sealed record UserReactivated(Guid UserId, DateTimeOffset ReactivatedAt) : IUserAccountEvent;
 
 /// <summary>How an app's user id maps to EventChat's, and the limits of what the app may say about its users.</summary>
 public static class AppUser

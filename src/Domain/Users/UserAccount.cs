@@ -1,24 +1,30 @@
 namespace EventChat.Domain.Users;
 
+/// <summary>Every event of a user's stream (one stream per account, its id the user's id).</summary>
+public interface IUserAccountEvent
+{
+    Guid UserId { get; }
+}
+
 public sealed record UserRegistered(
     Guid UserId,
     string Username,
     string DisplayName,
     string PasswordHash,
-    DateTimeOffset RegisteredAt);
+    DateTimeOffset RegisteredAt) : IUserAccountEvent;
 
 /// <summary>
 /// The user erased their account: the content of every message they sent became unreadable (its keys were destroyed),
 /// and the personal fields of their <see cref="UserRegistered"/> were overwritten in the event store.
 /// </summary>
-public sealed record UserErased(Guid UserId, DateTimeOffset ErasedAt);
+public sealed record UserErased(Guid UserId, DateTimeOffset ErasedAt) : IUserAccountEvent;
 
 /// <summary>
 /// The user's role changed: what they may do beyond their own things (<see cref="Roles"/>). Granted to the account, never
 /// to its name, so a name freed by an erasure carries no role.
 /// </summary>
 /// <param name="ChangedBy">The admin who changed it; null when the server's configuration granted it at start-up or registration.</param>
-public sealed record UserRoleChanged(Guid UserId, string Role, Guid? ChangedBy, DateTimeOffset ChangedAt);
+public sealed record UserRoleChanged(Guid UserId, string Role, Guid? ChangedBy, DateTimeOffset ChangedAt) : IUserAccountEvent;
 
 /// <summary>The roles an account can have; a token carries its account's role.</summary>
 public static class Roles
@@ -79,21 +85,25 @@ public sealed record UserAccount(Guid Id, string Username, string NormalizedUser
             ExternalId = e.ExternalId, AvatarUrl = e.AvatarUrl, CustomData = e.CustomData,
         };
 
-    // The normalised name keeps the unique index satisfied and can never be registered: ':' is not allowed in usernames.
-    // The role goes with the account: nothing an erased account held can pass to whoever registers its name next.
-    public UserAccount Apply(UserErased e) => this with
+    /// <summary>
+    /// The one fold of a user's stream after <see cref="Create"/>: Marten's snapshot, the domain tests and the handlers
+    /// that return the account as their event left it all apply events here.
+    /// </summary>
+    public UserAccount Apply(IUserAccountEvent e) => e switch
     {
-        Username = ErasedName, NormalizedUsername = $"erased:{Id:N}", DisplayName = ErasedName, PasswordHash = "", ErasedAt = e.ErasedAt, Role = Roles.User,
-        ExternalId = null, AvatarUrl = null, CustomData = null,
+        // The normalised name keeps the unique index satisfied and can never be registered: ':' is not allowed in usernames.
+        // The role goes with the account: nothing an erased account held can pass to whoever registers its name next.
+        UserErased erased => this with
+        {
+            Username = ErasedName, NormalizedUsername = $"erased:{Id:N}", DisplayName = ErasedName, PasswordHash = "", ErasedAt = erased.ErasedAt, Role = Roles.User,
+            ExternalId = null, AvatarUrl = null, CustomData = null,
+        },
+        UserProfileChanged changed => this with { DisplayName = changed.DisplayName, AvatarUrl = changed.AvatarUrl, CustomData = changed.CustomData },
+        UserDeactivated deactivated => this with { DeactivatedAt = deactivated.DeactivatedAt },
+        UserReactivated => this with { DeactivatedAt = null },
+        UserRoleChanged changed => this with { Role = changed.Role },
+        _ => throw new UnknownEventException(typeof(UserAccount), e),
     };
-
-    public UserAccount Apply(UserProfileChanged e) => this with { DisplayName = e.DisplayName, AvatarUrl = e.AvatarUrl, CustomData = e.CustomData };
-
-    public UserAccount Apply(UserDeactivated e) => this with { DeactivatedAt = e.DeactivatedAt };
-
-    public UserAccount Apply(UserReactivated e) => this with { DeactivatedAt = null };
-
-    public UserAccount Apply(UserRoleChanged e) => this with { Role = e.Role };
 
     public UserErased Erase(DateTimeOffset now) =>
         ErasedAt is null ? new(Id, now) : throw DomainException.NotFound("User");
