@@ -8,6 +8,7 @@ using JasperFx.Events;
 using Marten;
 using Mediator;
 using Npgsql;
+using static EventChat.Application.Sync.MartenEventTable;
 
 namespace EventChat.Application.Sync;
 
@@ -74,9 +75,11 @@ public sealed class SyncFeedValidator : AbstractValidator<SyncFeed>
 public sealed class SyncFeedHandler(IQuerySession session, SyncCursors cursors, SyncOptions options, ContentCipher cipher) : IQueryHandler<SyncFeed, SyncPage>
 {
     private const int ScanBatch = 2_000;
-    private static readonly string[] MembershipTypes = ["conversation_started", "participant_added", "participant_removed", "participant_left"];
 
-    private string Table(string name) => $"{session.DocumentStore.Options.Events.DatabaseSchemaName}.{name}";
+    private static readonly Type[] JoiningEvents = [typeof(ConversationStarted), typeof(ParticipantAdded)];
+    private static readonly Type[] LeavingEvents = [typeof(ParticipantRemoved), typeof(ParticipantLeft)];
+
+    private readonly MartenEventTable marten = new(session.DocumentStore);
 
     public async ValueTask<SyncPage> Handle(SyncFeed query, CancellationToken ct)
     {
@@ -158,7 +161,8 @@ public sealed class SyncFeedHandler(IQuerySession session, SyncCursors cursors, 
     /// <summary>Where a feed without a cursor starts: just before the caller's registration, their first event.</summary>
     private async Task<long> FeedStart(Guid userId, CancellationToken ct)
     {
-        var first = await Read($"select coalesce(min(seq_id), 1) - 1 from {Table("mt_events")} where stream_id = $1", r => r.GetInt64(0), ct, userId);
+        var first = await Read(
+            $"select coalesce(min({SeqId}), 1) - 1 from {marten.Events} where {StreamId} = $1", r => r.GetInt64(0), ct, userId);
         return first[0];
     }
 
@@ -175,7 +179,10 @@ public sealed class SyncFeedHandler(IQuerySession session, SyncCursors cursors, 
         for (var scanned = 0; scanned < options.MaxScan; scanned += ScanBatch)
         {
             var rows = await Read(
-                $"""select seq_id, "timestamp" <= now() - make_interval(secs => $1) from {Table("mt_events")} where seq_id > $2 order by seq_id limit $3""",
+                $"""
+                 select {SeqId}, "{Timestamp}" <= now() - make_interval(secs => $1) from {marten.Events}
+                 where {SeqId} > $2 order by {SeqId} limit $3
+                 """,
                 r => (r.GetInt64(0), r.GetBoolean(1)), ct, options.StaleGapAfter.TotalSeconds, position, ScanBatch);
             foreach (var (sequence, stale) in rows)
             {
@@ -193,7 +200,8 @@ public sealed class SyncFeedHandler(IQuerySession session, SyncCursors cursors, 
     private async Task<long> HighWaterMark(CancellationToken ct)
     {
         var marks = await Read(
-            $"select coalesce(max(last_seq_id), 0) from {Table("mt_event_progression")} where name = 'HighWaterMark'", r => r.GetInt64(0), ct);
+            $"select coalesce(max({ProgressionSeqId}), 0) from {marten.Progression} where {ProgressionName} = $1",
+            r => r.GetInt64(0), ct, HighWaterMarkRow);
         return marks[0];
     }
 
@@ -205,16 +213,19 @@ public sealed class SyncFeedHandler(IQuerySession session, SyncCursors cursors, 
     private async Task<Membership> MembershipSince(Guid userId, long since, CancellationToken ct)
     {
         var current = await session.Query<ConversationView>().WhereParticipant(userId).Select(v => v.Id).ToListAsync(ct);
+        string[] leaving = [.. LeavingEvents.Select(marten.StoredName)];
+        string[] types = [.. JoiningEvents.Select(marten.StoredName), .. leaving];
         var changes = await Read(
             $"""
-             select stream_id, type from {Table("mt_events")}
-             where seq_id > $1 and type = any($2) and (data ->> 'userId' = $3 or data -> 'participantIds' ? $3)
-             order by seq_id
+             select {StreamId}, {TypeColumn} from {marten.Events}
+             where {SeqId} > $1 and {TypeColumn} = any($2)
+               and ({Data} ->> '{UserIdKey}' = $3 or {Data} -> '{ParticipantIdsKey}' ? $3)
+             order by {SeqId}
              """,
-            r => (r.GetGuid(0), r.GetString(1)), ct, since, MembershipTypes, userId.ToString());
+            r => (r.GetGuid(0), r.GetString(1)), ct, since, types, userId.ToString());
         var memberAtSince = current.ToDictionary(id => id, _ => true);
         foreach (var (streamId, type) in changes.DistinctBy(c => c.Item1))
-            memberAtSince[streamId] = type is "participant_removed" or "participant_left";
+            memberAtSince[streamId] = leaving.Contains(type);
         return new(userId, memberAtSince);
     }
 
