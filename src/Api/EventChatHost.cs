@@ -156,17 +156,19 @@ public static class EventChatHost
         {
             options.ServiceLifetime = ServiceLifetime.Scoped;
             options.Assemblies = [typeof(SendMessage)];
-            // Outermost first: MetricsBehavior times everything inside it, validation included.
-            options.PipelineBehaviors = [typeof(MetricsBehavior<,>), typeof(ValidationBehavior<,>), typeof(RateLimitBehavior<,>), typeof(RetryOnConflictBehavior<,>)];
+            // Outermost first: TracingBehavior's span holds the others', MetricsBehavior times everything inside it, validation included.
+            options.PipelineBehaviors = [typeof(TracingBehavior<,>), typeof(MetricsBehavior<,>), typeof(ValidationBehavior<,>), typeof(RateLimitBehavior<,>), typeof(RetryOnConflictBehavior<,>)];
         });
         services.AddValidatorsFromAssemblyContaining<SendMessage>(ServiceLifetime.Singleton);
         services.AddSingleton<RunningRebuilds>();
 
-        // Operability: OpenAPI document, health checks, OpenTelemetry metrics (EventChatMetrics, ProjectionLag).
+        // Operability: OpenAPI document, health checks, OpenTelemetry metrics (EventChatMetrics, ProjectionLag, runtime,
+        // process) and tracing (exported only when an OTLP endpoint is configured).
         services.ConfigureHttpJsonOptions(options => WireJson.Configure(options.SerializerOptions));
         services.AddApiReference();
         services.AddEventChatHealthChecks(config);
         services.AddEventChatMetrics();
+        services.AddEventChatTracing(config);
 
         services.AddSingleton<IPasswordHasher, AspNetPasswordHasher>();
         services.AddSingleton<INotifier, SignalRNotifier>();
@@ -250,7 +252,9 @@ public static class EventChatHost
         services.AddSingleton<ViewerCountPushes>();
         var signalR = services.AddSignalR(options =>
         {
-            // Outermost first: a call takes its place in its connection's line before anything else runs.
+            // Outermost first: the call's span covers its wait in line; a call takes its place in its connection's line
+            // before anything else runs.
+            options.AddFilter<HubTracing>();
             options.AddFilter<CallerOrderFilter>();
             options.AddFilter<TokenExpiry>();
             options.AddFilter<HubErrorFilter>();

@@ -1,4 +1,6 @@
 using EventChat.Application.Pipeline;
+using EventChat.Application.Telemetry;
+using System.Diagnostics;
 using EventChat.Domain;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
@@ -12,6 +14,9 @@ public abstract class PendingCommit<TOutcome>(Guid streamId)
     public Guid StreamId { get; } = streamId;
 
     public TaskCompletionSource<TOutcome> Outcome { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The span of the command that queued this, for the batch's commit span to join its trace.</summary>
+    public ActivityContext Caller { get; } = Activity.Current?.Context ?? default;
 }
 
 /// <summary>
@@ -61,6 +66,8 @@ public sealed class GroupCommit<TPending, TOutcome> : IAsyncDisposable where TPe
 
     private async Task Write(ChannelReader<TPending> queue)
     {
+        // The writer was started from whichever call first needed it; that call's span is no parent of later batches.
+        Activity.Current = null;
         var batch = new List<TPending>(MaxBatch);
         while (await queue.WaitToReadAsync())
         {
@@ -73,6 +80,7 @@ public sealed class GroupCommit<TPending, TOutcome> : IAsyncDisposable where TPe
 
     private async Task CommitOrSplit(IReadOnlyList<TPending> batch)
     {
+        using var activity = StartCommitSpan(batch);
         try
         {
             await commit(batch);
@@ -92,6 +100,15 @@ public sealed class GroupCommit<TPending, TOutcome> : IAsyncDisposable where TPe
         }
     }
 
+    // A batch serves several callers: its span continues the first one's trace and links the others'.
+    private static Activity? StartCommitSpan(IReadOnlyList<TPending> batch)
+    {
+        if (!EventChatTracing.Source.HasListeners())
+            return null;
+        var others = batch.Skip(1).Where(p => p.Caller != default).Select(p => new ActivityLink(p.Caller));
+        return EventChatTracing.Source.StartActivity("commit", ActivityKind.Internal, batch[0].Caller, links: others)
+            ?.SetTag("eventchat.batch.size", batch.Count);
+    }
 
     /// <summary>
     /// The usual body of a batch: decides each command in arrival order, commits, and answers. A command that breaks

@@ -248,6 +248,30 @@ public sealed partial class Operability
         Assert.Equal(0, measured.Gauge("eventchat.projection.lag"));
     }
 
+    [Fact]
+    public async Task Runtime_and_process_metrics_are_scraped_beside_EventChats_own()
+    {
+        var server = await EventChatServer.Instance;
+        using var anonymous = server.Http();
+        // A series appears once it has a value: this (the server's own process) throws one exception to be counted.
+        try
+        {
+            throw new InvalidOperationException("counted by dotnet.exceptions");
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        string[] expected =
+        [
+            "dotnet_gc_collections_total", "dotnet_gc_heap_total_allocated_bytes_total", "dotnet_thread_pool_thread_count",
+            "dotnet_thread_pool_queue_length", "dotnet_exceptions_total", "dotnet_jit_compiled_methods_total",
+            "dotnet_process_cpu_time_seconds_total", "dotnet_process_memory_working_set_bytes", "process_thread_count", "process_handle_count",
+        ];
+        // The exporter caches a scrape for a moment.
+        await Eventually(async () => Scraped(await anonymous.GetStringAsync("/metrics"), expected), "the scrape shows every runtime and process series");
+    }
+
     private static Task Eventually(Func<bool> condition, string what) => Eventually(() => Task.FromResult(condition()), what);
 
     private static async Task Eventually(Func<Task<bool>> condition, string what)
@@ -335,12 +359,14 @@ public sealed partial class Operability
                 policy.Requirements.OfType<RolesAuthorizationRequirement>().Any(r => r.AllowedRoles.Contains(role)));
     }
 
-    private static bool Scraped(string metrics) =>
-        new[]
-        {
+    private static bool Scraped(string metrics) => Scraped(metrics,
+        [
             "eventchat_messages_sent_total", "eventchat_deliveries_total", "eventchat_hub_errors_total", "eventchat_send_duration_milliseconds_count", "eventchat_commit_batch_count",
             "eventchat_users_connected", "eventchat_projection_lag", "http_server_request_duration_seconds", "signalr_server_active_connections",
-        }.All(name => metrics.Split('\n').Any(line => line.StartsWith(name, StringComparison.Ordinal)));
+        ]);
+
+    private static bool Scraped(string metrics, string[] names) =>
+        names.All(name => metrics.Split('\n').Any(line => line.StartsWith(name, StringComparison.Ordinal)));
 
     // Route constraints are not part of an OpenAPI path ("{id:guid}" is "{id}"); a group's "/" leaves a trailing slash on both.
     private static string Normalise(string pattern) => RouteConstraint().Replace(pattern, "}").TrimEnd('/');

@@ -39,6 +39,6 @@ public sealed class HubErrorFilter(ILogger<HubErrorFilter> log, EventChatMetrics
     }
 
     // Clients know methods by their contract names ("sendMessage"), not the C# names.
-    private static string ContractName(HubInvocationContext context) =>
+    internal static string ContractName(HubInvocationContext context) =>
         context.HubMethod.GetCustomAttribute<HubMethodNameAttribute>()?.Name ?? context.HubMethodName;
 }

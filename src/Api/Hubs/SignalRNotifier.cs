@@ -2,6 +2,7 @@ using EventChat.Application;
 using EventChat.Application.Ports;
 using EventChat.Application.Telemetry;
 using Microsoft.AspNetCore.SignalR;
+using System.Diagnostics;
 
 namespace EventChat.Api.Hubs;
 
@@ -35,6 +36,8 @@ public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence
 
     private async Task Push(string target, string eventName, Func<Task> push)
     {
+        using var activity = EventChatTracing.Source.StartActivity("push", ActivityKind.Producer)
+            ?.SetTag("eventchat.push.target", target).SetTag("eventchat.push.event", eventName);
         try
         {
             await push();
@@ -43,6 +46,7 @@ public sealed class SignalRNotifier(IHubContext<ChatHub> hub, IPresence presence
         catch (Exception e) when (e is not OperationCanceledException)
         {
             metrics.Delivered(target, eventName, succeeded: false);
+            activity?.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
             log.LogWarning(e, "push of {Event} failed", eventName);
         }
     }

@@ -6,7 +6,8 @@ namespace EventChat.Api.Telemetry;
 
 /// <summary>
 /// OpenTelemetry metrics: EventChat's own meter (<see cref="EventChatMetrics"/>), ASP.NET Core's (HTTP server,
-/// Kestrel, SignalR connections), exported in Prometheus text format at <c>/metrics</c>. Anonymous unless
+/// Kestrel, SignalR connections), the runtime's (<c>System.Runtime</c>: GC, thread pool, exceptions, JIT, the process's
+/// CPU time and working set) and <see cref="ProcessMetrics"/> (threads, handles), exported in Prometheus text format at <c>/metrics</c>. Anonymous unless
 /// <c>EventChat:Metrics:RequireRole</c> names a role (e.g. <c>admin</c>) whose bearer token a scraper must send.
 /// </summary>
 public static class Metrics
@@ -14,15 +15,19 @@ public static class Metrics
     public const string Path = "/metrics";
     public const string RequireRoleKey = "EventChat:Metrics:RequireRole";
 
+    // Built into .NET 9 and later; the runtime creates it on its own once something listens.
+    private const string RuntimeMeter = "System.Runtime";
+
     public static IServiceCollection AddEventChatMetrics(this IServiceCollection services)
     {
         services.AddSingleton<EventChatMetrics>();
         services.AddSingleton<ProjectionLag>();
         services.AddHostedService<ProjectionLagSampler>();
+        ProcessMetrics.Start();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService("eventchat"))
             .WithMetrics(metrics => metrics
-                .AddMeter(EventChatMetrics.MeterName)
+                .AddMeter(EventChatMetrics.MeterName, RuntimeMeter, ProcessMetrics.MeterName)
                 .AddAspNetCoreInstrumentation()
                 .AddPrometheusExporter());
         return services;

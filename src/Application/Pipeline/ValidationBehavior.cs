@@ -1,3 +1,4 @@
+using EventChat.Application.Telemetry;
 using FluentValidation;
 using Mediator;
 
@@ -13,11 +14,14 @@ public sealed class ValidationBehavior<TMessage, TResponse>(IEnumerable<IValidat
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
-        var failures = new List<FluentValidation.Results.ValidationFailure>(StorableText.Failures(message));
-        foreach (var validator in validators)
-            failures.AddRange((await validator.ValidateAsync(message, cancellationToken)).Errors);
-        if (failures.Count > 0)
-            throw new ValidationException(failures);
+        using (EventChatTracing.Source.StartActivity("validate"))
+        {
+            var failures = new List<FluentValidation.Results.ValidationFailure>(StorableText.Failures(message));
+            foreach (var validator in validators)
+                failures.AddRange((await validator.ValidateAsync(message, cancellationToken)).Errors);
+            if (failures.Count > 0)
+                throw new ValidationException(failures);
+        }
         return await next(message, cancellationToken);
     }
 }

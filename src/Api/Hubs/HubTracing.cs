@@ -1,0 +1,35 @@
+using EventChat.Api.Auth;
+using EventChat.Application.Telemetry;
+using System.Diagnostics;
+using Microsoft.AspNetCore.SignalR;
+
+namespace EventChat.Api.Hubs;
+
+/// <summary>
+/// A span per hub invocation (<c>hub sendMessage</c>), the root of the trace that the mediator, the commit and the
+/// pushes add to. Its tags are the method and the caller's id; never the arguments, which carry content.
+/// </summary>
+public sealed class HubTracing : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        if (!EventChatTracing.Source.HasListeners())
+            return await next(context);
+        // Each call is a trace of its own: the span current here is the connection's HTTP request, which lasts as long
+        // as the connection. The call links to it instead.
+        var connection = Activity.Current?.Context ?? default;
+        Activity.Current = null;
+        var method = HubErrorFilter.ContractName(context);
+        using var activity = EventChatTracing.Source.StartActivity(ActivityKind.Server, links: connection == default ? null : [new(connection)], name: "hub " + method)
+            ?.SetTag("eventchat.hub.method", method).SetTag("eventchat.user.id", context.Context.User?.UserId().ToString());
+        try
+        {
+            return await next(context);
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
+    }
+}

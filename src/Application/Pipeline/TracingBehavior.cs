@@ -1,0 +1,26 @@
+using EventChat.Application.Telemetry;
+using Mediator;
+
+namespace EventChat.Application.Pipeline;
+
+/// <summary>A span around every mediator message, named by its type (<c>SendMessage</c>), with the behaviors inside it.</summary>
+public sealed class TracingBehavior<TMessage, TResponse> : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    private static readonly string Name = typeof(TMessage).Name;
+
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    {
+        using var activity = EventChatTracing.Source.StartActivity(Name);
+        try
+        {
+            return await next(message, cancellationToken);
+        }
+        catch (Exception e) when (activity is not null)
+        {
+            // The exception's type only: its message may quote what the caller sent.
+            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
+            throw;
+        }
+    }
+}
