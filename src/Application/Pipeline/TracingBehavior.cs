@@ -9,7 +9,12 @@ public sealed class TracingBehavior<TMessage, TResponse> : IPipelineBehavior<TMe
 {
     private static readonly string Name = typeof(TMessage).Name;
 
-    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
+    // Every command passes here, so without a listener (the default: no OTLP endpoint) it is one check and no
+    // async frame of its own.
+    public ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken) =>
+        EventChatTracing.Source.HasListeners() ? Traced(message, next, cancellationToken) : next(message, cancellationToken);
+
+    private static async ValueTask<TResponse> Traced(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken cancellationToken)
     {
         using var activity = EventChatTracing.Source.StartActivity(Name);
         try
