@@ -3,7 +3,7 @@
 // a fixed sleep.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { api, assertClean, baseUrl, checkAccessibility, eventchat, openClient, register, screenshot } from "./support.js";
+import { api, assertClean, checkAccessibility, eventchat, openClient, register, screenshot } from "./support.js";
 
 const xss = "<img src=x onerror=alert(1)>";
 let alice, bob;  // { context, page, dialogs, errors }: the two people who meet here, shared by the tests below
@@ -187,16 +187,8 @@ test("a group chat by usernames, and older messages load on scroll", async () =>
   await message(bob, "Welcome to the crew").locator(".sender", { hasText: "Alice" }).waitFor();
 
   // A history longer than one page (50): Bob sends 60 more over REST, then Alice comes back to it.
-  const token = await bob.page.evaluate(() => JSON.parse(sessionStorage.getItem("eventchat.session")).token);
   const conversationId = await bob.page.locator(".conversation-item.active").getAttribute("data-conversation-id");
-  for (let i = 1; i <= 60; i++) {
-    const response = await fetch(`${baseUrl()}/api/chat/messages`, {
-      method: "POST",
-      headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-      body: JSON.stringify({ conversationId, content: `Update ${i}` }),
-    });
-    assert.equal(response.status, 201);
-  }
+  for (let i = 1; i <= 60; i++) await api(bob, "POST", "/api/chat/messages", { conversationId, content: `Update ${i}` }, 201);
   await alice.page.reload();
   await bubble(alice, "Update 60").waitFor();
   await alice.page.locator("#messages .older", { hasText: "Scroll up for older messages" }).waitFor();
@@ -223,13 +215,7 @@ test("a reader who scrolls up while the client is still catching up stays where 
   // Pushed, so beyond Alice's sync cursor: the catch-up after the reload brings them again, her own one included.
   await send(alice, "Still following along");
   const group = await alice.page.locator(".conversation-item.active").getAttribute("data-conversation-id");
-  const bobsToken = await bob.page.evaluate(() => JSON.parse(sessionStorage.getItem("eventchat.session")).token);
-  const posted = await fetch(`${baseUrl()}/api/chat/messages`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${bobsToken}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ conversationId: group, content: "Update 61" }),
-  });
-  assert.equal(posted.status, 201);
+  await api(bob, "POST", "/api/chat/messages", { conversationId: group, content: "Update 61" }, 201);
   await bubble(alice, "Update 61").waitFor();
   // Alice's hub traffic goes through here: her sync calls wait while `held` is set, and every answer that carries a
   // sync cursor is reported. A route stays for the context's later sockets, so it forwards everything once released.
@@ -302,15 +288,7 @@ test("after a server restart the client reconnects by itself and catches up on w
 test("when both erase their chat, what they said reads as erased at once on both sides", async () => {
   await conversationItem(alice, "Bob").click();
   const conversationId = await bob.page.locator(".conversation-item.active").getAttribute("data-conversation-id");
-  const erase = async (user) => {
-    const token = await user.page.evaluate(() => JSON.parse(sessionStorage.getItem("eventchat.session")).token);
-    const response = await fetch(`${baseUrl()}/api/chat/conversations/${conversationId}/content`, {
-      method: "DELETE",
-      headers: { Authorization: `Bearer ${token}` },
-    });
-    assert.equal(response.status, 200);
-    return response.json();
-  };
+  const erase = (user) => api(user, "DELETE", `/api/chat/conversations/${conversationId}/content`, undefined, 200);
   const first = await erase(alice);
   assert.equal(first.erased, false, "one participant's request waits for the other");
   await bubble(bob, "Back online.").waitFor();

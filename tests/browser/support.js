@@ -44,7 +44,6 @@ export async function stopAll() {
   await eventchat.destroy();
 }
 
-export const baseUrl = () => eventchat.url;
 
 /**
  * A new browser context (its own sessionStorage, like a separate browser) with the app open. `viewport` defaults to a

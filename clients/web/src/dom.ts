@@ -36,5 +36,12 @@ export const button = (text: string, onClick: (event: MouseEvent) => void, class
 export const timeOfDay = (iso: string) => new Date(iso).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
 export const dateAndTime = (iso: string) => new Date(iso).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
 
+/** Hands a blob to the browser as a download named `fileName`. */
+export function saveBlob(blob: Blob, fileName: string) {
+  const link = el("a", { attrs: { href: URL.createObjectURL(blob), download: fileName } });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+}
+
 /** A unique id for an idempotent send. randomUUID needs a secure context (https or localhost); elsewhere any unique string will do. */
 export const uniqueId = () => crypto.randomUUID?.() ?? `${Date.now()}-${Math.random().toString(36).slice(2)}`;

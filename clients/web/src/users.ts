@@ -11,8 +11,7 @@ onSignOut(() => { users.clear(); pending.clear(); });
 /** Called when a name that showed "…" is known: re-render what showed it. */
 export const onUserKnown = (listener: (userId: string) => void) => { listeners.push(listener); };
 
-export const remember = (user: User) => { users.set(user.userId, user); };
-export const knownUser = (userId: string) => users.get(userId);
+const remember = (user: User) => { users.set(user.userId, user); };
 
 /** The display name, or "…" while it is looked up (onUserKnown says when it is known). */
 export function displayName(userId: string | null | undefined): string {

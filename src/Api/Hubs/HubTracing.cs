@@ -11,10 +11,12 @@ namespace EventChat.Api.Hubs;
 /// </summary>
 public sealed class HubTracing : IHubFilter
 {
-    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
+    // Every hub call passes here, so without a listener (the default) it is one check and no async frame of its own.
+    public ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next) =>
+        EventChatTracing.Source.HasListeners() ? Traced(context, next) : next(context);
+
+    private static async ValueTask<object?> Traced(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        if (!EventChatTracing.Source.HasListeners())
-            return await next(context);
         // Each call is a trace of its own: the span current here is the connection's HTTP request, which lasts as long
         // as the connection. The call links to it instead.
         var connection = Activity.Current?.Context ?? default;

@@ -1,7 +1,7 @@
 // The admin console (admins only; the server refuses everyone else, this only hides the link): analytics as charts
 // with a CSV download, roles, and the read models' status with a rebuild that shows its progress. Loaded as its own
 // chunk, with Chart.js, on the first visit to #/admin.
-import { button, byId, el } from "../dom.js";
+import { button, byId, el, saveBlob } from "../dom.js";
 import { errorText, rest } from "../server.js";
 import { chartCard } from "./charts.js";
 import { projectionsSection, stopProjections } from "./projections.js";
@@ -75,8 +75,5 @@ async function drawCharts() {
 
 async function downloadCsv() {
   const { from, to } = range();
-  const blob = await rest().getDailyAnalyticsCsv({ query: { from, to } });
-  const link = el("a", { attrs: { href: URL.createObjectURL(blob), download: `eventchat-daily-${from}-${to}.csv` } });
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  saveBlob(await rest().getDailyAnalyticsCsv({ query: { from, to } }), `eventchat-daily-${from}-${to}.csv`);
 }

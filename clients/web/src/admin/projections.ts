@@ -6,13 +6,16 @@ import { errorText, rest, type Schemas } from "../server.js";
 
 type Projection = Schemas["ProjectionState"];
 
-const rebuilding = new Map<string, string>();  // read model -> the outcome line once its rebuild has answered
+// Rebuilds this page asked for: in flight (the server may not list them as running yet), and how each ended.
+const asked = new Set<string>();
+const outcomes = new Map<string, { ok: boolean; text: string }>();
 let timer: ReturnType<typeof setTimeout> | undefined;
 let shown = false;
 
 export function projectionsSection() {
   shown = true;
-  rebuilding.clear();
+  asked.clear();
+  outcomes.clear();
   const section = el("section", { className: "admin-section", attrs: { "aria-labelledby": "projections-heading" } },
     el("h2", { text: "Projections", attrs: { id: "projections-heading" } }),
     el("p", { className: "hint", text: "Inline read models are written with each event; asynchronous ones (analytics, the webhook outbox) follow a moment behind. A rebuild throws a read model away and replays every event into it; meanwhile it is incomplete." }),
@@ -35,7 +38,7 @@ async function refresh() {
   try {
     const status = await rest().getProjectionStatus();
     render(box, status);
-    const busy = status.projections.some((one) => one.rebuild) || [...rebuilding.values()].includes("");
+    const busy = status.projections.some((one) => one.rebuild) || asked.size > 0;
     timer = setTimeout(() => void refresh(), busy ? 500 : 5_000);
   } catch (error) {
     box.replaceChildren(el("p", { className: "error", text: errorText(error) }));
@@ -51,17 +54,17 @@ function render(box: HTMLElement, status: Schemas["ProjectionStatus"]) {
 }
 
 function row(projection: Projection) {
-  const outcome = rebuilding.get(projection.name);
   const action = el("td", { className: "action" });
   if (projection.rebuild) {
     const { done, total } = projection.rebuild;
     action.append(el("progress", { attrs: { "aria-label": `Rebuilding ${projection.name}`, ...(total ? { max: String(total), value: String(done) } : {}) } }),
       el("span", { className: "hint", text: total ? ` ${done.toLocaleString()} of ${total.toLocaleString()} events` : " starting…" }));
-  } else if (outcome === "") {
+  } else if (asked.has(projection.name)) {
     action.append(el("progress", { attrs: { "aria-label": `Rebuilding ${projection.name}` } }));
   } else if (projection.rebuildable) {
     action.append(button("Rebuild", () => void rebuild(projection.name), "secondary", { "aria-label": `Rebuild ${projection.name}` }));
-    if (outcome) action.append(el("span", { className: outcome.startsWith("rebuilt") ? "done" : "error", text: ` ${outcome}` }));
+    const outcome = outcomes.get(projection.name);
+    if (outcome) action.append(el("span", { className: outcome.ok ? "done" : "error", text: ` ${outcome.text}` }));
   }
   return el("tr", { attrs: { "data-projection": projection.name } },
     el("td", { text: projection.name }),
@@ -72,13 +75,16 @@ function row(projection: Projection) {
 }
 
 async function rebuild(name: string) {
-  rebuilding.set(name, "");
+  asked.add(name);
+  outcomes.delete(name);
   void refresh();
   try {
     const result = await rest().rebuildProjection({ path: { name } });
-    rebuilding.set(name, `rebuilt in ${seconds(result.took)}`);
+    outcomes.set(name, { ok: true, text: `rebuilt in ${seconds(result.took)}` });
   } catch (error) {
-    rebuilding.set(name, errorText(error));
+    outcomes.set(name, { ok: false, text: errorText(error) });
+  } finally {
+    asked.delete(name);
   }
   void refresh();
 }

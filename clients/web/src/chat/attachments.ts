@@ -1,7 +1,7 @@
 // Files on messages: image previews and downloads (both need the token, so they go through a blob), and uploads with
 // progress.
-import { el } from "../dom.js";
-import { rest, session, type Schemas } from "../server.js";
+import { el, saveBlob } from "../dom.js";
+import { EventChatError, rest, session, type Schemas } from "../server.js";
 
 export type Attachment = Schemas["MessageAttachment"];
 
@@ -29,11 +29,7 @@ const blobOf = (file: Attachment) => {
   return blobs.get(file.id)!;
 };
 
-async function saveFile(file: Attachment) {
-  const link = el("a", { attrs: { href: URL.createObjectURL(await blobOf(file)), download: file.fileName } });
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
-}
+const saveFile = async (file: Attachment) => saveBlob(await blobOf(file), file.fileName);
 
 /**
  * Uploads one file, reporting progress from 0 to 1. XMLHttpRequest, not fetch: fetch cannot report how much of a
@@ -48,8 +44,10 @@ export function upload(file: File, progress: (fraction: number) => void): { done
     request.upload.addEventListener("progress", (event) => { if (event.lengthComputable) progress(event.loaded / event.total); });
     request.addEventListener("load", () => {
       if (request.status === 201) return resolve(request.response as Attachment);
-      const problem = request.response as { detail?: string; title?: string; errors?: Record<string, string[]> } | null;
-      reject(new Error(problem?.errors ? Object.values(problem.errors).flat().join(" ") : problem?.detail ?? problem?.title ?? `Upload failed (${request.status}).`));
+      // The same error a REST call of the SDK would throw, so errorText words it the same way.
+      const problem = request.response as { code?: string; detail?: string; title?: string; errors?: Record<string, string[]> } | null;
+      reject(new EventChatError(problem?.code ?? `http_${request.status}`, problem?.detail ?? problem?.title ?? `Upload failed (${request.status}).`,
+        { status: request.status, errors: problem?.errors }));
     });
     request.addEventListener("error", () => reject(new Error("The upload failed: the connection was lost.")));
     request.addEventListener("abort", () => reject(new Error("Upload cancelled.")));

@@ -151,6 +151,3 @@ document.addEventListener("visibilitychange", () => {
   client!.catchUp().catch(() => {});
   refreshConversations().catch(() => {});
 });
-
-/** The chat screen, on the way in: nothing to load that the sign-in did not. */
-export const chatScreen = { id: "chat-view" };

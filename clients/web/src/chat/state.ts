@@ -42,7 +42,6 @@ export function newView(conversationId: string | null, receiverId: string | null
 export const isMine = (message: { senderId?: string | null }) => message.senderId === session?.userId;
 export const bySequence = (a: Message, b: Message) => a.sequence - b.sequence;
 export const others = (conversation: Conversation) => conversation.participantIds.filter((id) => id !== session?.userId);
-export const openId = () => chatState.view?.conversationId ?? null;
 
 onSignOut(() => {
   for (const store of [conversations, online, seenBy]) store.clear();

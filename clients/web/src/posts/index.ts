@@ -8,7 +8,7 @@ type Post = Schemas["Post"];
 type Comment = Schemas["Comment"];
 
 const posts = new Map<string, { post: Post; node: HTMLElement; comments: Map<string, Comment>; open: boolean }>();
-let feed = { cursor: null as string | null, showing: false };
+const feed = { cursor: null as string | null, showing: false };
 
 const view = () => byId("posts-view");
 
