@@ -14,9 +14,9 @@ public static class SyncEndpoints
     /// Cursors are signed with a key derived from the JWT signing key (so rotating that key invalidates cursors too,
     /// and clients start again without one); the safe-horizon settings come from <c>EventChat:Sync</c>.
     /// </summary>
-    public static void AddSync(this IServiceCollection services, IConfiguration config, JwtSettings jwt)
+    public static void AddSync(this IServiceCollection services, IConfiguration config)
     {
-        services.AddSingleton(new SyncCursors(jwt.Key.Key));
+        services.AddSingleton(provider => new SyncCursors(provider.GetRequiredService<JwtSettings>().Key.Key));
         services.AddSingleton(config.GetSection(SyncOptions.Section).Get<SyncOptions>() ?? new SyncOptions());
     }
 
