@@ -274,7 +274,7 @@ public sealed class Privacy
 
         // Rotation re-wraps the data keys; the old key then stops working and the new one reads every message.
         var rotating = EventChatHost.Build(["--environment", "Testing"], builder => Configure(builder, connection, EventChatServer.TestMasterKey));
-        var count = await MasterKeyRotation.Rotate(rotating.Services.GetRequiredService<IDocumentStore>(),
+        var count = await rotating.Services.GetRequiredService<IDocumentStore>().RotateMasterKey(
             MasterKey.FromBase64(EventChatServer.TestMasterKey), MasterKey.FromBase64(wrong), CancellationToken.None);
         Assert.Equal(1, count);
         await Assert.ThrowsAsync<InvalidOperationException>(() => Start(connection, EventChatServer.TestMasterKey));
