@@ -3,11 +3,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using EventChat.Application.Attachments;
 using EventChat.Domain.Conversations;
 using EventChat.IntegrationTests.Infrastructure;
-using EventChat.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using static EventChat.IntegrationTests.Messaging;
 
 namespace EventChat.IntegrationTests;
@@ -55,6 +56,20 @@ public sealed class Attachments
         var part = await alice.Http.SendAsync(range);
         Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
         Assert.Equal(bytes[10..20], await part.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task An_uploads_record_is_in_the_table_the_operations_guide_names()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        var id = await UploadOk(alice, [1, 2, 3], "a.bin", "application/octet-stream");
+
+        // Marten names the table after the type's name alone, so StoredAttachment may move between namespaces;
+        // backups and the orphaned-files check in docs/operations.md read it by this name.
+        await using var connection = await server.OpenDatabase();
+        await using var rows = new NpgsqlCommand("select count(*) from mt_doc_storedattachment where id = $1", connection) { Parameters = { new() { Value = id } } };
+        Assert.Equal(1L, await rows.ExecuteScalarAsync());
     }
 
     [Fact]
