@@ -7,6 +7,7 @@ using EventChat.Api.OpenApi;
 using EventChat.Api.ScaleOut;
 using EventChat.Api.Privacy;
 using EventChat.Api.Security;
+using EventChat.Api.Storage;
 using EventChat.Api.Telemetry;
 using EventChat.Api.Webhooks;
 using EventChat.Application.Admin;
@@ -136,11 +137,10 @@ public static class EventChatHost
                 opts.Logger(new ParameterFreeMartenLogger(provider.GetRequiredService<ILogger<ParameterFreeMartenLogger>>()));
                 opts.DisableNpgsqlLogging = true;
                 opts.AddEventChatProjections();
-                opts.AddEventChatPrivacy();
+                opts.AddEventChatDocuments();
                 ConversationRows.AddGuardFunction(opts);
                 // The send writers let go of a conversation that anything else on this node writes to.
                 opts.Listeners.Add(provider.GetRequiredService<HeldConversations>());
-                opts.Schema.For<RoleClaim>();
                 WebhookDeliveries.AddTable(opts);
                 return opts;
             })
