@@ -7,7 +7,7 @@ namespace EventChat.Projections;
 
 public static class ProjectionsSetup
 {
-    /// <summary>Every projection and index EventChat's reads rely on, in one place.</summary>
+    /// <summary>Every projection, index and table EventChat's reads rely on, in one place.</summary>
     public static StoreOptions AddEventChatProjections(this StoreOptions opts)
     {
         // Write models, snapshotted inline so a send reads one row instead of replaying the stream.
@@ -53,7 +53,9 @@ public static class ProjectionsSetup
             })
             // Every send with a clientMessageId looks for an earlier attempt; without this it reads the whole conversation.
             .Index(x => x.ClientMessageId);
-        // Message search has its own erasable table (Application/Privacy/MessageSearchIndex): content here is encrypted.
+        // Message search has its own erasable table, since content here is encrypted; the sending transaction writes
+        // its rows (Application/Privacy/MessageSearchIndex).
+        MessageSearch.AddTable(opts);
 
         // Posts: one stream per post; likes and comments are events in it.
         opts.Projections.Add<PostSnapshot>(ProjectionLifecycle.Inline, InLargePages);

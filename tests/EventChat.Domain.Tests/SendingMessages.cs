@@ -75,14 +75,6 @@ public sealed class SendingMessages : ConversationSpec
     }
 
     [Fact]
-    public void An_attachment_is_downloaded_from_its_own_address()
-    {
-        var id = Guid.Parse("0199a000-0000-7000-8000-0000000000a1");
-
-        Assert.Equal("/api/chat/attachments/0199a000-0000-7000-8000-0000000000a1", new MessageAttachment(id, "a.png", "image/png", 10).Url);
-    }
-
-    [Fact]
     public void An_empty_list_of_attachments_is_a_message_without_any()
     {
         var sent = Given(DirectChat(Alice, Bob)).Send(Guid.CreateVersion7(), Alice, "hi", MessageTypes.Text, null, Now, attachments: []);

@@ -3,10 +3,12 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using EventChat.Application.Attachments;
+using EventChat.Domain.Conversations;
 using EventChat.IntegrationTests.Infrastructure;
-using EventChat.Projections;
 using Marten;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 using static EventChat.IntegrationTests.Messaging;
 
 namespace EventChat.IntegrationTests;
@@ -54,6 +56,20 @@ public sealed class Attachments
         var part = await alice.Http.SendAsync(range);
         Assert.Equal(HttpStatusCode.PartialContent, part.StatusCode);
         Assert.Equal(bytes[10..20], await part.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task An_uploads_record_is_in_the_table_the_operations_guide_names()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        var id = await UploadOk(alice, [1, 2, 3], "a.bin", "application/octet-stream");
+
+        // Marten names the table after the type's name alone, so StoredAttachment may move between namespaces;
+        // backups and the orphaned-files check in docs/operations.md read it by this name.
+        await using var connection = await server.OpenDatabase();
+        await using var rows = new NpgsqlCommand("select count(*) from mt_doc_storedattachment where id = $1", connection) { Parameters = { new() { Value = id } } };
+        Assert.Equal(1L, await rows.ExecuteScalarAsync());
     }
 
     [Fact]
@@ -113,6 +129,50 @@ public sealed class Attachments
         Assert.Equal(bytes, await fromBob.Content.ReadAsByteArrayAsync());
         Assert.Equal("image/png", fromBob.Content.Headers.ContentType?.MediaType);
         Assert.Equal(HttpStatusCode.NotFound, (await carol.Http.GetAsync($"/api/chat/attachments/{id}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Every_message_with_a_file_says_where_to_download_it_over_rest_the_hub_and_the_audit_trail()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var bobTab = await bob.OpenTab();
+        var id = await UploadOk(alice, RandomBytes(100), "plan.pdf", "application/pdf");
+        var url = $"/api/chat/attachments/{id}";
+
+        var sent = await Send(alice, new { receiverId = bob.Id, content = "the plan", messageType = "file", attachmentIds = new[] { id } });
+        var conversationId = ConversationId(sent);
+        var pushed = await bobTab.Next("newMessage");
+        var page = await bob.Get($"/api/chat/conversations/{conversationId}/messages");
+        var trail = await bob.Get($"/api/chat/conversations/{conversationId}/events");
+
+        var everywhere = new[]
+        {
+            sent.GetProperty("message"),
+            pushed.GetProperty("message"),
+            Assert.Single(page.GetProperty("items").EnumerateArray()),
+            trail.GetProperty("items").EnumerateArray().Single(e => e.GetProperty("type").GetString() == "MessageSent").GetProperty("data"),
+        };
+        Assert.All(everywhere, message => Assert.Equal(url, Assert.Single(message.GetProperty("attachments").EnumerateArray()).GetProperty("url").GetString()));
+    }
+
+    [Fact]
+    public async Task An_event_stored_when_attachments_kept_their_url_still_reads()
+    {
+        var server = await EventChatServer.Instance;
+        var serializer = server.App.Services.GetRequiredService<IDocumentStore>().Options.Serializer();
+        var id = Guid.CreateVersion7();
+        // As MessageSent was stored while the Domain's MessageAttachment had a Url property of its own.
+        var stored = $$"""
+            {"conversationId":"{{Guid.CreateVersion7()}}","messageId":"{{Guid.CreateVersion7()}}","senderId":"{{Guid.CreateVersion7()}}","content":"",
+             "messageType":"file","sequence":2,"clientMessageId":null,"sentAt":"2026-01-01T00:00:00+00:00","replyToId":null,
+             "attachments":[{"id":"{{id}}","fileName":"a.pdf","contentType":"application/pdf","size":10,"url":"/api/chat/attachments/{{id}}"}]}
+            """;
+
+        var sent = serializer.FromJson<MessageSent>(new MemoryStream(Encoding.UTF8.GetBytes(stored)));
+
+        Assert.Equal([new MessageAttachment(id, "a.pdf", "application/pdf", 10)], sent.Attachments);
     }
 
     [Fact]

@@ -5,6 +5,7 @@ using EventChat.Api;
 using EventChat.Api.Privacy;
 using EventChat.Application.Privacy;
 using EventChat.IntegrationTests.Infrastructure;
+using EventChat.Projections;
 using Marten;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -274,7 +275,7 @@ public sealed class Privacy
 
         // Rotation re-wraps the data keys; the old key then stops working and the new one reads every message.
         var rotating = EventChatHost.Build(["--environment", "Testing"], builder => Configure(builder, connection, EventChatServer.TestMasterKey));
-        var count = await MasterKeyRotation.Rotate(rotating.Services.GetRequiredService<IDocumentStore>(),
+        var count = await rotating.Services.GetRequiredService<IDocumentStore>().RotateMasterKey(
             MasterKey.FromBase64(EventChatServer.TestMasterKey), MasterKey.FromBase64(wrong), CancellationToken.None);
         Assert.Equal(1, count);
         await Assert.ThrowsAsync<InvalidOperationException>(() => Start(connection, EventChatServer.TestMasterKey));
@@ -369,13 +370,13 @@ public sealed class Privacy
         return rows;
     }
 
-    private const string SearchTable = "public." + MessageSearchIndex.Table;
+    private const string SearchTable = "public." + MessageSearch.Table;
 
     /// <summary>Rows of the search table itself (not what the search endpoint answers) that match <paramref name="condition"/> on <c>$1</c>.</summary>
     private static async Task<long> SearchRows(EventChatServer server, string condition, object value)
     {
         await using var connection = await server.OpenDatabase();
-        await using var count = new NpgsqlCommand($"select count(*) from {MessageSearchIndex.Table} where {condition}", connection);
+        await using var count = new NpgsqlCommand($"select count(*) from {MessageSearch.Table} where {condition}", connection);
         count.Parameters.AddWithValue(value);
         return (long)(await count.ExecuteScalarAsync())!;
     }

@@ -13,6 +13,12 @@ public static class AttachmentEndpoints
 {
     public const string MaxBytesKey = "EventChat:Attachments:MaxBytes";
 
+    /// <summary>The attachments' route, spelled once: the endpoints below, and the <c>url</c> every attachment carries on the wire.</summary>
+    public const string Route = "/api/chat/attachments";
+
+    /// <summary>Where members download the attachment <paramref name="id"/>.</summary>
+    public static string UrlOf(Guid id) => $"{Route}/{id}";
+
     // Room for the multipart framing around the file (boundaries, part headers, a long file name). A file
     // just over the limit gets through to the validator and a clear message; anything far over is cut off
     // by the server before it is read.
@@ -36,13 +42,13 @@ public static class AttachmentEndpoints
     public static void MapAttachments(this IEndpointRouteBuilder app)
     {
         var requestLimit = app.ServiceProvider.GetRequiredService<AttachmentOptions>().MaxBytes + MultipartAllowance;
-        var attachments = app.MapGroup("/api/chat/attachments").RequireAuthorization().WithTags("Attachments").ProducesProblems(401, 500);
+        var attachments = app.MapGroup(Route).RequireAuthorization().WithTags("Attachments").ProducesProblems(401, 500);
 
         attachments.MapPost("/", async Task<Created<MessageAttachment>> (IFormFile? file, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
             {
                 await using var content = file?.OpenReadStream();
                 var uploaded = await mediator.Send(new UploadAttachment(user.UserId(), file?.FileName, file?.ContentType, file?.Length ?? 0, content), ct);
-                return TypedResults.Created(uploaded.Url, uploaded);
+                return TypedResults.Created(UrlOf(uploaded.Id), uploaded);
             })
             .WithName("uploadAttachment")
             .WithSummary("Upload a file (multipart field file) to attach to a message")

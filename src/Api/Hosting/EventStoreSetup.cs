@@ -1,3 +1,4 @@
+using EventChat.Api.Storage;
 using EventChat.Api.Webhooks;
 using EventChat.Application.Conversations;
 using EventChat.Application.Privacy;
@@ -30,11 +31,10 @@ public static class EventStoreSetup
                 opts.Logger(new ParameterFreeMartenLogger(provider.GetRequiredService<ILogger<ParameterFreeMartenLogger>>()));
                 opts.DisableNpgsqlLogging = true;
                 opts.AddEventChatProjections();
-                opts.AddEventChatPrivacy();
+                opts.AddEventChatDocuments();
                 ConversationRows.AddGuardFunction(opts);
                 // The send writers let go of a conversation that anything else on this node writes to.
                 opts.Listeners.Add(provider.GetRequiredService<HeldConversations>());
-                opts.Schema.For<RoleClaim>();
                 WebhookDeliveries.AddTable(opts);
                 return opts;
             })

@@ -1,5 +1,5 @@
+using EventChat.Api.Hubs;
 using EventChat.Application.Ports;
-using EventChat.Application.Streams;
 using StackExchange.Redis;
 
 namespace EventChat.Api.ScaleOut;

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using EventChat.Application.Ports;
 using EventChat.Application.Privacy;
 using EventChat.Domain.Conversations;
-using EventChat.Projections;
 using FluentValidation;
 using Marten;
 using Mediator;

@@ -1,3 +1,4 @@
+using EventChat.Application.Attachments;
 using EventChat.Application.Privacy;
 using EventChat.Domain;
 using EventChat.Domain.Conversations;

@@ -71,7 +71,7 @@ public sealed class SearchMessagesHandler(IQuerySession session, ContentCipher c
               select m.id, m.data, m.conversation_id, (m.data ->> 'sentAt')::timestamptz as sent_at,
                      ts_rank_cd({MessageSearch.Vector}, terms, 32)
                        + case when numnode(phrase) > 1 and {MessageSearch.Vector} @@ phrase then 1 else 0 end as rank
-              from {MessageSearchIndex.Table} s
+              from {MessageSearch.Table} s
                    join mt_doc_messageview m on m.id = s.message_id,
                    websearch_to_tsquery('{MessageSearch.Config}', ?) as terms,
                    phraseto_tsquery('{MessageSearch.Config}', ?) as phrase

@@ -23,12 +23,11 @@ public sealed record ConversationStarted(
     IReadOnlyList<Guid> ParticipantIds,
     DateTimeOffset StartedAt) : IConversationEvent;
 
-/// <summary>A file a message carries, as it was when the message was sent.</summary>
-public sealed record MessageAttachment(Guid Id, string FileName, string ContentType, long Size)
-{
-    /// <summary>Where members download it. Derived from the id: serialised alongside, never read back as a fact.</summary>
-    public string Url => $"/api/chat/attachments/{Id}";
-}
+/// <summary>
+/// A file a message carries, as it was when the message was sent. Where it is downloaded from is the Api's business:
+/// the wire adds a <c>url</c> derived from <see cref="Id"/> (EventChat.Api's WireJson).
+/// </summary>
+public sealed record MessageAttachment(Guid Id, string FileName, string ContentType, long Size);
 
 /// <summary>
 /// A message, numbered by <paramref name="Sequence"/>: its version in the conversation's stream.

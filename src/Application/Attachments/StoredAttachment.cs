@@ -1,4 +1,4 @@
-namespace EventChat.Projections;
+namespace EventChat.Application.Attachments;
 
 /// <summary>
 /// An uploaded file's record (a plain document, not an event: uploading changes no conversation).

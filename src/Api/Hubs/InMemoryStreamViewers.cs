@@ -1,6 +1,6 @@
 using EventChat.Application.Ports;
 
-namespace EventChat.Application.Streams;
+namespace EventChat.Api.Hubs;
 
 /// <summary>
 /// The viewers of one node, in memory: the whole truth on a single node, and each node's own share (the

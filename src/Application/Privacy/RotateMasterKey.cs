@@ -1,0 +1,29 @@
+using Marten;
+
+namespace EventChat.Application.Privacy;
+
+/// <summary>
+/// Replacing the master key: every live data key and the check value are re-wrapped under the new key, in one
+/// transaction. Events and read models are untouched: they are sealed with the data keys, which do not change.
+/// Run from the command line (EventChat.Api's <c>privacy rotate-master-key</c>), never over the API.
+/// </summary>
+public static class MasterKeyRotation
+{
+    /// <returns>How many data keys were re-wrapped. Destroyed keys have nothing to re-wrap.</returns>
+    public static async Task<int> RotateMasterKey(this IDocumentStore store, MasterKey current, MasterKey next, CancellationToken ct)
+    {
+        await using var session = store.LightweightSession();
+        var check = await session.LoadAsync<MasterKeyCheck>(MasterKeyCheck.TheOne, ct);
+        if (check is not null)
+        {
+            // Fails with a CryptographicException if the configured (current) key is not the one in use.
+            var value = current.Unwrap(check.WrappedCheck, MasterKeyCheck.Purpose);
+            session.Store(check with { MasterKeyId = next.Id, WrappedCheck = next.Wrap(value, MasterKeyCheck.Purpose) });
+        }
+        var keys = await session.Query<DataKey>().Where(k => k.ErasedAt == null).ToListAsync(ct);
+        foreach (var key in keys)
+            session.Store(key with { WrappedKey = next.Wrap(current.Unwrap(key.WrappedKey!, key.Id.ToString()), key.Id.ToString()), MasterKeyId = next.Id });
+        await session.SaveChangesAsync(ct);
+        return keys.Count;
+    }
+}
