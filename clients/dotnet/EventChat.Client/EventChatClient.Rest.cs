@@ -66,6 +66,38 @@ public sealed partial class EventChatClient
     public Task<UserSummary> UserAsync(Guid userId, CancellationToken cancellationToken = default) =>
         Get<UserSummary>($"api/users/{userId}", cancellationToken);
 
+    /// <summary>Publishes a post, public to every signed-in user (<c>createPost</c>).</summary>
+    public Task<Post> CreatePostAsync(string content, CancellationToken cancellationToken = default) =>
+        Send<Post>(HttpMethod.Post, "api/posts", new { content }, cancellationToken);
+
+    /// <summary>A page of the feed, every post newest first (<c>listPosts</c>).</summary>
+    /// <param name="before">The <see cref="PostPage.Cursor"/> of the page before; none for the first page.</param>
+    public Task<PostPage> PostsAsync(string? before = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        Get<PostPage>("api/posts" + Query(("before", before), ("limit", limit)), cancellationToken);
+
+    /// <summary>One post with its counts, likers and newest comments (<c>getPost</c>).</summary>
+    public Task<Post> PostAsync(Guid postId, CancellationToken cancellationToken = default) =>
+        Get<Post>($"api/posts/{postId}", cancellationToken);
+
+    /// <summary>Likes a post; liking one the user already likes changes nothing (<c>likePost</c>).</summary>
+    public Task<LikeResult> LikePostAsync(Guid postId, CancellationToken cancellationToken = default) =>
+        Send<LikeResult>(HttpMethod.Post, $"api/posts/{postId}/likes", null, cancellationToken);
+
+    /// <summary>Takes the user's like back; unliking one the user does not like changes nothing (<c>unlikePost</c>).</summary>
+    public Task<LikeResult> UnlikePostAsync(Guid postId, CancellationToken cancellationToken = default) =>
+        Send<LikeResult>(HttpMethod.Delete, $"api/posts/{postId}/likes", null, cancellationToken);
+
+    /// <summary>Comments on a post (<c>commentOnPost</c>).</summary>
+    public Task<CommentResult> CommentOnPostAsync(Guid postId, string content, CancellationToken cancellationToken = default) =>
+        Send<CommentResult>(HttpMethod.Post, $"api/posts/{postId}/comments", new { content }, cancellationToken);
+
+    /// <summary>
+    /// A page of a post's comments in ascending <c>sequence</c> (<c>getComments</c>): the oldest <paramref name="limit"/>
+    /// after <paramref name="after"/> (0, the default, is from the first). Limit 1..200.
+    /// </summary>
+    public Task<CommentPage> CommentsAsync(Guid postId, long? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        Get<CommentPage>($"api/posts/{postId}/comments" + Query(("after", after), ("limit", limit)), cancellationToken);
+
     /// <summary>
     /// Uploads a file to send in a message's <see cref="SendMessageRequest.AttachmentIds"/> (<c>uploadAttachment</c>).
     /// The content is read into memory first, so a refused token can be replaced and the upload repeated.
@@ -97,9 +129,10 @@ public sealed partial class EventChatClient
         return await ReadBody<T>(response, cancellationToken);
     }
 
-    private async Task<T> Send<T>(HttpMethod method, string path, object body, CancellationToken cancellationToken)
+    /// <param name="body">The JSON body; none for a call that takes none.</param>
+    private async Task<T> Send<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using var response = await Call(method, path, () => JsonContent.Create(body, options: Wire.Options), HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await Call(method, path, () => body is null ? null : JsonContent.Create(body, options: Wire.Options), HttpCompletionOption.ResponseContentRead, cancellationToken);
         return await ReadBody<T>(response, cancellationToken);
     }
 

@@ -262,6 +262,42 @@ public sealed class DotnetClient
     }
 
     [Fact]
+    public async Task Posts_are_published_liked_commented_and_paged_through_the_sdk()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+        await using var aliceChat = Client(server, alice);
+        await using var bobChat = Client(server, bob);
+
+        var post = await aliceChat.CreatePostAsync("Hello, feed");
+        var liked = await bobChat.LikePostAsync(post.Id);
+        var likedAgain = await bobChat.LikePostAsync(post.Id);
+        var comments = new List<CommentResult>();
+        for (var i = 1; i <= 3; i++)
+            comments.Add(await bobChat.CommentOnPostAsync(post.Id, $"c{i}"));
+        var read = await aliceChat.PostAsync(post.Id);
+        var unliked = await bobChat.UnlikePostAsync(post.Id);
+        var page = await aliceChat.CommentsAsync(post.Id, after: 1, limit: 1);
+        var newest = await bobChat.PostsAsync(limit: 1);
+        var unknown = await Assert.ThrowsAsync<EventChatError>(() => bobChat.PostAsync(Guid.CreateVersion7()));
+
+        Assert.Equal((alice.Id, "Hello, feed", 0, 0L), (post.AuthorId, post.Content, post.LikeCount, post.CommentCount));
+        Assert.Equal([new LikeResult(post.Id, 1), new LikeResult(post.Id, 1), new LikeResult(post.Id, 0)], new[] { liked, likedAgain, unliked });
+        Assert.Equal([1L, 2L, 3L], comments.Select(c => c.CommentCount));
+        Assert.Equal((1, 3L), (read.LikeCount, read.CommentCount));
+        Assert.Equal([bob.Id], read.LikedBy);
+        Assert.Equal(comments.Select(c => (c.Comment.Id, bob.Id, c.Comment.Content)), read.RecentComments.Select(c => (c.Id, c.AuthorId, c.Content)));
+        var second = Assert.Single(page.Items);
+        Assert.Equal((comments[1].Comment.Id, "c2", 2L), (second.Id, second.Content, second.Sequence));
+        Assert.True(page.HasMore);
+        // The feed is every test's; another post may be newer, but the page is one post with a cursor to go on from.
+        Assert.Single(newest.Items);
+        Assert.NotNull(newest.Cursor);
+        Assert.Equal(("not_found", 404, "Post was not found."), (unknown.Code, unknown.Status, unknown.Message));
+    }
+
+    [Fact]
     public async Task The_sdks_records_and_enums_are_the_servers_schemas_of_the_same_name()
     {
         var server = await EventChatServer.Instance;
@@ -284,7 +320,7 @@ public sealed class DotnetClient
         Assert.Superset(
             new HashSet<string>(["Message", "MessageAttachment", "ReplyPreview", "Conversation", "MessageDelivery", "ReadReceipt", "ReadResult",
                 "TypingChanged", "PresenceChanged", "MessagePage", "ConversationPage", "UserSummary", "SyncPage", "SyncItem", "SyncReceipt",
-                "SyncMembership", "SendMessageRequest"]),
+                "SyncMembership", "SendMessageRequest", "Post", "Comment", "PostPage", "CommentPage", "LikeResult", "CommentResult"]),
             named.Select(type => type.Name).ToHashSet());
     }
 
