@@ -205,6 +205,9 @@ public sealed class Messaging
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary><see cref="Send"/>, its answer read as the contract's <see cref="EventChat.Client.MessageDelivery"/>.</summary>
+    internal static async Task<EventChat.Client.MessageDelivery> SendTyped(TestUser user, object body) => (await Send(user, body)).As<EventChat.Client.MessageDelivery>();
+
     internal static Guid ConversationId(JsonElement delivery) => delivery.GetProperty("message").GetProperty("conversationId").GetGuid();
 
     /// <summary>The text of the message a send answer or a push carries.</summary>
