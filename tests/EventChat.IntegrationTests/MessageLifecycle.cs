@@ -103,7 +103,7 @@ public sealed class MessageLifecycle
             .Single(e => e.GetProperty("type").GetString() == "MessageEdited").GetProperty("data").GetProperty("editedAt").GetDateTimeOffset();
         var (synced, _) = await SyncAll(bob);
         Assert.Equal(recorded, answer.EditedAt);
-        Assert.Equal(recorded, (await bobTab.Next("messageEdited")).As<ChangedMessage>().Message.EditedAt);
+        Assert.Equal(recorded, (await bobTab.Next<ChangedMessage>("messageEdited")).Message.EditedAt);
         Assert.Equal(recorded, Assert.Single(await History(bob, conversationId)).EditedAt);
         Assert.Equal(recorded, (await bob.Client.ConversationAsync(conversationId)).LastMessage?.EditedAt);
         Assert.Equal(recorded, synced.Select(i => i.As<SyncItem>()).Single(i => i.Type == "MessageEdited").Message?.EditedAt);
@@ -121,7 +121,7 @@ public sealed class MessageLifecycle
         var edited = await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = "hello world" });
 
         Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
-        var pushed = (await bobTab.Next("messageEdited")).As<ChangedMessage>().Message;
+        var pushed = (await bobTab.Next<ChangedMessage>("messageEdited")).Message;
         Assert.Equal("hello world", pushed.Content);
         Assert.True(pushed.EditedAt > DateTimeOffset.UtcNow.AddMinutes(-1));
         Assert.Equal("hello world", (await History(bob, conversationId))[0].Content);
@@ -186,7 +186,7 @@ public sealed class MessageLifecycle
 
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync($"/api/chat/messages/{doomed}")).StatusCode);
 
-        var pushed = (await bobTab.Next("messageDeleted")).As<ChangedMessage>().Message;
+        var pushed = (await bobTab.Next<ChangedMessage>("messageDeleted")).Message;
         Assert.Equal(doomed, pushed.Id);
         Assert.Equal("", pushed.Content);
         var tombstone = (await History(bob, conversationId))[1];
@@ -225,7 +225,7 @@ public sealed class MessageLifecycle
         var reply = (await SendTyped(bob, new { conversationId, content = "Yes!", replyToId = originalId })).Message;
 
         Assert.Equal(new ReplyPreview(originalId, alice.Id, "Shall we meet at noon?"), reply.ReplyTo);
-        Assert.Equal(originalId, (await aliceTab.Next("newMessage")).As<MessageDelivery>().Message.ReplyTo?.Id);
+        Assert.Equal(originalId, (await aliceTab.Next<MessageDelivery>("newMessage")).Message.ReplyTo?.Id);
         await alice.Client.DeleteMessageAsync(originalId);
         Assert.Equal(new ReplyPreview(originalId, alice.Id, null), (await alice.Messages(conversationId))[1].As<Message>().ReplyTo);
 

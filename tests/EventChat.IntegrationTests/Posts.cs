@@ -133,7 +133,7 @@ public sealed class Posts
         {
             var liked = await tab.Next("post-liked");
             Assert.Equal((postId, bob.Id, 1), (liked.GetProperty("postId").GetGuid(), liked.GetProperty("userId").GetGuid(), liked.GetProperty("likeCount").GetInt32()));
-            var pushed = (await tab.Next("post-commented")).As<CommentResult>();
+            var pushed = await tab.Next<CommentResult>("post-commented");
             Assert.Equal(postId, pushed.PostId);
             Assert.Equal(1, pushed.CommentCount);
             Assert.Equal(bob.Id, pushed.Comment.AuthorId);
@@ -183,7 +183,7 @@ public sealed class Posts
 
         var liked = await carolEvents.Next("post-liked");
         Assert.Equal((bob.Id, 1), (liked.GetProperty("userId").GetGuid(), liked.GetProperty("likeCount").GetInt32()));
-        Assert.Equal("first", (await carolEvents.Next("post-commented")).As<CommentResult>().Comment.Content);
+        Assert.Equal("first", (await carolEvents.Next<CommentResult>("post-commented")).Comment.Content);
 
         var left = await carolTab.Invoke("leave-post", new { postId });
         await daveTab.Invoke("join-post", new { postId });
@@ -273,7 +273,7 @@ public sealed class Posts
         var commentBody = await commented.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(["postId", "comment", "commentCount"], commentBody.EnumerateObject().Select(p => p.Name));
         Assert.Equal(bob.Id, (await authorEvents.Next("post-liked")).GetProperty("userId").GetGuid());
-        Assert.Equal("via REST", (await authorEvents.Next("post-commented")).As<CommentResult>().Comment.Content);
+        Assert.Equal("via REST", (await authorEvents.Next<CommentResult>("post-commented")).Comment.Content);
     }
 
     [Fact]
