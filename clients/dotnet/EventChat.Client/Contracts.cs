@@ -191,6 +191,30 @@ public sealed record LikeResult(Guid PostId, int LikeCount);
 /// <summary>What a comment answers: the stored comment and the post's comment count right after it.</summary>
 public sealed record CommentResult(Guid PostId, Comment Comment, long CommentCount);
 
+/// <summary>Whether a live session can be joined now (<c>live</c>) or is over (<c>ended</c>).</summary>
+public enum LiveSessionState
+{
+    Live,
+    Ended,
+}
+
+/// <summary>
+/// A live session, public to every signed-in user. <see cref="ViewerCount"/> counts users watching now (0 once ended);
+/// <see cref="MessageCount"/> the chat messages posted minus those taken down.
+/// </summary>
+public sealed record LiveSession(
+    Guid Id,
+    string Title,
+    Guid HostId,
+    LiveSessionState State,
+    int ViewerCount,
+    int MessageCount,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt);
+
+/// <summary>A page of the sessions in one state, most recently started first; pass <see cref="Cursor"/> as <c>before</c> for the next (null when empty).</summary>
+public sealed record LiveSessionPage(IReadOnlyList<LiveSession> Items, bool HasMore, string? Cursor);
+
 /// <summary>Where the client's connection to the hub stands, for the app's banner.</summary>
 public enum ConnectionState
 {

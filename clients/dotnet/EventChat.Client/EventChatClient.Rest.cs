@@ -40,7 +40,7 @@ public sealed partial class EventChatClient
 
     /// <summary>Takes a user out of a group; the user's own id leaves it (<c>removeParticipant</c>).</summary>
     public Task RemoveParticipantAsync(Guid conversationId, Guid userId, CancellationToken cancellationToken = default) =>
-        Send(HttpMethod.Delete, $"api/chat/conversations/{conversationId}/participants/{userId}", cancellationToken);
+        Send(HttpMethod.Delete, $"api/chat/conversations/{conversationId}/participants/{userId}", null, cancellationToken);
 
     /// <summary>Replaces the text of one of the user's messages (<c>editMessage</c>).</summary>
     public Task<Message> EditMessageAsync(Guid messageId, string content, CancellationToken cancellationToken = default) =>
@@ -48,7 +48,7 @@ public sealed partial class EventChatClient
 
     /// <summary>Deletes a message, leaving a tombstone (<c>deleteMessage</c>).</summary>
     public Task DeleteMessageAsync(Guid messageId, CancellationToken cancellationToken = default) =>
-        Send(HttpMethod.Delete, $"api/chat/messages/{messageId}", cancellationToken);
+        Send(HttpMethod.Delete, $"api/chat/messages/{messageId}", null, cancellationToken);
 
     /// <summary>Every text a message has had (<c>getMessageVersions</c>).</summary>
     public Task<MessageVersions> MessageVersionsAsync(Guid messageId, CancellationToken cancellationToken = default) =>
@@ -98,6 +98,31 @@ public sealed partial class EventChatClient
     public Task<CommentPage> CommentsAsync(Guid postId, long? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
         Get<CommentPage>($"api/posts/{postId}/comments" + Query(("after", after), ("limit", limit)), cancellationToken);
 
+    /// <summary>Starts a live session with the user as its host (<c>startLiveSession</c>); viewers join and chat over the hub.</summary>
+    public Task<LiveSession> StartLiveSessionAsync(string title, CancellationToken cancellationToken = default) =>
+        Send<LiveSession>(HttpMethod.Post, "api/streams", new { title }, cancellationToken);
+
+    /// <summary>A page of the sessions in one state (live unless asked), most recently started first (<c>listLiveSessions</c>).</summary>
+    /// <param name="before">The <see cref="LiveSessionPage.Cursor"/> of the page before, asked with the same state; none for the first page.</param>
+    public Task<LiveSessionPage> LiveSessionsAsync(LiveSessionState? state = null, string? before = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        Get<LiveSessionPage>("api/streams" + Query(("state", state is { } s ? Wire.Name(s) : null), ("before", before), ("limit", limit)), cancellationToken);
+
+    /// <summary>One live session (<c>getLiveSession</c>).</summary>
+    public Task<LiveSession> LiveSessionAsync(Guid sessionId, CancellationToken cancellationToken = default) =>
+        Get<LiveSession>($"api/streams/{sessionId}", cancellationToken);
+
+    /// <summary>Ends a live session, as its host or a moderator (<c>endLiveSession</c>); ending an ended one changes nothing.</summary>
+    public Task<LiveSession> EndLiveSessionAsync(Guid sessionId, CancellationToken cancellationToken = default) =>
+        Send<LiveSession>(HttpMethod.Post, $"api/streams/{sessionId}/end", null, cancellationToken);
+
+    /// <summary>Stops a user from chatting in a live session (they may still watch), as its host or a moderator (<c>banFromStream</c>).</summary>
+    public Task BanFromLiveSessionAsync(Guid sessionId, Guid userId, CancellationToken cancellationToken = default) =>
+        Send(HttpMethod.Post, $"api/streams/{sessionId}/bans", new { userId }, cancellationToken);
+
+    /// <summary>Takes a chat message of a live session down, as its host or a moderator (<c>takeDownStreamMessage</c>).</summary>
+    public Task TakeDownLiveSessionMessageAsync(Guid sessionId, Guid messageId, CancellationToken cancellationToken = default) =>
+        Send(HttpMethod.Delete, $"api/streams/{sessionId}/messages/{messageId}", null, cancellationToken);
+
     /// <summary>
     /// Uploads a file to send in a message's <see cref="SendMessageRequest.AttachmentIds"/> (<c>uploadAttachment</c>).
     /// The content is read into memory first, so a refused token can be replaced and the upload repeated.
@@ -129,17 +154,20 @@ public sealed partial class EventChatClient
         return await ReadBody<T>(response, cancellationToken);
     }
 
-    /// <param name="body">The JSON body; none for a call that takes none.</param>
+    /// <param name="body">The JSON body; null for a call that takes none.</param>
     private async Task<T> Send<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using var response = await Call(method, path, () => body is null ? null : JsonContent.Create(body, options: Wire.Options), HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await Call(method, path, Json(body), HttpCompletionOption.ResponseContentRead, cancellationToken);
         return await ReadBody<T>(response, cancellationToken);
     }
 
-    private async Task Send(HttpMethod method, string path, CancellationToken cancellationToken)
+    /// <summary>A call that answers nothing (<c>204</c>).</summary>
+    private async Task Send(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using var response = await Call(method, path, () => null, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await Call(method, path, Json(body), HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
+
+    private static Func<HttpContent?> Json(object? body) => () => body is null ? null : JsonContent.Create(body, options: Wire.Options);
 
     private static async Task<T> ReadBody<T>(HttpResponseMessage response, CancellationToken cancellationToken) =>
         await response.Content.ReadFromJsonAsync<T>(Wire.Options, cancellationToken)

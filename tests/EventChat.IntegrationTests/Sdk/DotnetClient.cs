@@ -298,6 +298,41 @@ public sealed class DotnetClient
     }
 
     [Fact]
+    public async Task Live_sessions_are_started_moderated_listed_and_ended_through_the_sdk()
+    {
+        var server = await EventChatServer.Instance;
+        await using var host = await server.NewUser("host");
+        await using var fan = await server.NewUser("fan");
+        await using var hostChat = Client(server, host);
+        await using var fanChat = Client(server, fan);
+        var fanTab = await fan.OpenTab();
+
+        var started = await hostChat.StartLiveSessionAsync("Launch");
+        await fanTab.Invoke("join-stream", new { sessionId = started.Id });
+        var chat = await fanTab.Invoke("stream-chat", new { sessionId = started.Id, content = "first!" });
+        var withChat = await fanChat.LiveSessionAsync(started.Id);
+        await hostChat.TakeDownLiveSessionMessageAsync(started.Id, chat.GetProperty("message").GetProperty("id").GetGuid());
+        await hostChat.BanFromLiveSessionAsync(started.Id, fan.Id);
+        await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => fanTab.Invoke("stream-chat", new { sessionId = started.Id, content = "banned?" }));
+        var notHost = await Assert.ThrowsAsync<EventChatError>(() => fanChat.EndLiveSessionAsync(started.Id));
+        var ended = await hostChat.EndLiveSessionAsync(started.Id);
+        var endedPage = await fanChat.LiveSessionsAsync(LiveSessionState.Ended, limit: 5);
+        var livePage = await fanChat.LiveSessionsAsync(limit: 5);
+
+        Assert.Equal((host.Id, "Launch", LiveSessionState.Live, 0, 0), (started.HostId, started.Title, started.State, started.ViewerCount, started.MessageCount));
+        Assert.Null(started.EndedAt);
+        Assert.Equal((started.Id, 1, 1), (withChat.Id, withChat.ViewerCount, withChat.MessageCount));
+        Assert.Equal(("forbidden", 403), (notHost.Code, notHost.Status));
+        Assert.Equal((started.Id, LiveSessionState.Ended, 0, 0), (ended.Id, ended.State, ended.ViewerCount, ended.MessageCount));
+        Assert.NotNull(ended.EndedAt);
+        // The lists are every test's: each holds only sessions in the state asked for, and this one is in the ended list.
+        Assert.All(endedPage.Items, session => Assert.Equal(LiveSessionState.Ended, session.State));
+        Assert.All(livePage.Items, session => Assert.Equal(LiveSessionState.Live, session.State));
+        Assert.DoesNotContain(started.Id, livePage.Items.Select(session => session.Id));
+        Assert.Contains(started.Id, (await fanChat.LiveSessionsAsync(LiveSessionState.Ended, limit: 200)).Items.Select(session => session.Id));
+    }
+
+    [Fact]
     public async Task The_sdks_records_and_enums_are_the_servers_schemas_of_the_same_name()
     {
         var server = await EventChatServer.Instance;
@@ -320,7 +355,8 @@ public sealed class DotnetClient
         Assert.Superset(
             new HashSet<string>(["Message", "MessageAttachment", "ReplyPreview", "Conversation", "MessageDelivery", "ReadReceipt", "ReadResult",
                 "TypingChanged", "PresenceChanged", "MessagePage", "ConversationPage", "UserSummary", "SyncPage", "SyncItem", "SyncReceipt",
-                "SyncMembership", "SendMessageRequest", "Post", "Comment", "PostPage", "CommentPage", "LikeResult", "CommentResult"]),
+                "SyncMembership", "SendMessageRequest", "Post", "Comment", "PostPage", "CommentPage", "LikeResult", "CommentResult",
+                "LiveSession", "LiveSessionPage"]),
             named.Select(type => type.Name).ToHashSet());
     }
 
