@@ -82,9 +82,6 @@ public sealed class TestUser(Uri baseAddress, Guid id, string username, string t
         return pages;
     }
 
-    /// <summary>The ids of a page's items.</summary>
-    public static Guid[] Ids(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("id").GetGuid())];
-
     /// <summary>Creates a group conversation with <paramref name="others"/> (this user is always in it); answers its id.</summary>
     public async Task<Guid> CreateGroup(params TestUser[] others)
     {
