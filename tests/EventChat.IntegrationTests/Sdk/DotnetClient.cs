@@ -267,20 +267,18 @@ public sealed class DotnetClient
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        await using var aliceChat = Client(server, alice);
-        await using var bobChat = Client(server, bob);
 
-        var post = await aliceChat.CreatePostAsync("Hello, feed");
-        var liked = await bobChat.LikePostAsync(post.Id);
-        var likedAgain = await bobChat.LikePostAsync(post.Id);
+        var post = await alice.Client.CreatePostAsync("Hello, feed");
+        var liked = await bob.Client.LikePostAsync(post.Id);
+        var likedAgain = await bob.Client.LikePostAsync(post.Id);
         var comments = new List<CommentResult>();
         for (var i = 1; i <= 3; i++)
-            comments.Add(await bobChat.CommentOnPostAsync(post.Id, $"c{i}"));
-        var read = await aliceChat.PostAsync(post.Id);
-        var unliked = await bobChat.UnlikePostAsync(post.Id);
-        var page = await aliceChat.CommentsAsync(post.Id, after: 1, limit: 1);
-        var newest = await bobChat.PostsAsync(limit: 1);
-        var unknown = await Assert.ThrowsAsync<EventChatError>(() => bobChat.PostAsync(Guid.CreateVersion7()));
+            comments.Add(await bob.Client.CommentOnPostAsync(post.Id, $"c{i}"));
+        var read = await alice.Client.PostAsync(post.Id);
+        var unliked = await bob.Client.UnlikePostAsync(post.Id);
+        var page = await alice.Client.CommentsAsync(post.Id, after: 1, limit: 1);
+        var newest = await bob.Client.PostsAsync(limit: 1);
+        var unknown = await Assert.ThrowsAsync<EventChatError>(() => bob.Client.PostAsync(Guid.CreateVersion7()));
 
         Assert.Equal((alice.Id, "Hello, feed", 0, 0L), (post.AuthorId, post.Content, post.LikeCount, post.CommentCount));
         Assert.Equal([new LikeResult(post.Id, 1), new LikeResult(post.Id, 1), new LikeResult(post.Id, 0)], new[] { liked, likedAgain, unliked });
@@ -303,21 +301,19 @@ public sealed class DotnetClient
         var server = await EventChatServer.Instance;
         await using var host = await server.NewUser("host");
         await using var fan = await server.NewUser("fan");
-        await using var hostChat = Client(server, host);
-        await using var fanChat = Client(server, fan);
         var fanTab = await fan.OpenTab();
 
-        var started = await hostChat.StartLiveSessionAsync("Launch");
+        var started = await host.Client.StartLiveSessionAsync("Launch");
         await fanTab.Invoke("join-stream", new { sessionId = started.Id });
         var chat = await fanTab.Invoke("stream-chat", new { sessionId = started.Id, content = "first!" });
-        var withChat = await fanChat.LiveSessionAsync(started.Id);
-        await hostChat.TakeDownLiveSessionMessageAsync(started.Id, chat.GetProperty("message").GetProperty("id").GetGuid());
-        await hostChat.BanFromLiveSessionAsync(started.Id, fan.Id);
+        var withChat = await fan.Client.LiveSessionAsync(started.Id);
+        await host.Client.TakeDownLiveSessionMessageAsync(started.Id, chat.GetProperty("message").GetProperty("id").GetGuid());
+        await host.Client.BanFromLiveSessionAsync(started.Id, fan.Id);
         await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => fanTab.Invoke("stream-chat", new { sessionId = started.Id, content = "banned?" }));
-        var notHost = await Assert.ThrowsAsync<EventChatError>(() => fanChat.EndLiveSessionAsync(started.Id));
-        var ended = await hostChat.EndLiveSessionAsync(started.Id);
-        var endedPage = await fanChat.LiveSessionsAsync(LiveSessionState.Ended, limit: 5);
-        var livePage = await fanChat.LiveSessionsAsync(limit: 5);
+        var notHost = await Assert.ThrowsAsync<EventChatError>(() => fan.Client.EndLiveSessionAsync(started.Id));
+        var ended = await host.Client.EndLiveSessionAsync(started.Id);
+        var endedPage = await fan.Client.LiveSessionsAsync(LiveSessionState.Ended, limit: 5);
+        var livePage = await fan.Client.LiveSessionsAsync(limit: 5);
 
         Assert.Equal((host.Id, "Launch", LiveSessionState.Live, 0, 0), (started.HostId, started.Title, started.State, started.ViewerCount, started.MessageCount));
         Assert.Null(started.EndedAt);
@@ -329,7 +325,7 @@ public sealed class DotnetClient
         Assert.All(endedPage.Items, session => Assert.Equal(LiveSessionState.Ended, session.State));
         Assert.All(livePage.Items, session => Assert.Equal(LiveSessionState.Live, session.State));
         Assert.DoesNotContain(started.Id, livePage.Items.Select(session => session.Id));
-        Assert.Contains(started.Id, (await fanChat.LiveSessionsAsync(LiveSessionState.Ended, limit: 200)).Items.Select(session => session.Id));
+        Assert.Contains(started.Id, (await fan.Client.LiveSessionsAsync(LiveSessionState.Ended, limit: 200)).Items.Select(session => session.Id));
     }
 
     [Fact]
