@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using EventChat.Application.Streams;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
+using ViewerCountPushes = EventChat.Application.Streams.ViewerCountPushes;
 
 namespace EventChat.IntegrationTests;
 
@@ -31,9 +32,9 @@ public sealed class LiveSessions
         await tabs[1].DisposeAsync();
         await NextCount(tabs[0], 1);
 
-        var session = await host.Get($"/api/streams/{sessionId}");
-        Assert.Equal(1, session.GetProperty("viewerCount").GetInt32());
-        Assert.Equal("live", session.GetProperty("state").GetString());
+        var session = await host.Client.LiveSessionAsync(sessionId);
+        Assert.Equal(1, session.ViewerCount);
+        Assert.Equal(LiveSessionState.Live, session.State);
         foreach (var viewer in viewers)
             await viewer.DisposeAsync();
     }
@@ -107,7 +108,7 @@ public sealed class LiveSessions
         Assert.Equal("forbidden", (await outsiderTab.Next("error")).GetProperty("code").GetString());
         Assert.Empty(outsiderTab.Received("stream-chat"));
         Assert.Empty(bobTab.Received("stream-chat"));
-        Assert.Equal(1, (await host.Get($"/api/streams/{sessionId}")).GetProperty("messageCount").GetInt32());
+        Assert.Equal(1, (await host.Client.LiveSessionAsync(sessionId)).MessageCount);
     }
 
     [Fact]
@@ -131,7 +132,7 @@ public sealed class LiveSessions
 
         var joined = await Join(await late.OpenTab(), sessionId);
         Assert.Equal(["one", "three"], joined.GetProperty("recentMessages").EnumerateArray().Select(m => m.GetProperty("content").GetString()));
-        Assert.Equal(2, (await host.Get($"/api/streams/{sessionId}")).GetProperty("messageCount").GetInt32());
+        Assert.Equal(2, (await host.Client.LiveSessionAsync(sessionId)).MessageCount);
         Assert.Equal(HttpStatusCode.Forbidden, (await alice.Http.DeleteAsync($"/api/streams/{sessionId}/messages/{ids[0]}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await alice.Http.DeleteAsync($"/api/streams/{sessionId}/messages/{ids[1]}")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await host.Http.DeleteAsync($"/api/streams/{sessionId}/messages/{ids[1]}")).StatusCode);
@@ -151,13 +152,13 @@ public sealed class LiveSessions
         var ended = await host.Http.PostAsync($"/api/streams/{sessionId}/end", null);
 
         Assert.Equal(HttpStatusCode.OK, ended.StatusCode);
-        Assert.Equal("ended", (await ended.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
+        Assert.Equal(LiveSessionState.Ended, (await ended.Read<LiveSession>()).State);
         Assert.Equal(sessionId, (await tab.Next("stream-ended")).GetProperty("sessionId").GetGuid());
         await Assert.ThrowsAsync<HubException>(() => tab.Invoke("stream-chat", new { sessionId, content = "anyone?" }));
         Assert.Equal("conflict", (await tab.Next("error")).GetProperty("code").GetString());
         await Assert.ThrowsAsync<HubException>(() => Join(tab, sessionId));
         Assert.Equal("conflict", (await tab.Next("error")).GetProperty("code").GetString());
-        Assert.Equal(0, (await host.Get($"/api/streams/{sessionId}")).GetProperty("messageCount").GetInt32());
+        Assert.Equal(0, (await host.Get<LiveSession>($"/api/streams/{sessionId}")).MessageCount);
     }
 
     [Fact]
@@ -197,7 +198,7 @@ public sealed class LiveSessions
         await Assert.ThrowsAsync<HubException>(() => tab.Invoke("stream-chat", new { sessionId, content }));
 
         Assert.Equal("validation", (await tab.Next("error")).GetProperty("code").GetString());
-        Assert.Equal(0, (await host.Get($"/api/streams/{sessionId}")).GetProperty("messageCount").GetInt32());
+        Assert.Equal(0, (await host.Get<LiveSession>($"/api/streams/{sessionId}")).MessageCount);
     }
 
     [Fact]
@@ -235,19 +236,22 @@ public sealed class LiveSessions
 
         Assert.Equal([2, 1], live.Select(p => p.Length));
         var listed = live.SelectMany(p => p).ToList();
-        Assert.Equal([sessions[4], sessions[2], sessions[0]], listed.Select(s => s.GetProperty("id").GetGuid()));
+        // Raw pages: the items must be the sessions byte for byte as GET /api/streams/{id} answers them.
         foreach (var session in listed)
-            Assert.Equal((await viewer.Get($"/api/streams/{session.GetProperty("id").GetGuid()}")).GetRawText(), session.GetRawText());
-        Assert.Equal([1, 0, 0], listed.Select(s => s.GetProperty("viewerCount").GetInt32()));
-        Assert.Equal([[sessions[3]], [sessions[1]]], ended.Select(p => p.Select(s => s.GetProperty("id").GetGuid()).ToArray()));
-        Assert.All(ended.SelectMany(p => p), s => Assert.Equal("ended", s.GetProperty("state").GetString()));
-        var started = listed.Concat(ended.SelectMany(p => p)).Select(s => s.GetProperty("startedAt").GetDateTimeOffset()).ToList();
+            Assert.Equal((await viewer.Get($"/api/streams/{session.As<LiveSession>().Id}")).GetRawText(), session.GetRawText());
+        var liveSessions = listed.Select(s => s.As<LiveSession>()).ToList();
+        var endedSessions = ended.SelectMany(p => p).Select(s => s.As<LiveSession>()).ToList();
+        Assert.Equal([sessions[4], sessions[2], sessions[0]], liveSessions.Select(s => s.Id));
+        Assert.Equal([1, 0, 0], liveSessions.Select(s => s.ViewerCount));
+        Assert.Equal([[sessions[3]], [sessions[1]]], ended.Select(p => p.Select(s => s.As<LiveSession>().Id).ToArray()));
+        Assert.All(endedSessions, s => Assert.Equal(LiveSessionState.Ended, s.State));
+        var started = liveSessions.Concat(endedSessions).Select(s => s.StartedAt).ToList();
         Assert.Equal(started[..3].OrderByDescending(at => at), started[..3]);
         Assert.Equal(started[3..].OrderByDescending(at => at), started[3..]);
         // Without parameters: the first page of live sessions, of the default size, here all of them.
-        var all = await viewer.Get("/api/streams");
-        Assert.Equal(listed.Select(s => s.GetProperty("id").GetGuid()), all.GetProperty("items").EnumerateArray().Select(s => s.GetProperty("id").GetGuid()));
-        Assert.False(all.GetProperty("hasMore").GetBoolean());
+        var all = await viewer.Get<LiveSessionPage>("/api/streams");
+        Assert.Equal(liveSessions.Select(s => s.Id), Ids(all));
+        Assert.False(all.HasMore);
     }
 
     [Fact]
@@ -258,20 +262,20 @@ public sealed class LiveSessions
         var sessions = new List<Guid>();
         for (var i = 0; i < 5; i++)
             sessions.Add(await Start(host));
-        var first = await host.Get("/api/streams?limit=2");
+        var first = await host.Client.LiveSessionsAsync(limit: 2);
 
         // One already paged past, one not yet reached.
         await End(host, sessions[3]);
         await End(host, sessions[1]);
         var started = await Start(host);
-        var second = await host.Get($"/api/streams?limit=2&before={first.GetProperty("cursor").GetString()}");
+        var second = await host.Get<LiveSessionPage>($"/api/streams?limit=2&before={first.Cursor}");
 
-        Assert.Equal([sessions[4], sessions[3]], TestUser.Ids(first));
-        Assert.True(first.GetProperty("hasMore").GetBoolean());
-        Assert.Equal([sessions[2], sessions[0]], TestUser.Ids(second));
-        Assert.False(second.GetProperty("hasMore").GetBoolean());
-        Assert.Equal([started, sessions[4], sessions[2], sessions[0]], TestUser.Ids(await host.Get("/api/streams")));
-        Assert.Equal([sessions[3], sessions[1]], TestUser.Ids(await host.Get("/api/streams?state=ended")));
+        Assert.Equal([sessions[4], sessions[3]], Ids(first));
+        Assert.True(first.HasMore);
+        Assert.Equal([sessions[2], sessions[0]], Ids(second));
+        Assert.False(second.HasMore);
+        Assert.Equal([started, sessions[4], sessions[2], sessions[0]], Ids(await host.Client.LiveSessionsAsync()));
+        Assert.Equal([sessions[3], sessions[1]], Ids(await host.Client.LiveSessionsAsync(LiveSessionState.Ended)));
     }
 
     [Theory]
@@ -329,10 +333,12 @@ public sealed class LiveSessions
     {
         var response = await host.Http.PostAsJsonAsync("/api/streams", new { title = "Live now" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var session = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal(host.Id, session.GetProperty("hostId").GetGuid());
-        return session.GetProperty("id").GetGuid();
+        var session = await response.Read<LiveSession>();
+        Assert.Equal(host.Id, session.HostId);
+        return session.Id;
     }
+
+    private static Guid[] Ids(LiveSessionPage page) => [.. page.Items.Select(s => s.Id)];
 
     private static Task<JsonElement> Join(Tab tab, Guid sessionId) => tab.Invoke("join-stream", new { sessionId });
 

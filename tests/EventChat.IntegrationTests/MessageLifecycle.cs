@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 using static EventChat.IntegrationTests.Messaging;
 using static EventChat.IntegrationTests.Sync;
@@ -15,18 +16,17 @@ public sealed class MessageLifecycle
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "hi" }));
+        var conversationId = (await SendTyped(alice, new { receiverId = bob.Id, content = "hi" })).Message.ConversationId;
         var (aliceTab, bobTab) = (await alice.OpenTab(), await bob.OpenTab());
         var body = new { conversationId, content = "only once", clientMessageId = "c-42" };
 
         var answers = await Task.WhenAll(aliceTab.Invoke("sendMessage", body), Send(alice, body), aliceTab.Invoke("sendMessage", body));
         var afterLostResponse = await Send(alice, body);
 
-        var ids = answers.Append(afterLostResponse).Select(a => a.GetProperty("message").GetProperty("id").GetGuid()).Distinct();
-        var sequences = answers.Append(afterLostResponse).Select(a => a.GetProperty("message").GetProperty("sequence").GetInt64()).Distinct();
-        Assert.Single(ids);
-        Assert.Single(sequences);
-        Assert.Equal(["hi", "only once"], (await bob.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
+        var stored = answers.Append(afterLostResponse).Select(a => a.As<MessageDelivery>().Message).ToList();
+        Assert.Single(stored.Select(m => m.Id).Distinct());
+        Assert.Single(stored.Select(m => m.Sequence).Distinct());
+        Assert.Equal(["hi", "only once"], Contents(await History(bob, conversationId)));
         // Pushes to one connection arrive in the order they were sent: once the later message's last push is in, any
         // copy of the first would be too. So these are every push of the two messages, each exactly once.
         await Send(alice, new { conversationId, content = "later" });
@@ -49,38 +49,38 @@ public sealed class MessageLifecycle
         var carolTab = await carol.OpenTab();
         object Retry(string content) => new { conversationId = group, content, clientMessageId = "c-1" };
         var sent = await alice.Http.PostAsJsonAsync("/api/chat/messages", Retry("first"));
-        var firstId = (await sent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message").GetProperty("id").GetGuid();
+        var firstId = (await sent.Read<MessageDelivery>()).Message.Id;
 
         // Another sender in the same conversation, and the same sender in another conversation: new messages.
-        var bobs = (await Send(bob, Retry("bob's own"))).GetProperty("message");
-        var elsewhere = (await Send(alice, new { receiverId = carol.Id, content = "elsewhere", clientMessageId = "c-1" })).GetProperty("message");
+        var bobs = (await SendTyped(bob, Retry("bob's own"))).Message;
+        var elsewhere = (await SendTyped(alice, new { receiverId = carol.Id, content = "elsewhere", clientMessageId = "c-1" })).Message;
         // A retry carrying other content: the first message wins, with the first answer's Location.
         var retried = await alice.Http.PostAsJsonAsync("/api/chat/messages", Retry("different"));
-        var retriedMessage = (await retried.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("message");
+        var retriedMessage = (await retried.Read<MessageDelivery>()).Message;
         // After an edit, and after a delete: the first message as it is now.
-        await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{firstId}", new { content = "first, edited" });
-        var afterEdit = (await Send(alice, Retry("different"))).GetProperty("message");
-        await alice.Http.DeleteAsync($"/api/chat/messages/{firstId}");
-        var afterDelete = (await Send(alice, Retry("different"))).GetProperty("message");
-        var stored = await carol.Messages(group);
+        await alice.Client.EditMessageAsync(firstId, "first, edited");
+        var afterEdit = (await SendTyped(alice, Retry("different"))).Message;
+        await alice.Client.DeleteMessageAsync(firstId);
+        var afterDelete = (await SendTyped(alice, Retry("different"))).Message;
+        var stored = await History(carol, group);
         // After leaving: the conversation is not the sender's any more.
-        await alice.Http.DeleteAsync($"/api/chat/conversations/{group}/participants/{alice.Id}");
+        await alice.Client.RemoveParticipantAsync(group, alice.Id);
         var afterLeaving = await alice.Http.PostAsJsonAsync("/api/chat/messages", Retry("different"));
 
-        Assert.Equal((bob.Id, "bob's own"), (bobs.GetProperty("senderId").GetGuid(), bobs.GetProperty("content").GetString()!));
-        Assert.NotEqual(firstId, bobs.GetProperty("id").GetGuid());
-        Assert.NotEqual(group, elsewhere.GetProperty("conversationId").GetGuid());
-        Assert.Equal("elsewhere", elsewhere.GetProperty("content").GetString());
+        Assert.Equal((bob.Id, "bob's own"), (bobs.SenderId, bobs.Content));
+        Assert.NotEqual(firstId, bobs.Id);
+        Assert.NotEqual(group, elsewhere.ConversationId);
+        Assert.Equal("elsewhere", elsewhere.Content);
         Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
         Assert.Equal(sent.Headers.Location, retried.Headers.Location);
-        Assert.Equal((firstId, "first"), (retriedMessage.GetProperty("id").GetGuid(), retriedMessage.GetProperty("content").GetString()!));
-        Assert.Equal((firstId, "first, edited"), (afterEdit.GetProperty("id").GetGuid(), afterEdit.GetProperty("content").GetString()!));
-        Assert.NotEqual(JsonValueKind.Null, afterEdit.GetProperty("editedAt").ValueKind);
-        Assert.Equal((firstId, ""), (afterDelete.GetProperty("id").GetGuid(), afterDelete.GetProperty("content").GetString()!));
-        Assert.NotEqual(JsonValueKind.Null, afterDelete.GetProperty("deletedAt").ValueKind);
-        Assert.Equal(["", "bob's own"], stored.Select(m => m.GetProperty("content").GetString()));
+        Assert.Equal((firstId, "first"), (retriedMessage.Id, retriedMessage.Content));
+        Assert.Equal((firstId, "first, edited"), (afterEdit.Id, afterEdit.Content));
+        Assert.NotNull(afterEdit.EditedAt);
+        Assert.Equal((firstId, ""), (afterDelete.Id, afterDelete.Content));
+        Assert.NotNull(afterDelete.DeletedAt);
+        Assert.Equal(["", "bob's own"], Contents(stored));
         Assert.Equal(HttpStatusCode.NotFound, afterLeaving.StatusCode);
-        Assert.Equal(["", "bob's own"], (await carol.Messages(group)).Select(m => m.GetProperty("content").GetString()));
+        Assert.Equal(["", "bob's own"], Contents(await History(carol, group)));
         // Carol heard each new message once and no retry: the last push is in, so every earlier one is too.
         await Send(bob, new { conversationId = group, content = "last" });
         await carolTab.Next("receiveMessage", m => ContentOf(m) == "last");
@@ -93,24 +93,21 @@ public sealed class MessageLifecycle
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var sent = await Send(alice, new { receiverId = bob.Id, content = "helo" });
-        var (id, conversationId) = (sent.GetProperty("message").GetProperty("id").GetGuid(), ConversationId(sent));
+        var (id, conversationId, _) = await SendTo(alice, bob, "helo");
         var bobTab = await bob.OpenTab();
 
-        var answer = await (await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = "hello" })).Content.ReadFromJsonAsync<JsonElement>();
+        var answer = await alice.Client.EditMessageAsync(id, "hello");
 
         // The audit trail shows the event as stored: its editedAt is the edit's time, which every copy must repeat.
         var recorded = (await bob.Get($"/api/chat/conversations/{conversationId}/events")).GetProperty("items").EnumerateArray()
             .Single(e => e.GetProperty("type").GetString() == "MessageEdited").GetProperty("data").GetProperty("editedAt").GetDateTimeOffset();
         var (synced, _) = await SyncAll(bob);
-        Assert.Equal(recorded, EditedAt(answer));
-        Assert.Equal(recorded, EditedAt((await bobTab.Next("messageEdited")).GetProperty("message")));
-        Assert.Equal(recorded, EditedAt((await bob.Messages(conversationId)).Single()));
-        Assert.Equal(recorded, EditedAt((await bob.Conversation(conversationId)).GetProperty("lastMessage")));
-        Assert.Equal(recorded, EditedAt(synced.Single(i => Sync.Type(i) == "MessageEdited").GetProperty("message")));
+        Assert.Equal(recorded, answer.EditedAt);
+        Assert.Equal(recorded, (await bobTab.Next<ChangedMessage>("messageEdited")).Message.EditedAt);
+        Assert.Equal(recorded, Assert.Single(await History(bob, conversationId)).EditedAt);
+        Assert.Equal(recorded, (await bob.Client.ConversationAsync(conversationId)).LastMessage?.EditedAt);
+        Assert.Equal(recorded, synced.Select(i => i.As<SyncItem>()).Single(i => i.Type == "MessageEdited").Message?.EditedAt);
     }
-
-    private static DateTimeOffset EditedAt(JsonElement message) => message.GetProperty("editedAt").GetDateTimeOffset();
 
     [Fact]
     public async Task An_edit_shows_in_the_push_the_history_and_the_messages_and_keeps_earlier_versions()
@@ -118,20 +115,19 @@ public sealed class MessageLifecycle
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var sent = await Send(alice, new { receiverId = bob.Id, content = "helo wrld" });
-        var (id, conversationId) = (sent.GetProperty("message").GetProperty("id").GetGuid(), ConversationId(sent));
+        var (id, conversationId, _) = await SendTo(alice, bob, "helo wrld");
         var bobTab = await bob.OpenTab();
 
         var edited = await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = "hello world" });
 
         Assert.Equal(HttpStatusCode.OK, edited.StatusCode);
-        var pushed = (await bobTab.Next("messageEdited")).GetProperty("message");
-        Assert.Equal("hello world", pushed.GetProperty("content").GetString());
-        Assert.True(pushed.GetProperty("editedAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
-        Assert.Equal("hello world", (await bob.Messages(conversationId))[0].GetProperty("content").GetString());
-        Assert.Equal("hello world", (await bob.Conversation(conversationId)).GetProperty("lastMessage").GetProperty("content").GetString());
-        var versions = await bob.Get($"/api/chat/messages/{id}/versions");
-        Assert.Equal(["helo wrld", "hello world"], versions.GetProperty("items").EnumerateArray().Select(v => v.GetProperty("content").GetString()));
+        var pushed = (await bobTab.Next<ChangedMessage>("messageEdited")).Message;
+        Assert.Equal("hello world", pushed.Content);
+        Assert.True(pushed.EditedAt > DateTimeOffset.UtcNow.AddMinutes(-1));
+        Assert.Equal("hello world", (await History(bob, conversationId))[0].Content);
+        Assert.Equal("hello world", (await bob.Client.ConversationAsync(conversationId)).LastMessage?.Content);
+        var versions = await bob.Client.MessageVersionsAsync(id);
+        Assert.Equal(["helo wrld", "hello world"], versions.Items.Select(v => v.Content));
     }
 
     [Fact]
@@ -141,8 +137,7 @@ public sealed class MessageLifecycle
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         await using var mallory = await server.NewUser("mallory");
-        var sent = await Send(alice, new { receiverId = bob.Id, content = "mine" });
-        var (id, conversationId) = (sent.GetProperty("message").GetProperty("id").GetGuid(), ConversationId(sent));
+        var (id, conversationId, _) = await SendTo(alice, bob, "mine");
 
         Assert.Equal(HttpStatusCode.Forbidden, (await bob.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = "yours" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await bob.Http.DeleteAsync($"/api/chat/messages/{id}")).StatusCode);
@@ -162,8 +157,7 @@ public sealed class MessageLifecycle
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var sent = await Send(alice, new { receiverId = bob.Id, content = "soon gone" });
-        var (id, conversationId) = (sent.GetProperty("message").GetProperty("id").GetGuid(), ConversationId(sent));
+        var (id, conversationId, _) = await SendTo(alice, bob, "soon gone");
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync($"/api/chat/messages/{id}")).StatusCode);
         var events = (await alice.Get($"/api/chat/conversations/{conversationId}/events")).GetProperty("items").GetArrayLength();
 
@@ -185,22 +179,21 @@ public sealed class MessageLifecycle
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var first = await Send(alice, new { receiverId = bob.Id, content = "keep" });
-        var conversationId = ConversationId(first);
-        var doomed = (await Send(alice, new { conversationId, content = "regret" })).GetProperty("message").GetProperty("id").GetGuid();
+        var (_, conversationId, _) = await SendTo(alice, bob, "keep");
+        var doomed = (await SendTyped(alice, new { conversationId, content = "regret" })).Message.Id;
         var bobTab = await bob.OpenTab();
-        Assert.Equal(2, (await bob.Conversation(conversationId)).GetProperty("unreadCount").GetInt32());
+        Assert.Equal(2, (await bob.Client.ConversationAsync(conversationId)).UnreadCount);
 
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync($"/api/chat/messages/{doomed}")).StatusCode);
 
-        var pushed = (await bobTab.Next("messageDeleted")).GetProperty("message");
-        Assert.Equal(doomed, pushed.GetProperty("id").GetGuid());
-        Assert.Equal("", pushed.GetProperty("content").GetString());
-        var tombstone = (await bob.Messages(conversationId))[1];
-        Assert.Equal("", tombstone.GetProperty("content").GetString());
-        Assert.NotEqual(JsonValueKind.Null, tombstone.GetProperty("deletedAt").ValueKind);
-        Assert.Empty((await bob.Get($"/api/chat/messages/{doomed}/versions")).GetProperty("items").EnumerateArray());
-        Assert.Equal(1, (await bob.Conversation(conversationId)).GetProperty("unreadCount").GetInt32());
+        var pushed = (await bobTab.Next<ChangedMessage>("messageDeleted")).Message;
+        Assert.Equal(doomed, pushed.Id);
+        Assert.Equal("", pushed.Content);
+        var tombstone = (await History(bob, conversationId))[1];
+        Assert.Equal("", tombstone.Content);
+        Assert.NotNull(tombstone.DeletedAt);
+        Assert.Empty((await bob.Client.MessageVersionsAsync(doomed)).Items);
+        Assert.Equal(1, (await bob.Client.ConversationAsync(conversationId)).UnreadCount);
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync($"/api/chat/messages/{doomed}")).StatusCode);
     }
 
@@ -211,12 +204,12 @@ public sealed class MessageLifecycle
         var moderator = await server.Moderator;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var sent = await Send(alice, new { receiverId = bob.Id, content = "reported" });
+        var (id, conversationId, _) = await SendTo(alice, bob, "reported");
 
-        var deleted = await moderator.Http.DeleteAsync($"/api/chat/messages/{sent.GetProperty("message").GetProperty("id").GetGuid()}");
+        var deleted = await moderator.Http.DeleteAsync($"/api/chat/messages/{id}");
 
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
-        Assert.Equal("", (await bob.Messages(ConversationId(sent)))[0].GetProperty("content").GetString());
+        Assert.Equal("", (await History(bob, conversationId))[0].Content);
     }
 
     [Fact]
@@ -226,22 +219,34 @@ public sealed class MessageLifecycle
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
-        var original = await Send(alice, new { receiverId = bob.Id, content = "Shall we meet at noon?" });
-        var (originalId, conversationId) = (original.GetProperty("message").GetProperty("id").GetGuid(), ConversationId(original));
+        var (originalId, conversationId, _) = await SendTo(alice, bob, "Shall we meet at noon?");
         var aliceTab = await alice.OpenTab();
 
-        var reply = await Send(bob, new { conversationId, content = "Yes!", replyToId = originalId });
+        var reply = (await SendTyped(bob, new { conversationId, content = "Yes!", replyToId = originalId })).Message;
 
-        var replyTo = reply.GetProperty("message").GetProperty("replyTo");
-        Assert.Equal(originalId, replyTo.GetProperty("id").GetGuid());
-        Assert.Equal(alice.Id, replyTo.GetProperty("senderId").GetGuid());
-        Assert.Equal("Shall we meet at noon?", replyTo.GetProperty("excerpt").GetString());
-        Assert.Equal(originalId, (await aliceTab.Next("newMessage")).GetProperty("message").GetProperty("replyTo").GetProperty("id").GetGuid());
-        await alice.Http.DeleteAsync($"/api/chat/messages/{originalId}");
-        Assert.Equal(JsonValueKind.Null, (await alice.Messages(conversationId))[1].GetProperty("replyTo").GetProperty("excerpt").ValueKind);
+        Assert.Equal(new ReplyPreview(originalId, alice.Id, "Shall we meet at noon?"), reply.ReplyTo);
+        Assert.Equal(originalId, (await aliceTab.Next<MessageDelivery>("newMessage")).Message.ReplyTo?.Id);
+        await alice.Client.DeleteMessageAsync(originalId);
+        Assert.Equal(new ReplyPreview(originalId, alice.Id, null), (await alice.Messages(conversationId))[1].As<Message>().ReplyTo);
 
-        var elsewhere = ConversationId(await Send(alice, new { receiverId = carol.Id, content = "hi" }));
+        var (_, elsewhere, _) = await SendTo(alice, carol, "hi");
         var crossReply = await alice.Http.PostAsJsonAsync("/api/chat/messages", new { conversationId = elsewhere, content = "re", replyToId = originalId });
         Assert.Equal(HttpStatusCode.BadRequest, crossReply.StatusCode);
     }
+
+    /// <summary>A first message from <paramref name="sender"/> to <paramref name="receiver"/> (over REST): its id, conversation and sequence.</summary>
+    private static async Task<(Guid Id, Guid ConversationId, long Sequence)> SendTo(TestUser sender, TestUser receiver, string content)
+    {
+        var message = (await SendTyped(sender, new { receiverId = receiver.Id, content })).Message;
+        return (message.Id, message.ConversationId, message.Sequence);
+    }
+
+    /// <summary>A conversation's history as <paramref name="reader"/> pages it (up to 200 messages, oldest first).</summary>
+    private static async Task<IReadOnlyList<Message>> History(TestUser reader, Guid conversationId) =>
+        (await reader.Client.MessagesAsync(conversationId, limit: 200)).Items;
+
+    private static string[] Contents(IEnumerable<Message> messages) => [.. messages.Select(m => m.Content)];
+
+    /// <summary>The <c>messageEdited</c> and <c>messageDeleted</c> payload.</summary>
+    private sealed record ChangedMessage(Message Message);
 }

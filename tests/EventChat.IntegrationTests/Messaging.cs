@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 
 namespace EventChat.IntegrationTests;
@@ -16,33 +17,33 @@ public sealed class Messaging
         var aliceTab = await alice.OpenTab();
         var bobTab = await bob.OpenTab();
 
-        var result = await aliceTab.Invoke("sendMessage", new { receiverId = bob.Id, content = "Hi Bob" });
+        var result = (await aliceTab.Invoke("sendMessage", new { receiverId = bob.Id, content = "Hi Bob" })).As<MessageDelivery>();
 
-        var message = result.GetProperty("message");
-        var conversationId = message.GetProperty("conversationId").GetGuid();
-        Assert.Equal("sent", result.GetProperty("status").GetString());
-        Assert.Equal("Hi Bob", message.GetProperty("content").GetString());
-        Assert.Equal("text", message.GetProperty("messageType").GetString());
-        Assert.Equal(alice.Id, message.GetProperty("senderId").GetGuid());
-        Assert.Equal("direct", result.GetProperty("conversation").GetProperty("kind").GetString());
+        var message = result.Message;
+        var conversationId = message.ConversationId;
+        Assert.Equal(DeliveryStatus.Sent, result.Status);
+        Assert.Equal("Hi Bob", message.Content);
+        Assert.Equal(MessageType.Text, message.MessageType);
+        Assert.Equal(alice.Id, message.SenderId);
+        Assert.Equal(ConversationKind.Direct, result.Conversation.Kind);
 
-        var sent = await aliceTab.Next("messageSent");
-        Assert.Equal(message.GetProperty("id").GetGuid(), sent.GetProperty("message").GetProperty("id").GetGuid());
-        Assert.Equal("sent", sent.GetProperty("status").GetString());
-        var delivered = await bobTab.Next("newMessage");
-        Assert.Equal("delivered", delivered.GetProperty("status").GetString());
-        Assert.Equal("Hi Bob", delivered.GetProperty("message").GetProperty("content").GetString());
-        Assert.Equal(1, delivered.GetProperty("conversation").GetProperty("unreadCount").GetInt32());
+        var sent = await aliceTab.Next<MessageDelivery>("messageSent");
+        Assert.Equal(message.Id, sent.Message.Id);
+        Assert.Equal(DeliveryStatus.Sent, sent.Status);
+        var delivered = await bobTab.Next<MessageDelivery>("newMessage");
+        Assert.Equal(DeliveryStatus.Delivered, delivered.Status);
+        Assert.Equal("Hi Bob", delivered.Message.Content);
+        Assert.Equal(1, delivered.Conversation.UnreadCount);
+        // receiveMessage is { message, conversation }, not a MessageDelivery.
         var received = await bobTab.Next("receiveMessage");
-        Assert.Equal(conversationId, received.GetProperty("conversation").GetProperty("id").GetGuid());
+        Assert.Equal(conversationId, received.GetProperty("conversation").As<Conversation>().Id);
 
-        var reply = await bobTab.Invoke("sendMessage", new { conversationId, content = "Hi Alice" });
+        var reply = (await bobTab.Invoke("sendMessage", new { conversationId, content = "Hi Alice" })).As<MessageDelivery>();
 
-        var replyMessage = reply.GetProperty("message");
-        Assert.True(replyMessage.GetProperty("sequence").GetInt64() > message.GetProperty("sequence").GetInt64());
-        var toAlice = await aliceTab.Next("newMessage");
-        Assert.Equal("Hi Alice", toAlice.GetProperty("message").GetProperty("content").GetString());
-        Assert.Equal(bob.Id, toAlice.GetProperty("message").GetProperty("senderId").GetGuid());
+        Assert.True(reply.Message.Sequence > message.Sequence);
+        var toAlice = (await aliceTab.Next<MessageDelivery>("newMessage")).Message;
+        Assert.Equal("Hi Alice", toAlice.Content);
+        Assert.Equal(bob.Id, toAlice.SenderId);
     }
 
     [Fact]
@@ -54,21 +55,23 @@ public sealed class Messaging
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
         var conversationId = await alice.CreateGroup(bob, carol);
-        var first = await Send(alice, new { conversationId, content = "one" });
-        await (await bob.OpenTab()).Invoke("messageRead", new { conversationId, messageId = first.GetProperty("message").GetProperty("id").GetGuid() });
+        var first = (await SendTyped(alice, new { conversationId, content = "one" })).Message;
+        await (await bob.OpenTab()).Invoke("messageRead", new { conversationId, messageId = first.Id });
         var carolTab = await carol.OpenTab();
 
-        var second = await (await alice.OpenTab()).Invoke("sendMessage", new { conversationId, content = "two" });
+        var second = (await (await alice.OpenTab()).Invoke("sendMessage", new { conversationId, content = "two" })).As<MessageDelivery>();
 
-        var pushed = (await carolTab.Next("newMessage")).GetProperty("conversation");
+        // The push and the read agree field for field, byte for byte.
+        var pushedJson = (await carolTab.Next("newMessage")).GetProperty("conversation");
         var read = await carol.Conversation(conversationId);
         foreach (var field in new[] { "id", "kind", "title", "participantIds", "createdAt", "lastSequence", "unreadCount", "readUpTo" })
-            Assert.Equal(read.GetProperty(field).GetRawText(), pushed.GetProperty(field).GetRawText());
-        Assert.Equal(second.GetProperty("message").GetProperty("id").GetGuid(), pushed.GetProperty("lastMessage").GetProperty("id").GetGuid());
-        Assert.Equal("two", pushed.GetProperty("lastMessage").GetProperty("content").GetString());
-        Assert.Equal(2, pushed.GetProperty("unreadCount").GetInt32());
-        Assert.Equal(first.GetProperty("message").GetProperty("sequence").GetInt64(), pushed.GetProperty("readUpTo").GetProperty(bob.Id.ToString()).GetInt64());
-        Assert.Equal("two", second.GetProperty("conversation").GetProperty("lastMessage").GetProperty("content").GetString());
+            Assert.Equal(read.GetProperty(field).GetRawText(), pushedJson.GetProperty(field).GetRawText());
+        var pushed = pushedJson.As<Conversation>();
+        Assert.Equal(second.Message.Id, pushed.LastMessage?.Id);
+        Assert.Equal("two", pushed.LastMessage?.Content);
+        Assert.Equal(2, pushed.UnreadCount);
+        Assert.Equal(first.Sequence, pushed.ReadUpTo[bob.Id]);
+        Assert.Equal("two", second.Conversation.LastMessage?.Content);
     }
 
     [Fact]
@@ -79,24 +82,22 @@ public sealed class Messaging
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         var (aliceTab, bobTab) = (await alice.OpenTab(), await bob.OpenTab());
-        var first = await aliceTab.Invoke("sendMessage", new { receiverId = bob.Id, content = "one", clientMessageId = "c1" });
-        var conversationId = ConversationId(first);
-        await bobTab.Invoke("messageRead", new { conversationId, messageId = first.GetProperty("message").GetProperty("id").GetGuid() });
+        var first = (await aliceTab.Invoke("sendMessage", new { receiverId = bob.Id, content = "one", clientMessageId = "c1" })).As<MessageDelivery>();
+        var conversationId = first.Message.ConversationId;
+        await bobTab.Invoke("messageRead", new { conversationId, messageId = first.Message.Id });
 
-        var second = await aliceTab.Invoke("sendMessage", new { conversationId, content = "two" });
-        var third = await Send(alice, new { conversationId, content = "three" });
-        var retried = await aliceTab.Invoke("sendMessage", new { conversationId, content = "two", clientMessageId = "c1" });
+        var second = (await aliceTab.Invoke("sendMessage", new { conversationId, content = "two" })).As<MessageDelivery>();
+        var third = await SendTyped(alice, new { conversationId, content = "three" });
+        var retried = (await aliceTab.Invoke("sendMessage", new { conversationId, content = "two", clientMessageId = "c1" })).As<MessageDelivery>();
 
-        long Sequence(JsonElement delivery) => delivery.GetProperty("message").GetProperty("sequence").GetInt64();
-        long Previous(JsonElement delivery) => delivery.GetProperty("previousSequence").GetInt64();
-        Assert.True(Sequence(second) > Sequence(first) + 1, "the read receipt took a sequence number");
-        Assert.Equal([0, Sequence(first), Sequence(second)], new[] { first, second, third }.Select(Previous));
-        var pushed = await bobTab.Next("newMessage", e => Sequence(e) == Sequence(second));
-        Assert.Equal(Sequence(first), Previous(pushed));
-        Assert.Equal(Sequence(first), Previous(await aliceTab.Next("messageSent", e => Sequence(e) == Sequence(second))));
+        Assert.True(second.Message.Sequence > first.Message.Sequence + 1, "the read receipt took a sequence number");
+        Assert.Equal([0, first.Message.Sequence, second.Message.Sequence], new[] { first, second, third }.Select(d => d.PreviousSequence));
+        var pushed = await bobTab.Next<MessageDelivery>("newMessage", d => d.Message.Sequence == second.Message.Sequence);
+        Assert.Equal(first.Message.Sequence, pushed.PreviousSequence);
+        Assert.Equal(first.Message.Sequence, (await aliceTab.Next<MessageDelivery>("messageSent", d => d.Message.Sequence == second.Message.Sequence)).PreviousSequence);
         // A retry answers as the first send did.
-        Assert.Equal(Sequence(first), Sequence(retried));
-        Assert.Equal(0, Previous(retried));
+        Assert.Equal(first.Message.Sequence, retried.Message.Sequence);
+        Assert.Equal(0, retried.PreviousSequence);
     }
 
     [Fact]
@@ -106,11 +107,11 @@ public sealed class Messaging
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
 
-        var fromAlice = await Send(alice, new { receiverId = bob.Id, content = "one" });
-        var fromBob = await Send(bob, new { receiverId = alice.Id, content = "two" });
+        var fromAlice = await SendTyped(alice, new { receiverId = bob.Id, content = "one" });
+        var fromBob = await SendTyped(bob, new { receiverId = alice.Id, content = "two" });
 
-        Assert.Equal(ConversationId(fromAlice), ConversationId(fromBob));
-        Assert.Single(await alice.Conversations());
+        Assert.Equal(fromAlice.Message.ConversationId, fromBob.Message.ConversationId);
+        Assert.Single((await alice.Client.ConversationsAsync()).Items);
     }
 
     [Fact]
@@ -125,9 +126,9 @@ public sealed class Messaging
         await alicePhone.Invoke("sendMessage", new { receiverId = bob.Id, content = "everywhere" });
 
         foreach (var tab in new[] { alicePhone, aliceLaptop })
-            Assert.Equal("everywhere", (await tab.Next("messageSent")).GetProperty("message").GetProperty("content").GetString());
+            Assert.Equal("everywhere", (await tab.Next<MessageDelivery>("messageSent")).Message.Content);
         foreach (var tab in new[] { bobPhone, bobLaptop })
-            Assert.Equal("everywhere", (await tab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
+            Assert.Equal("everywhere", (await tab.Next<MessageDelivery>("newMessage")).Message.Content);
     }
 
     [Fact]
@@ -142,14 +143,14 @@ public sealed class Messaging
         var response = await alice.Http.PostAsJsonAsync("/api/chat/messages", new { receiverId = bob.Id, content = "via REST", messageType = "image" });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("sent", body.GetProperty("status").GetString());
-        var id = body.GetProperty("message").GetProperty("id").GetGuid();
-        Assert.Equal(id, (await aliceTab.Next("messageSent")).GetProperty("message").GetProperty("id").GetGuid());
-        var pushed = await bobTab.Next("newMessage");
-        Assert.Equal(id, pushed.GetProperty("message").GetProperty("id").GetGuid());
-        Assert.Equal("image", pushed.GetProperty("message").GetProperty("messageType").GetString());
-        Assert.Equal(id, (await bobTab.Next("receiveMessage")).GetProperty("message").GetProperty("id").GetGuid());
+        var body = await response.Read<MessageDelivery>();
+        Assert.Equal(DeliveryStatus.Sent, body.Status);
+        var id = body.Message.Id;
+        Assert.Equal(id, (await aliceTab.Next<MessageDelivery>("messageSent")).Message.Id);
+        var pushed = (await bobTab.Next<MessageDelivery>("newMessage")).Message;
+        Assert.Equal(id, pushed.Id);
+        Assert.Equal(MessageType.Image, pushed.MessageType);
+        Assert.Equal(id, (await bobTab.Next("receiveMessage")).GetProperty("message").As<Message>().Id);
     }
 
     [Fact]
@@ -163,15 +164,15 @@ public sealed class Messaging
 
         var created = await alice.Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = new[] { bob.Id, carol.Id }, title = "Team" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var group = await created.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("group", group.GetProperty("kind").GetString());
-        Assert.Equal("Team", group.GetProperty("title").GetString());
-        Assert.Equal(3, group.GetProperty("participantIds").GetArrayLength());
+        var group = await created.Read<Conversation>();
+        Assert.Equal(ConversationKind.Group, group.Kind);
+        Assert.Equal("Team", group.Title);
+        Assert.Equal(3, group.ParticipantIds.Count);
 
-        await Send(alice, new { conversationId = group.GetProperty("id").GetGuid(), content = "hello team" });
+        await Send(alice, new { conversationId = group.Id, content = "hello team" });
 
-        Assert.Equal("hello team", (await bobTab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
-        Assert.Equal("hello team", (await carolTab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal("hello team", (await bobTab.Next<MessageDelivery>("newMessage")).Message.Content);
+        Assert.Equal("hello team", (await carolTab.Next<MessageDelivery>("newMessage")).Message.Content);
     }
 
     [Fact]
@@ -180,22 +181,22 @@ public sealed class Messaging
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "m1" }));
+        var conversationId = (await SendTyped(alice, new { receiverId = bob.Id, content = "m1" })).Message.ConversationId;
         for (var i = 2; i <= 5; i++)
             await Send(i % 2 == 0 ? bob : alice, new { conversationId, content = $"m{i}" });
 
-        var newest = await bob.Get($"/api/chat/conversations/{conversationId}/messages?limit=2");
-        var older = await bob.Get($"/api/chat/conversations/{conversationId}/messages?limit=2&before={Sequences(newest)[0]}");
-        var fromStart = await bob.Get($"/api/chat/conversations/{conversationId}/messages?after=0&limit=3");
+        var newest = await bob.Get<MessagePage>($"/api/chat/conversations/{conversationId}/messages?limit=2");
+        var older = await bob.Get<MessagePage>($"/api/chat/conversations/{conversationId}/messages?limit=2&before={newest.Items[0].Sequence}");
+        var fromStart = await bob.Get<MessagePage>($"/api/chat/conversations/{conversationId}/messages?after=0&limit=3");
 
         Assert.Equal(["m4", "m5"], Contents(newest));
-        Assert.True(newest.GetProperty("hasMore").GetBoolean());
+        Assert.True(newest.HasMore);
         Assert.Equal(["m2", "m3"], Contents(older));
         Assert.Equal(["m1", "m2", "m3"], Contents(fromStart));
-        Assert.True(fromStart.GetProperty("hasMore").GetBoolean());
-        var rest = await bob.Get($"/api/chat/conversations/{conversationId}/messages?after={Sequences(fromStart)[^1]}&limit=3");
+        Assert.True(fromStart.HasMore);
+        var rest = await bob.Get<MessagePage>($"/api/chat/conversations/{conversationId}/messages?after={fromStart.Items[^1].Sequence}&limit=3");
         Assert.Equal(["m4", "m5"], Contents(rest));
-        Assert.False(rest.GetProperty("hasMore").GetBoolean());
+        Assert.False(rest.HasMore);
     }
 
     internal static async Task<JsonElement> Send(TestUser user, object body)
@@ -205,14 +206,13 @@ public sealed class Messaging
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 
+    /// <summary><see cref="Send"/>, its answer read as the contract's <see cref="MessageDelivery"/>.</summary>
+    internal static async Task<EventChat.Client.MessageDelivery> SendTyped(TestUser user, object body) => (await Send(user, body)).As<MessageDelivery>();
+
     internal static Guid ConversationId(JsonElement delivery) => delivery.GetProperty("message").GetProperty("conversationId").GetGuid();
 
     /// <summary>The text of the message a send answer or a push carries.</summary>
     internal static string ContentOf(JsonElement delivery) => delivery.GetProperty("message").GetProperty("content").GetString()!;
 
-    private static string[] Contents(JsonElement page) =>
-        [.. page.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("content").GetString()!)];
-
-    private static long[] Sequences(JsonElement page) =>
-        [.. page.GetProperty("items").EnumerateArray().Select(m => m.GetProperty("sequence").GetInt64())];
+    private static string[] Contents(MessagePage page) => [.. page.Items.Select(m => m.Content)];
 }

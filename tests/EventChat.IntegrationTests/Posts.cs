@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using EventChat.Domain.Posts;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 using EventChat.Projections;
 using Marten;
@@ -25,11 +25,11 @@ public sealed class Posts
         var responses = await Task.WhenAll(bob.Http.PostAsync($"/api/posts/{postId}/likes", null), carol.Http.PostAsync($"/api/posts/{postId}/likes", null));
 
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
-        var counts = await Task.WhenAll(responses.Select(async r => (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("likeCount").GetInt32()));
+        var counts = await Task.WhenAll(responses.Select(async r => (await r.Read<LikeResult>()).LikeCount));
         Assert.Equal([1, 2], counts.Order());
-        var post = await alice.Get($"/api/posts/{postId}");
-        Assert.Equal(2, post.GetProperty("likeCount").GetInt32());
-        Assert.Equal(new[] { bob.Id, carol.Id }.Order(), LikedBy(post).Order());
+        var post = await alice.Client.PostAsync(postId);
+        Assert.Equal(2, post.LikeCount);
+        Assert.Equal(new[] { bob.Id, carol.Id }.Order(), post.LikedBy.Order());
     }
 
     [Fact]
@@ -42,14 +42,14 @@ public sealed class Posts
         var likers = await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => server.NewUser("liker")));
         var tabs = await Task.WhenAll(likers.Select(l => l.OpenTab()));
 
-        var results = await Task.WhenAll(tabs.Select(t => t.Invoke("like-post", new { postId })));
+        var results = (await Task.WhenAll(tabs.Select(t => t.Invoke("like-post", new { postId })))).Select(r => r.As<LikeResult>()).ToList();
 
         // The stream lock serialises the likes, so each one saw the count the one before it left.
-        Assert.Equal(Enumerable.Range(1, 20), results.Select(r => r.GetProperty("likeCount").GetInt32()).Order());
-        Assert.All(results, r => Assert.Equal(postId, r.GetProperty("postId").GetGuid()));
-        var post = await alice.Get($"/api/posts/{postId}");
-        Assert.Equal(20, post.GetProperty("likeCount").GetInt32());
-        Assert.Equal(likers.Select(l => l.Id).Order(), LikedBy(post).Order());
+        Assert.Equal(Enumerable.Range(1, 20), results.Select(r => r.LikeCount).Order());
+        Assert.All(results, r => Assert.Equal(postId, r.PostId));
+        var post = await alice.Client.PostAsync(postId);
+        Assert.Equal(20, post.LikeCount);
+        Assert.Equal(likers.Select(l => l.Id).Order(), post.LikedBy.Order());
         var pushes = new List<JsonElement>();
         for (var i = 0; i < 20; i++)
             pushes.Add(await authorEvents.Next("post-liked"));
@@ -74,11 +74,12 @@ public sealed class Posts
         await Task.WhenAll(viaRest, viaHub);
         var again = await bobTab.Invoke("like-post", new { postId });
 
-        Assert.Equal(1, (await (await viaRest).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("likeCount").GetInt32());
-        Assert.Equal(1, (await viaHub).GetProperty("likeCount").GetInt32());
-        Assert.Equal(1, again.GetProperty("likeCount").GetInt32());
-        Assert.Equal(1, (await alice.Get($"/api/posts/{postId}")).GetProperty("likeCount").GetInt32());
-        Assert.Equal([bob.Id], LikedBy(await alice.Get($"/api/posts/{postId}")));
+        Assert.Equal(1, (await (await viaRest).Read<LikeResult>()).LikeCount);
+        Assert.Equal(1, (await viaHub).As<LikeResult>().LikeCount);
+        Assert.Equal(1, again.As<LikeResult>().LikeCount);
+        var post = await alice.Client.PostAsync(postId);
+        Assert.Equal(1, post.LikeCount);
+        Assert.Equal([bob.Id], post.LikedBy);
         await authorEvents.Next("post-liked");
         await bobTab.Invoke("comment-post", new { postId, content = "proves the author's tab is live" });
         await authorEvents.Next("post-commented");
@@ -100,13 +101,13 @@ public sealed class Posts
         var again = await bob.Http.DeleteAsync($"/api/posts/{postId}/likes");
         var neverLiked = await alice.Http.DeleteAsync($"/api/posts/{postId}/likes");
 
-        Assert.Equal(0, unliked.GetProperty("likeCount").GetInt32());
+        Assert.Equal(0, unliked.As<LikeResult>().LikeCount);
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
-        Assert.Equal(0, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("likeCount").GetInt32());
+        Assert.Equal(0, (await again.Read<LikeResult>()).LikeCount);
         Assert.Equal(HttpStatusCode.OK, neverLiked.StatusCode);
-        var post = await alice.Get($"/api/posts/{postId}");
-        Assert.Equal(0, post.GetProperty("likeCount").GetInt32());
-        Assert.Empty(LikedBy(post));
+        var post = await alice.Get<Post>($"/api/posts/{postId}");
+        Assert.Equal(0, post.LikeCount);
+        Assert.Empty(post.LikedBy);
         await authorEvents.Next("post-liked");
         var pushed = await authorEvents.Next("post-unliked");
         Assert.Equal((postId, bob.Id, 0), (pushed.GetProperty("postId").GetGuid(), pushed.GetProperty("userId").GetGuid(), pushed.GetProperty("likeCount").GetInt32()));
@@ -126,18 +127,18 @@ public sealed class Posts
         var postId = await NewPost(alice);
 
         await bobTab.Invoke("like-post", new { postId });
-        var commented = await bobTab.Invoke("comment-post", new { postId, content = "Great post" });
+        var commented = (await bobTab.Invoke("comment-post", new { postId, content = "Great post" })).As<CommentResult>();
 
         foreach (var tab in new[] { aliceTab1, aliceTab2 })
         {
             var liked = await tab.Next("post-liked");
             Assert.Equal((postId, bob.Id, 1), (liked.GetProperty("postId").GetGuid(), liked.GetProperty("userId").GetGuid(), liked.GetProperty("likeCount").GetInt32()));
-            var comment = await tab.Next("post-commented");
-            Assert.Equal(postId, comment.GetProperty("postId").GetGuid());
-            Assert.Equal(1, comment.GetProperty("commentCount").GetInt64());
-            Assert.Equal(bob.Id, comment.GetProperty("comment").GetProperty("authorId").GetGuid());
-            Assert.Equal("Great post", comment.GetProperty("comment").GetProperty("content").GetString());
-            Assert.Equal(commented.GetProperty("comment").GetProperty("id").GetGuid(), comment.GetProperty("comment").GetProperty("id").GetGuid());
+            var pushed = await tab.Next<CommentResult>("post-commented");
+            Assert.Equal(postId, pushed.PostId);
+            Assert.Equal(1, pushed.CommentCount);
+            Assert.Equal(bob.Id, pushed.Comment.AuthorId);
+            Assert.Equal("Great post", pushed.Comment.Content);
+            Assert.Equal(commented.Comment.Id, pushed.Comment.Id);
         }
     }
 
@@ -182,7 +183,7 @@ public sealed class Posts
 
         var liked = await carolEvents.Next("post-liked");
         Assert.Equal((bob.Id, 1), (liked.GetProperty("userId").GetGuid(), liked.GetProperty("likeCount").GetInt32()));
-        Assert.Equal("first", (await carolEvents.Next("post-commented")).GetProperty("comment").GetProperty("content").GetString());
+        Assert.Equal("first", (await carolEvents.Next<CommentResult>("post-commented")).Comment.Content);
 
         var left = await carolTab.Invoke("leave-post", new { postId });
         await daveTab.Invoke("join-post", new { postId });
@@ -209,32 +210,32 @@ public sealed class Posts
         {
             var response = await (i % 2 == 0 ? alice : bob).Http.PostAsJsonAsync($"/api/posts/{postId}/comments", new { content = $"c{i}" });
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            var created = await response.Content.ReadFromJsonAsync<JsonElement>();
-            Assert.Equal(i, created.GetProperty("commentCount").GetInt64());
-            Assert.Equal(i, created.GetProperty("comment").GetProperty("sequence").GetInt64());
+            var created = await response.Read<CommentResult>();
+            Assert.Equal(i, created.CommentCount);
+            Assert.Equal(i, created.Comment.Sequence);
             Assert.Equal($"/api/posts/{postId}/comments?after={i - 1}&limit=1", response.Headers.Location?.ToString());
         }
-        await bob.Http.PostAsync($"/api/posts/{postId}/likes", null);
+        await bob.Client.LikePostAsync(postId);
 
-        var first = await bob.Get($"/api/posts/{postId}/comments?limit=2");
-        var second = await bob.Get($"/api/posts/{postId}/comments?after=2&limit=2");
-        var last = await bob.Get($"/api/posts/{postId}/comments?after=4&limit=2");
-        var everything = await bob.Get($"/api/posts/{postId}/comments");
+        var first = await bob.Get<CommentPage>($"/api/posts/{postId}/comments?limit=2");
+        var second = await bob.Get<CommentPage>($"/api/posts/{postId}/comments?after=2&limit=2");
+        var last = await bob.Get<CommentPage>($"/api/posts/{postId}/comments?after=4&limit=2");
+        var everything = await bob.Get<CommentPage>($"/api/posts/{postId}/comments");
 
-        Assert.Equal(["c1", "c2"], Contents(first));
-        Assert.True(first.GetProperty("hasMore").GetBoolean());
-        Assert.Equal(["c3", "c4"], Contents(second));
-        Assert.True(second.GetProperty("hasMore").GetBoolean());
-        Assert.Equal(["c5"], Contents(last));
-        Assert.False(last.GetProperty("hasMore").GetBoolean());
-        Assert.Equal(["c1", "c2", "c3", "c4", "c5"], Contents(everything));
-        var c2 = everything.GetProperty("items")[1];
-        Assert.Equal((postId, alice.Id, 2L), (c2.GetProperty("postId").GetGuid(), c2.GetProperty("authorId").GetGuid(), c2.GetProperty("sequence").GetInt64()));
-        var post = await bob.Get($"/api/posts/{postId}");
-        Assert.Equal((postId, alice.Id, "My post"), (post.GetProperty("id").GetGuid(), post.GetProperty("authorId").GetGuid(), post.GetProperty("content").GetString()));
-        Assert.Equal((1, 5L), (post.GetProperty("likeCount").GetInt32(), post.GetProperty("commentCount").GetInt64()));
-        Assert.Equal([bob.Id], LikedBy(post));
-        Assert.Equal(["c1", "c2", "c3", "c4", "c5"], post.GetProperty("recentComments").EnumerateArray().Select(c => c.GetProperty("content").GetString()));
+        Assert.Equal(["c1", "c2"], Contents(first.Items));
+        Assert.True(first.HasMore);
+        Assert.Equal(["c3", "c4"], Contents(second.Items));
+        Assert.True(second.HasMore);
+        Assert.Equal(["c5"], Contents(last.Items));
+        Assert.False(last.HasMore);
+        Assert.Equal(["c1", "c2", "c3", "c4", "c5"], Contents(everything.Items));
+        var c2 = everything.Items[1];
+        Assert.Equal((postId, alice.Id, 2L), (c2.PostId, c2.AuthorId, c2.Sequence));
+        var post = await bob.Client.PostAsync(postId);
+        Assert.Equal((postId, alice.Id, "My post"), (post.Id, post.AuthorId, post.Content));
+        Assert.Equal((1, 5L), (post.LikeCount, post.CommentCount));
+        Assert.Equal([bob.Id], post.LikedBy);
+        Assert.Equal(["c1", "c2", "c3", "c4", "c5"], Contents(post.RecentComments));
     }
 
     [Fact]
@@ -246,13 +247,12 @@ public sealed class Posts
         var response = await alice.Http.PostAsJsonAsync("/api/posts", new { content = "Hello, world" });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        var post = await response.Content.ReadFromJsonAsync<JsonElement>();
-        var id = post.GetProperty("id").GetGuid();
-        Assert.Equal($"/api/posts/{id}", response.Headers.Location?.ToString());
-        Assert.Equal((alice.Id, "Hello, world", 0, 0L), (post.GetProperty("authorId").GetGuid(), post.GetProperty("content").GetString(), post.GetProperty("likeCount").GetInt32(), post.GetProperty("commentCount").GetInt64()));
-        Assert.Empty(LikedBy(post));
-        Assert.Empty(post.GetProperty("recentComments").EnumerateArray());
-        Assert.Equal(post.GetProperty("createdAt").GetDateTimeOffset(), (await alice.Get($"/api/posts/{id}")).GetProperty("createdAt").GetDateTimeOffset());
+        var post = await response.Read<Post>();
+        Assert.Equal($"/api/posts/{post.Id}", response.Headers.Location?.ToString());
+        Assert.Equal((alice.Id, "Hello, world", 0, 0L), (post.AuthorId, post.Content, post.LikeCount, post.CommentCount));
+        Assert.Empty(post.LikedBy);
+        Assert.Empty(post.RecentComments);
+        Assert.Equal(post.CreatedAt, (await alice.Client.PostAsync(post.Id)).CreatedAt);
     }
 
     [Fact]
@@ -273,7 +273,7 @@ public sealed class Posts
         var commentBody = await commented.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal(["postId", "comment", "commentCount"], commentBody.EnumerateObject().Select(p => p.Name));
         Assert.Equal(bob.Id, (await authorEvents.Next("post-liked")).GetProperty("userId").GetGuid());
-        Assert.Equal("via REST", (await authorEvents.Next("post-commented")).GetProperty("comment").GetProperty("content").GetString());
+        Assert.Equal("via REST", (await authorEvents.Next<CommentResult>("post-commented")).Comment.Content);
     }
 
     [Fact]
@@ -288,8 +288,8 @@ public sealed class Posts
         var liked = await aliceTab.Invoke("like-post", new { postId });
         var commented = await aliceTab.Invoke("comment-post", new { postId, content = "me too" });
 
-        Assert.Equal(1, liked.GetProperty("likeCount").GetInt32());
-        Assert.Equal(1, commented.GetProperty("commentCount").GetInt64());
+        Assert.Equal(1, liked.As<LikeResult>().LikeCount);
+        Assert.Equal(1, commented.As<CommentResult>().CommentCount);
         Assert.Equal(alice.Id, (await events.Next("post-liked")).GetProperty("userId").GetGuid());
         await events.Next("post-commented");
     }
@@ -329,7 +329,7 @@ public sealed class Posts
 
         var postId = await NewPost(alice, new string('x', 4000));
 
-        Assert.Equal(4000, (await alice.Get($"/api/posts/{postId}")).GetProperty("content").GetString()!.Length);
+        Assert.Equal(4000, (await alice.Client.PostAsync(postId)).Content.Length);
     }
 
     [Theory]
@@ -351,8 +351,8 @@ public sealed class Posts
         Assert.Equal(["content"], (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
         var error = await bobTab.Next("error");
         Assert.Equal(("validation", "comment-post"), (error.GetProperty("code").GetString(), error.GetProperty("method").GetString()));
-        Assert.Equal(0, (await bob.Get($"/api/posts/{postId}")).GetProperty("commentCount").GetInt64());
-        Assert.Empty((await bob.Get($"/api/posts/{postId}/comments")).GetProperty("items").EnumerateArray());
+        Assert.Equal(0, (await bob.Get<Post>($"/api/posts/{postId}")).CommentCount);
+        Assert.Empty((await bob.Get<CommentPage>($"/api/posts/{postId}/comments")).Items);
         await bobTab.Invoke("like-post", new { postId });
         await authorEvents.Next("post-liked");
         Assert.Empty(authorEvents.Received("post-commented"));
@@ -464,19 +464,21 @@ public sealed class Posts
         var posts = new List<Guid>();
         for (var i = 0; i < 5; i++)
             posts.Add(await NewPost(i % 2 == 0 ? alice : bob, $"post {i}"));
-        await bob.Http.PostAsync($"/api/posts/{posts[2]}/likes", null);
-        await bob.Http.PostAsJsonAsync($"/api/posts/{posts[2]}/comments", new { content = "nice" });
+        await bob.Client.LikePostAsync(posts[2]);
+        await bob.Client.CommentOnPostAsync(posts[2], "nice");
 
+        // Raw pages: the items must be the posts byte for byte as GET /api/posts/{id} answers them.
         var pages = await bob.Pages("/api/posts?limit=2");
 
         Assert.Equal([2, 2, 1], pages.Select(p => p.Length));
         var listed = pages.SelectMany(p => p).ToList();
-        Assert.Equal(posts.AsEnumerable().Reverse(), listed.Select(p => p.GetProperty("id").GetGuid()));
-        var created = listed.Select(p => p.GetProperty("createdAt").GetDateTimeOffset()).ToList();
+        var typed = listed.Select(p => p.As<Post>()).ToList();
+        Assert.Equal(posts.AsEnumerable().Reverse(), typed.Select(p => p.Id));
+        var created = typed.Select(p => p.CreatedAt).ToList();
         Assert.Equal(created.OrderByDescending(at => at), created);
         foreach (var post in listed)
-            Assert.Equal((await bob.Get($"/api/posts/{post.GetProperty("id").GetGuid()}")).GetRawText(), post.GetRawText());
-        Assert.Equal(["nice"], listed[2].GetProperty("recentComments").EnumerateArray().Select(c => c.GetProperty("content").GetString()));
+            Assert.Equal((await bob.Get($"/api/posts/{post.As<Post>().Id}")).GetRawText(), post.GetRawText());
+        Assert.Equal(["nice"], Contents(typed[2].RecentComments));
         // Without parameters: the first page of the default size, here all of them.
         var all = await bob.Get("/api/posts");
         Assert.Equal(listed.Select(p => p.GetRawText()), all.GetProperty("items").EnumerateArray().Select(p => p.GetRawText()));
@@ -491,15 +493,15 @@ public sealed class Posts
         var posts = new List<Guid>();
         for (var i = 0; i < 4; i++)
             posts.Add(await NewPost(alice, $"post {i}"));
-        var first = await alice.Get("/api/posts?limit=2");
+        var first = await alice.Client.PostsAsync(limit: 2);
 
         var newest = await NewPost(alice, "published meanwhile");
-        var second = await alice.Get($"/api/posts?limit=2&before={first.GetProperty("cursor").GetString()}");
+        var second = await alice.Get<PostPage>($"/api/posts?limit=2&before={first.Cursor}");
 
-        Assert.Equal([posts[3], posts[2]], TestUser.Ids(first));
-        Assert.Equal([posts[1], posts[0]], TestUser.Ids(second));
-        Assert.False(second.GetProperty("hasMore").GetBoolean());
-        Assert.Equal([newest, posts[3]], TestUser.Ids(await alice.Get("/api/posts?limit=2")));
+        Assert.Equal([posts[3], posts[2]], Ids(first));
+        Assert.Equal([posts[1], posts[0]], Ids(second));
+        Assert.False(second.HasMore);
+        Assert.Equal([newest, posts[3]], Ids(await alice.Client.PostsAsync(limit: 2)));
     }
 
     [Theory]
@@ -551,14 +553,10 @@ public sealed class Posts
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync($"/api/posts/{postId}/likes", null)).StatusCode);
     }
 
-    private static async Task<Guid> NewPost(TestUser author, string content = "Hello from a post")
-    {
-        var response = await author.Http.PostAsJsonAsync("/api/posts", new { content });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-    }
+    private static async Task<Guid> NewPost(TestUser author, string content = "Hello from a post") =>
+        (await author.Client.CreatePostAsync(content)).Id;
 
-    private static Guid[] LikedBy(JsonElement post) => [.. post.GetProperty("likedBy").EnumerateArray().Select(u => u.GetGuid())];
+    private static Guid[] Ids(PostPage page) => [.. page.Items.Select(p => p.Id)];
 
-    private static string[] Contents(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("content").GetString()!)];
+    private static string[] Contents(IEnumerable<Comment> comments) => [.. comments.Select(c => c.Content)];
 }

@@ -162,6 +162,59 @@ public sealed record MembershipChange(
 /// <summary>A contact's first connection opened (<see cref="IsOnline"/>) or their last one closed.</summary>
 public sealed record PresenceChange(Guid UserId, bool IsOnline, DateTimeOffset Timestamp);
 
+/// <summary>
+/// A post, public to every signed-in user: its counts, every current liker (oldest like first) and its newest comments
+/// (at most 20, oldest first); page the rest with <see cref="EventChatClient.CommentsAsync"/>.
+/// </summary>
+public sealed record Post(
+    Guid Id,
+    Guid AuthorId,
+    string Content,
+    DateTimeOffset CreatedAt,
+    int LikeCount,
+    long CommentCount,
+    IReadOnlyList<Guid> LikedBy,
+    IReadOnlyList<Comment> RecentComments);
+
+/// <summary>A comment on a post; <see cref="Sequence"/> numbers a post's comments 1, 2, 3, … without gaps.</summary>
+public sealed record Comment(Guid Id, Guid PostId, Guid AuthorId, string Content, long Sequence, DateTimeOffset CreatedAt);
+
+/// <summary>A page of the feed, newest first; pass <see cref="Cursor"/> as <c>before</c> for the next (null when empty).</summary>
+public sealed record PostPage(IReadOnlyList<Post> Items, bool HasMore, string? Cursor);
+
+/// <summary>A page of a post's comments, ascending by <c>sequence</c>; <see cref="HasMore"/> says newer ones follow.</summary>
+public sealed record CommentPage(IReadOnlyList<Comment> Items, bool HasMore);
+
+/// <summary>What a like or an unlike answers: the post's like count right after it.</summary>
+public sealed record LikeResult(Guid PostId, int LikeCount);
+
+/// <summary>What a comment answers: the stored comment and the post's comment count right after it.</summary>
+public sealed record CommentResult(Guid PostId, Comment Comment, long CommentCount);
+
+/// <summary>Whether a live session can be joined now (<c>live</c>) or is over (<c>ended</c>).</summary>
+public enum LiveSessionState
+{
+    Live,
+    Ended,
+}
+
+/// <summary>
+/// A live session, public to every signed-in user. <see cref="ViewerCount"/> counts users watching now (0 once ended);
+/// <see cref="MessageCount"/> the chat messages posted minus those taken down.
+/// </summary>
+public sealed record LiveSession(
+    Guid Id,
+    string Title,
+    Guid HostId,
+    LiveSessionState State,
+    int ViewerCount,
+    int MessageCount,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt);
+
+/// <summary>A page of the sessions in one state, most recently started first; pass <see cref="Cursor"/> as <c>before</c> for the next (null when empty).</summary>
+public sealed record LiveSessionPage(IReadOnlyList<LiveSession> Items, bool HasMore, string? Cursor);
+
 /// <summary>Where the client's connection to the hub stands, for the app's banner.</summary>
 public enum ConnectionState
 {

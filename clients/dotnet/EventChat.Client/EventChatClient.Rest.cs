@@ -40,7 +40,7 @@ public sealed partial class EventChatClient
 
     /// <summary>Takes a user out of a group; the user's own id leaves it (<c>removeParticipant</c>).</summary>
     public Task RemoveParticipantAsync(Guid conversationId, Guid userId, CancellationToken cancellationToken = default) =>
-        Send(HttpMethod.Delete, $"api/chat/conversations/{conversationId}/participants/{userId}", cancellationToken);
+        Send(HttpMethod.Delete, $"api/chat/conversations/{conversationId}/participants/{userId}", null, cancellationToken);
 
     /// <summary>Replaces the text of one of the user's messages (<c>editMessage</c>).</summary>
     public Task<Message> EditMessageAsync(Guid messageId, string content, CancellationToken cancellationToken = default) =>
@@ -48,7 +48,7 @@ public sealed partial class EventChatClient
 
     /// <summary>Deletes a message, leaving a tombstone (<c>deleteMessage</c>).</summary>
     public Task DeleteMessageAsync(Guid messageId, CancellationToken cancellationToken = default) =>
-        Send(HttpMethod.Delete, $"api/chat/messages/{messageId}", cancellationToken);
+        Send(HttpMethod.Delete, $"api/chat/messages/{messageId}", null, cancellationToken);
 
     /// <summary>Every text a message has had (<c>getMessageVersions</c>).</summary>
     public Task<MessageVersions> MessageVersionsAsync(Guid messageId, CancellationToken cancellationToken = default) =>
@@ -65,6 +65,63 @@ public sealed partial class EventChatClient
     /// <summary>The user, or one of their contacts, by id (<c>getUser</c>).</summary>
     public Task<UserSummary> UserAsync(Guid userId, CancellationToken cancellationToken = default) =>
         Get<UserSummary>($"api/users/{userId}", cancellationToken);
+
+    /// <summary>Publishes a post, public to every signed-in user (<c>createPost</c>).</summary>
+    public Task<Post> CreatePostAsync(string content, CancellationToken cancellationToken = default) =>
+        Send<Post>(HttpMethod.Post, "api/posts", new { content }, cancellationToken);
+
+    /// <summary>A page of the feed, every post newest first (<c>listPosts</c>).</summary>
+    /// <param name="before">The <see cref="PostPage.Cursor"/> of the page before; none for the first page.</param>
+    public Task<PostPage> PostsAsync(string? before = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        Get<PostPage>("api/posts" + Query(("before", before), ("limit", limit)), cancellationToken);
+
+    /// <summary>One post with its counts, likers and newest comments (<c>getPost</c>).</summary>
+    public Task<Post> PostAsync(Guid postId, CancellationToken cancellationToken = default) =>
+        Get<Post>($"api/posts/{postId}", cancellationToken);
+
+    /// <summary>Likes a post; liking one the user already likes changes nothing (<c>likePost</c>).</summary>
+    public Task<LikeResult> LikePostAsync(Guid postId, CancellationToken cancellationToken = default) =>
+        Send<LikeResult>(HttpMethod.Post, $"api/posts/{postId}/likes", null, cancellationToken);
+
+    /// <summary>Takes the user's like back; unliking one the user does not like changes nothing (<c>unlikePost</c>).</summary>
+    public Task<LikeResult> UnlikePostAsync(Guid postId, CancellationToken cancellationToken = default) =>
+        Send<LikeResult>(HttpMethod.Delete, $"api/posts/{postId}/likes", null, cancellationToken);
+
+    /// <summary>Comments on a post (<c>commentOnPost</c>).</summary>
+    public Task<CommentResult> CommentOnPostAsync(Guid postId, string content, CancellationToken cancellationToken = default) =>
+        Send<CommentResult>(HttpMethod.Post, $"api/posts/{postId}/comments", new { content }, cancellationToken);
+
+    /// <summary>
+    /// A page of a post's comments in ascending <c>sequence</c> (<c>getComments</c>): the oldest <paramref name="limit"/>
+    /// after <paramref name="after"/> (0, the default, is from the first). Limit 1..200.
+    /// </summary>
+    public Task<CommentPage> CommentsAsync(Guid postId, long? after = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        Get<CommentPage>($"api/posts/{postId}/comments" + Query(("after", after), ("limit", limit)), cancellationToken);
+
+    /// <summary>Starts a live session with the user as its host (<c>startLiveSession</c>); viewers join and chat over the hub.</summary>
+    public Task<LiveSession> StartLiveSessionAsync(string title, CancellationToken cancellationToken = default) =>
+        Send<LiveSession>(HttpMethod.Post, "api/streams", new { title }, cancellationToken);
+
+    /// <summary>A page of the sessions in one state (live unless asked), most recently started first (<c>listLiveSessions</c>).</summary>
+    /// <param name="before">The <see cref="LiveSessionPage.Cursor"/> of the page before, asked with the same state; none for the first page.</param>
+    public Task<LiveSessionPage> LiveSessionsAsync(LiveSessionState? state = null, string? before = null, int? limit = null, CancellationToken cancellationToken = default) =>
+        Get<LiveSessionPage>("api/streams" + Query(("state", state is { } s ? Wire.Name(s) : null), ("before", before), ("limit", limit)), cancellationToken);
+
+    /// <summary>One live session (<c>getLiveSession</c>).</summary>
+    public Task<LiveSession> LiveSessionAsync(Guid sessionId, CancellationToken cancellationToken = default) =>
+        Get<LiveSession>($"api/streams/{sessionId}", cancellationToken);
+
+    /// <summary>Ends a live session, as its host or a moderator (<c>endLiveSession</c>); ending an ended one changes nothing.</summary>
+    public Task<LiveSession> EndLiveSessionAsync(Guid sessionId, CancellationToken cancellationToken = default) =>
+        Send<LiveSession>(HttpMethod.Post, $"api/streams/{sessionId}/end", null, cancellationToken);
+
+    /// <summary>Stops a user from chatting in a live session (they may still watch), as its host or a moderator (<c>banFromStream</c>).</summary>
+    public Task BanFromLiveSessionAsync(Guid sessionId, Guid userId, CancellationToken cancellationToken = default) =>
+        Send(HttpMethod.Post, $"api/streams/{sessionId}/bans", new { userId }, cancellationToken);
+
+    /// <summary>Takes a chat message of a live session down, as its host or a moderator (<c>takeDownStreamMessage</c>).</summary>
+    public Task TakeDownLiveSessionMessageAsync(Guid sessionId, Guid messageId, CancellationToken cancellationToken = default) =>
+        Send(HttpMethod.Delete, $"api/streams/{sessionId}/messages/{messageId}", null, cancellationToken);
 
     /// <summary>
     /// Uploads a file to send in a message's <see cref="SendMessageRequest.AttachmentIds"/> (<c>uploadAttachment</c>).
@@ -97,16 +154,20 @@ public sealed partial class EventChatClient
         return await ReadBody<T>(response, cancellationToken);
     }
 
-    private async Task<T> Send<T>(HttpMethod method, string path, object body, CancellationToken cancellationToken)
+    /// <param name="body">The JSON body; null for a call that takes none.</param>
+    private async Task<T> Send<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using var response = await Call(method, path, () => JsonContent.Create(body, options: Wire.Options), HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await Call(method, path, Json(body), HttpCompletionOption.ResponseContentRead, cancellationToken);
         return await ReadBody<T>(response, cancellationToken);
     }
 
-    private async Task Send(HttpMethod method, string path, CancellationToken cancellationToken)
+    /// <summary>A call that answers nothing (<c>204</c>).</summary>
+    private async Task Send(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {
-        using var response = await Call(method, path, () => null, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        using var response = await Call(method, path, Json(body), HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
+
+    private static Func<HttpContent?> Json(object? body) => () => body is null ? null : JsonContent.Create(body, options: Wire.Options);
 
     private static async Task<T> ReadBody<T>(HttpResponseMessage response, CancellationToken cancellationToken) =>
         await response.Content.ReadFromJsonAsync<T>(Wire.Options, cancellationToken)

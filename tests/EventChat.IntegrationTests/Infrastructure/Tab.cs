@@ -100,6 +100,10 @@ public sealed class Tab : IAsyncDisposable
         throw new TimeoutException($"No '{eventName}' event arrived within {Timeout.TotalSeconds} s.");
     }
 
+    /// <summary><see cref="Next(string, Func{JsonElement, bool}?)"/>, the event read as the SDK's record <typeparamref name="T"/> (strictly, <see cref="Typed"/>).</summary>
+    public async Task<T> Next<T>(string eventName, Func<T, bool>? match = null) =>
+        (await Next(eventName, match is null ? null : payload => match(payload.As<T>()))).As<T>();
+
     /// <summary>Takes every <paramref name="eventName"/> event not taken yet, in arrival order, without waiting.</summary>
     public IReadOnlyList<JsonElement> Received(string eventName) => [.. _inbox.TakeAll(name => name == eventName).Select(e => e.Payload)];
 

@@ -1,22 +1,35 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventChat.Client;
 
 namespace EventChat.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A registered user as a client app sees them: a token, a REST client, and any number of hub tabs, on the
-/// server (or node) at <paramref name="baseAddress"/> unless a tab names another node.
+/// A registered user as a client app sees them: a token, a raw REST client (<see cref="Http"/>), the typed SDK
+/// (<see cref="Client"/>), and any number of hub tabs, on the server (or node) at <paramref name="baseAddress"/>
+/// unless a tab names another node. docs/testing.md says which of the two a test reads the server through.
 /// </summary>
 public sealed class TestUser(Uri baseAddress, Guid id, string username, string token) : IAsyncDisposable
 {
     public const string Password = "correct horse battery";
 
     private readonly List<Tab> _tabs = [];
+    private readonly Lazy<EventChatClient> _client = new(() => new EventChatClient(new EventChatClientOptions
+    {
+        BaseAddress = baseAddress,
+        AccessTokenProvider = _ => ValueTask.FromResult(token),
+    }));
 
     public Guid Id { get; } = id;
     public string Username { get; } = username;
     public string Token { get; } = token;
     public HttpClient Http { get; } = new() { BaseAddress = baseAddress, DefaultRequestHeaders = { Authorization = new("Bearer", token) } };
+
+    /// <summary>
+    /// The .NET SDK for this user, made on first use: typed answers for tests about behaviour. Only its REST calls are
+    /// used unless a test connects it; a refusal throws <see cref="EventChatError"/>.
+    /// </summary>
+    public EventChatClient Client => _client.Value;
 
     /// <summary>A new hub connection, as a browser tab would open one (token in the query string).</summary>
     public Task<Tab> OpenTab(bool settle = true) => OpenTabOn(baseAddress, settle);
@@ -44,6 +57,12 @@ public sealed class TestUser(Uri baseAddress, Guid id, string username, string t
     }
 
     /// <summary>
+    /// A GET answer read as the SDK's contract record <typeparamref name="T"/>, strictly (<see cref="Typed"/>): for a check
+    /// that something is 0, false or empty, which the SDK's tolerant read would also pass if the field were missing.
+    /// </summary>
+    public async Task<T> Get<T>(string path) => (await Get(path)).As<T>();
+
+    /// <summary>
     /// Every page of a list paged with <c>{ items, hasMore, cursor }</c> (<paramref name="path"/> with its query), as a
     /// client reads it: the first page, then the one <c>before</c> each page's cursor while <c>hasMore</c>.
     /// </summary>
@@ -62,9 +81,6 @@ public sealed class TestUser(Uri baseAddress, Guid id, string username, string t
         }
         return pages;
     }
-
-    /// <summary>The ids of a page's items.</summary>
-    public static Guid[] Ids(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("id").GetGuid())];
 
     /// <summary>Creates a group conversation with <paramref name="others"/> (this user is always in it); answers its id.</summary>
     public async Task<Guid> CreateGroup(params TestUser[] others)
@@ -86,6 +102,8 @@ public sealed class TestUser(Uri baseAddress, Guid id, string username, string t
     {
         foreach (var tab in _tabs)
             await tab.DisposeAsync();
+        if (_client.IsValueCreated)
+            await _client.Value.DisposeAsync();
         Http.Dispose();
     }
 }

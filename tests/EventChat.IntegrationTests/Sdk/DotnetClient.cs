@@ -262,6 +262,73 @@ public sealed class DotnetClient
     }
 
     [Fact]
+    public async Task Posts_are_published_liked_commented_and_paged_through_the_sdk()
+    {
+        var server = await EventChatServer.Instance;
+        await using var alice = await server.NewUser("alice");
+        await using var bob = await server.NewUser("bob");
+
+        var post = await alice.Client.CreatePostAsync("Hello, feed");
+        var liked = await bob.Client.LikePostAsync(post.Id);
+        var likedAgain = await bob.Client.LikePostAsync(post.Id);
+        var comments = new List<CommentResult>();
+        for (var i = 1; i <= 3; i++)
+            comments.Add(await bob.Client.CommentOnPostAsync(post.Id, $"c{i}"));
+        var read = await alice.Client.PostAsync(post.Id);
+        var unliked = await bob.Client.UnlikePostAsync(post.Id);
+        var page = await alice.Client.CommentsAsync(post.Id, after: 1, limit: 1);
+        var newest = await bob.Client.PostsAsync(limit: 1);
+        var unknown = await Assert.ThrowsAsync<EventChatError>(() => bob.Client.PostAsync(Guid.CreateVersion7()));
+
+        Assert.Equal((alice.Id, "Hello, feed", 0, 0L), (post.AuthorId, post.Content, post.LikeCount, post.CommentCount));
+        Assert.Equal([new LikeResult(post.Id, 1), new LikeResult(post.Id, 1), new LikeResult(post.Id, 0)], new[] { liked, likedAgain, unliked });
+        Assert.Equal([1L, 2L, 3L], comments.Select(c => c.CommentCount));
+        Assert.Equal((1, 3L), (read.LikeCount, read.CommentCount));
+        Assert.Equal([bob.Id], read.LikedBy);
+        Assert.Equal(comments.Select(c => (c.Comment.Id, bob.Id, c.Comment.Content)), read.RecentComments.Select(c => (c.Id, c.AuthorId, c.Content)));
+        var second = Assert.Single(page.Items);
+        Assert.Equal((comments[1].Comment.Id, "c2", 2L), (second.Id, second.Content, second.Sequence));
+        Assert.True(page.HasMore);
+        // The feed is every test's; another post may be newer, but the page is one post with a cursor to go on from.
+        Assert.Single(newest.Items);
+        Assert.NotNull(newest.Cursor);
+        Assert.Equal(("not_found", 404, "Post was not found."), (unknown.Code, unknown.Status, unknown.Message));
+    }
+
+    [Fact]
+    public async Task Live_sessions_are_started_moderated_listed_and_ended_through_the_sdk()
+    {
+        var server = await EventChatServer.Instance;
+        await using var host = await server.NewUser("host");
+        await using var fan = await server.NewUser("fan");
+        var fanTab = await fan.OpenTab();
+
+        var started = await host.Client.StartLiveSessionAsync("Launch");
+        await fanTab.Invoke("join-stream", new { sessionId = started.Id });
+        var chat = await fanTab.Invoke("stream-chat", new { sessionId = started.Id, content = "first!" });
+        var withChat = await fan.Client.LiveSessionAsync(started.Id);
+        await host.Client.TakeDownLiveSessionMessageAsync(started.Id, chat.GetProperty("message").GetProperty("id").GetGuid());
+        await host.Client.BanFromLiveSessionAsync(started.Id, fan.Id);
+        await Assert.ThrowsAsync<Microsoft.AspNetCore.SignalR.HubException>(() => fanTab.Invoke("stream-chat", new { sessionId = started.Id, content = "banned?" }));
+        var notHost = await Assert.ThrowsAsync<EventChatError>(() => fan.Client.EndLiveSessionAsync(started.Id));
+        var ended = await host.Client.EndLiveSessionAsync(started.Id);
+        var endedPage = await fan.Client.LiveSessionsAsync(LiveSessionState.Ended, limit: 5);
+        var livePage = await fan.Client.LiveSessionsAsync(limit: 5);
+
+        Assert.Equal((host.Id, "Launch", LiveSessionState.Live, 0, 0), (started.HostId, started.Title, started.State, started.ViewerCount, started.MessageCount));
+        Assert.Null(started.EndedAt);
+        Assert.Equal((started.Id, 1, 1), (withChat.Id, withChat.ViewerCount, withChat.MessageCount));
+        Assert.Equal(("forbidden", 403), (notHost.Code, notHost.Status));
+        Assert.Equal((started.Id, LiveSessionState.Ended, 0, 0), (ended.Id, ended.State, ended.ViewerCount, ended.MessageCount));
+        Assert.NotNull(ended.EndedAt);
+        // The lists are every test's: each holds only sessions in the state asked for, and this one is in the ended list.
+        Assert.All(endedPage.Items, session => Assert.Equal(LiveSessionState.Ended, session.State));
+        Assert.All(livePage.Items, session => Assert.Equal(LiveSessionState.Live, session.State));
+        Assert.DoesNotContain(started.Id, livePage.Items.Select(session => session.Id));
+        Assert.Contains(started.Id, (await fan.Client.LiveSessionsAsync(LiveSessionState.Ended, limit: 200)).Items.Select(session => session.Id));
+    }
+
+    [Fact]
     public async Task The_sdks_records_and_enums_are_the_servers_schemas_of_the_same_name()
     {
         var server = await EventChatServer.Instance;
@@ -284,7 +351,8 @@ public sealed class DotnetClient
         Assert.Superset(
             new HashSet<string>(["Message", "MessageAttachment", "ReplyPreview", "Conversation", "MessageDelivery", "ReadReceipt", "ReadResult",
                 "TypingChanged", "PresenceChanged", "MessagePage", "ConversationPage", "UserSummary", "SyncPage", "SyncItem", "SyncReceipt",
-                "SyncMembership", "SendMessageRequest"]),
+                "SyncMembership", "SendMessageRequest", "Post", "Comment", "PostPage", "CommentPage", "LikeResult", "CommentResult",
+                "LiveSession", "LiveSessionPage"]),
             named.Select(type => type.Name).ToHashSet());
     }
 
