@@ -36,7 +36,7 @@ public sealed class Tracing
 
         await tab.Invoke("sendMessage", new { receiverId = bob.Id, content });
 
-        var hub = await spans.Eventually(all => all.SingleOrDefault(s => s.DisplayName == "hub sendMessage" && Equals(s.GetTagItem("eventchat.user.id"), alice.Id.ToString())));
+        var hub = await spans.HubCall("sendMessage", alice);
         var trace = spans.All.Where(s => s.TraceId == hub.TraceId).ToList();
         Assert.Equal(default, hub.ParentSpanId);
         var command = Assert.Single(trace, s => s.ParentSpanId == hub.SpanId);
@@ -44,9 +44,7 @@ public sealed class Tracing
         Assert.Single(trace, s => s.ParentSpanId == command.SpanId && s.DisplayName == "validate");
         Assert.Equal(["messageSent", "newMessage", "receiveMessage"],
             trace.Where(s => s.ParentSpanId == command.SpanId && s.DisplayName == "push").Select(s => (string)s.GetTagItem("eventchat.push.event")!).Order());
-        // A commit serves a batch: it continues the first send's trace and links the others', ours among them if not first.
-        var commit = Assert.Single(spans.All, s => s.DisplayName == "commit" && s.Source.Name == EventChatTracing.SourceName
-            && (s.ParentSpanId == command.SpanId || s.Links.Any(link => link.Context.SpanId == command.SpanId)));
+        var commit = Assert.Single(spans.CommitsOf(command));
         Assert.Contains(spans.All, s => s.Source.Name == "Npgsql" && s.ParentSpanId == commit.SpanId);
 
         // Ids, counts and names only: neither the text sent nor the caller's token.
@@ -76,11 +74,10 @@ public sealed class Tracing
             await Sql(server, $"alter table {table} drop constraint {constraint}");
         }
 
-        var hub = await spans.Eventually(all => all.SingleOrDefault(s => s.DisplayName == "hub sendMessage" && Equals(s.GetTagItem("eventchat.user.id"), alice.Id.ToString())));
+        var hub = await spans.HubCall("sendMessage", alice);
         var command = Assert.Single(spans.All, s => s.ParentSpanId == hub.SpanId && s.DisplayName == "SendMessage");
         // The batch that held it may have been split; the commit of this send alone failed either way.
-        var commits = spans.All.Where(s => s.DisplayName == "commit" && s.Source.Name == EventChatTracing.SourceName
-            && (s.ParentSpanId == command.SpanId || s.Links.Any(link => link.Context.SpanId == command.SpanId))).ToList();
+        var commits = spans.CommitsOf(command);
         Assert.NotEmpty(commits);
         Assert.All(commits.Append(command).Append(hub), span =>
         {
@@ -103,7 +100,7 @@ public sealed class Tracing
 
         await Assert.ThrowsAsync<HubException>(() => tab.Invoke("sendMessage", new { conversationId = Guid.CreateVersion7(), content = "to nowhere" }));
 
-        var hub = await spans.Eventually(all => all.SingleOrDefault(s => s.DisplayName == "hub sendMessage" && Equals(s.GetTagItem("eventchat.user.id"), alice.Id.ToString())));
+        var hub = await spans.HubCall("sendMessage", alice);
         var command = Assert.Single(spans.All, s => s.ParentSpanId == hub.SpanId && s.DisplayName == "SendMessage");
         Assert.All([hub, command], span =>
         {
@@ -161,7 +158,7 @@ public sealed class Tracing
         var list = await spans.Eventually(all => all.SingleOrDefault(s => Request(s, "/api/chat/conversations")));
         Assert.DoesNotContain(list.TagObjects, tag => $"{tag.Value}".Contains("access_token") || $"{tag.Value}".Contains(alice.Token));
         // The hub keeps its shape: each call a trace of its own, linked to no request span, as none is exported.
-        var hub = await spans.Eventually(all => all.SingleOrDefault(s => s.DisplayName == "hub sendMessage" && Equals(s.GetTagItem("eventchat.user.id"), alice.Id.ToString())));
+        var hub = await spans.HubCall("sendMessage", alice);
         Assert.Equal(default, hub.ParentSpanId);
         Assert.Empty(hub.Links);
         Assert.Equal("SendMessage", Assert.Single(spans.All, s => s.ParentSpanId == hub.SpanId).DisplayName);
@@ -251,6 +248,18 @@ public sealed class Tracing
         }
 
         public IReadOnlyList<Activity> All => [.. _stopped];
+
+        /// <summary>The span of <paramref name="caller"/>'s call of <paramref name="method"/>, once it has ended.</summary>
+        public Task<Activity> HubCall(string method, TestUser caller) =>
+            Eventually(all => all.SingleOrDefault(s => s.DisplayName == $"hub {method}" && Equals(s.GetTagItem("eventchat.user.id"), caller.Id.ToString())));
+
+        /// <summary>
+        /// The commits of <paramref name="command"/>: a commit serves a batch, so it continues the first command's trace and
+        /// links the others'.
+        /// </summary>
+        public List<Activity> CommitsOf(Activity command) =>
+            [.. All.Where(s => s.DisplayName == "commit" && s.Source.Name == EventChatTracing.SourceName
+                && (s.ParentSpanId == command.SpanId || s.Links.Any(link => link.Context.SpanId == command.SpanId)))];
 
         public async Task<Activity> Eventually(Func<IReadOnlyList<Activity>, Activity?> find)
         {
