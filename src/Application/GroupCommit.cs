@@ -87,6 +87,9 @@ public sealed class GroupCommit<TPending, TOutcome> : IAsyncDisposable where TPe
         }
         catch (Exception e) when (batch.Count > 1 && !DatabaseOutage.Caused(e))
         {
+            // The batch's transaction failed; each command's own commit below gets a span of its own.
+            if (activity is not null)
+                EventChatTracing.Failed(activity, e);
             log.LogDebug(e, "A group commit of {Count} commands failed; committing them one by one", batch.Count);
             foreach (var pending in batch.Where(p => !p.Outcome.Task.IsCompleted))
                 await CommitOrSplit([pending]);
@@ -95,6 +98,8 @@ public sealed class GroupCommit<TPending, TOutcome> : IAsyncDisposable where TPe
         // that answer at once, rather than one timeout after another.
         catch (Exception e)
         {
+            if (activity is not null)
+                EventChatTracing.Failed(activity, e);
             foreach (var pending in batch)
                 pending.Outcome.TrySetException(e);
         }

@@ -1,5 +1,5 @@
 using System.Security.Claims;
-using EventChat.Domain.Users;
+using EventChat.Application.Users;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
@@ -12,13 +12,12 @@ public sealed class TokenIssuer(JwtSettings settings, TimeProvider clock)
 {
     private static readonly JsonWebTokenHandler Handler = new();
 
-    public AuthToken Issue(UserAccount user) => Issue(user.Id, user.Username, user.Role, settings.Lifetime);
-
-    /// <summary>A token for <paramref name="userId"/> that lives <paramref name="lifetime"/>, at most <c>Jwt:TokenLifetime</c>.</summary>
-    public AuthToken Issue(Guid userId, string username, string role, TimeSpan lifetime)
+    /// <summary>A token for <paramref name="user"/> that lives <paramref name="lifetime"/>, at most (and by default) <c>Jwt:TokenLifetime</c>.</summary>
+    public AuthToken Issue(Authenticated user, TimeSpan? lifetime = null)
     {
+        var (userId, username, role) = user;
         var now = clock.GetUtcNow();
-        var expires = now + (lifetime < settings.Lifetime ? lifetime : settings.Lifetime);
+        var expires = now + (lifetime is { } asked && asked < settings.Lifetime ? asked : settings.Lifetime);
         var token = Handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = JwtSettings.Issuer,

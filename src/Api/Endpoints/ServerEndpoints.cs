@@ -55,7 +55,7 @@ public static class ServerEndpoints
             var user = (await mediator.Send(new UpsertAppUser(externalId, null, null, null, KeepExisting: true), ct)).User;
             if (!user.Active)
                 throw new DomainException(DomainError.Conflict, AccountStanding.Deactivated);
-            return TypedResults.Ok(tokens.Issue(user.UserId, user.ExternalId, user.Role, TimeSpan.FromSeconds(seconds)));
+            return TypedResults.Ok(tokens.Issue(new(user.UserId, user.ExternalId, user.Role), TimeSpan.FromSeconds(seconds)));
         })
             .WithName("mintAppUserToken")
             .WithSummary("A token for one of the app's users, for its client to connect with")

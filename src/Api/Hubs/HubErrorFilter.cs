@@ -2,6 +2,7 @@ using EventChat.Api.Auth;
 using EventChat.Api.Errors;
 using EventChat.Application;
 using EventChat.Application.Telemetry;
+using System.Diagnostics;
 using System.Reflection;
 using Microsoft.AspNetCore.SignalR;
 
@@ -33,6 +34,9 @@ public sealed class HubErrorFilter(ILogger<HubErrorFilter> log, EventChatMetrics
             else
                 log.LogDebug("hub method {Method} failed for {UserId}: {Code}", method, userId, error.Code);
             metrics.HubError(error.Code, method);
+            // The call's span (HubTracing's, current again once the command's has ended): failed, or a refusal.
+            if (Activity.Current is { Source.Name: EventChatTracing.SourceName } span)
+                EventChatTracing.Ended(span, exception);
             await context.Hub.Clients.Caller.SendAsync(ClientEvents.Error, new ErrorEvent(error.Message, error.Code, method));
             throw new HubException(error.Message);
         }

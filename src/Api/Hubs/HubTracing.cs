@@ -17,20 +17,21 @@ public sealed class HubTracing : IHubFilter
 
     private static async ValueTask<object?> Traced(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        // Each call is a trace of its own: the span current here is the connection's HTTP request, which lasts as long
-        // as the connection. The call links to it instead.
-        var connection = Activity.Current?.Context ?? default;
+        // Each call is a trace of its own: the activity current here is the connection's HTTP request, which lasts as
+        // long as the connection and is not exported (Tracing leaves the hub's transport out), so nothing to link to.
         Activity.Current = null;
         var method = HubErrorFilter.ContractName(context);
-        using var activity = EventChatTracing.Source.StartActivity(ActivityKind.Server, links: connection == default ? null : [new(connection)], name: "hub " + method)
+        using var activity = EventChatTracing.Source.StartActivity("hub " + method, ActivityKind.Server)
             ?.SetTag("eventchat.hub.method", method).SetTag("eventchat.user.id", context.Context.User?.UserId().ToString());
         try
         {
             return await next(context);
         }
-        catch (Exception e) when (activity is not null)
+        // A HubException is the answer HubErrorFilter (or a filter before it) gives the client; HubErrorFilter has
+        // already recorded on this span what it answered.
+        catch (Exception e) when (activity is not null && e is not HubException)
         {
-            activity.SetStatus(ActivityStatusCode.Error, e.GetType().Name);
+            EventChatTracing.Ended(activity, e);
             throw;
         }
     }

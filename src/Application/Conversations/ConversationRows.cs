@@ -5,6 +5,7 @@ using Marten;
 using Npgsql;
 using NpgsqlTypes;
 using Weasel.Postgresql.Functions;
+using static EventChat.Application.MartenTables;
 
 namespace EventChat.Application.Conversations;
 
@@ -21,7 +22,7 @@ public sealed record ConversationAt(long Version, Conversation State, Conversati
 /// than through a Marten session so that a batch is one round trip, <c>begin</c> to <c>commit</c>, and reads nothing.
 /// The documents are the projections' own functions applied to the same events, serialised by Marten's serializer, so
 /// a rebuild writes the same rows (the Rebuilds and SendPath tests compare them); a Marten upgrade that changes these
-/// tables fails those tests.
+/// tables fails those tests, and what it names of Marten's is spelled in <see cref="MartenTables"/>, which <c>MartenTableNames</c> checks.
 /// </summary>
 public sealed class ConversationRows(IDocumentStore store)
 {
@@ -31,7 +32,7 @@ public sealed class ConversationRows(IDocumentStore store)
     private readonly Marten.Storage.IMartenDatabase database = store.Storage.Database;
     private readonly ISerializer json = store.Options.Serializer();
     private readonly string schema = store.Options.DatabaseSchemaName;
-    private readonly string events = store.Options.Events.DatabaseSchemaName;
+    private readonly MartenTables tables = new(store);
     private readonly Marten.Events.EventGraph eventTypes = (Marten.Events.EventGraph)store.Options.Events;
 
     /// <summary>
@@ -57,8 +58,8 @@ public sealed class ConversationRows(IDocumentStore store)
     /// key it sealed with was destroyed. Nothing was written; deciding again on what is committed settles it.
     /// </summary>
     public static bool MetAnotherWrite(Exception e) =>
-        e is PostgresException { SqlState: "MT003" or RetryStored or KeyDestroyed }
-            or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "pk_mt_events_stream_and_version" or "pkey_mt_streams_id" };
+        e is PostgresException { SqlState: MartenTables.UnexpectedVersionSqlState or RetryStored or KeyDestroyed }
+            or PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: MartenTables.EventsVersionKey or MartenTables.StreamsKey };
 
     public async Task<NpgsqlConnection> Open(CancellationToken ct)
     {
@@ -78,14 +79,14 @@ public sealed class ConversationRows(IDocumentStore store)
         // One statement, so one snapshot: the inline projections commit with the events, so the version and both
         // documents agree.
         Add(batch, $"""
-            select s.id, s.version, c.data, v.data from {events}.mt_streams s
-            join {schema}.mt_doc_conversation c on c.id = s.id join {schema}.mt_doc_conversationview v on v.id = s.id
-            where s.id = any($1)
+            select s.{StreamsId}, s.{StreamsVersion}, c.{DocumentData}, v.{DocumentData} from {tables.Streams} s
+            join {tables.Documents<Conversation>()} c on c.{DocumentId} = s.{StreamsId} join {tables.Documents<ConversationView>()} v on v.{DocumentId} = s.{StreamsId}
+            where s.{StreamsId} = any($1)
             """, Uuids(ids));
-        Add(batch, $"select data from {schema}.mt_doc_datakey where conversation_id = any($1) and data ->> 'erasedAt' is null", Uuids(ids));
+        Add(batch, $"select {DocumentData} from {tables.Documents<DataKey>()} where conversation_id = any($1) and {DocumentData} ->> 'erasedAt' is null", Uuids(ids));
         Add(batch, $"""
-            select k.c, k.s, k.id, m.data from {schema}.mt_doc_messageview m
-            join unnest($1, $2, $3) as k(c, s, id) on m.conversation_id = k.c and m.sender_id = k.s and m.data ->> 'clientMessageId' = k.id
+            select k.c, k.s, k.id, m.{DocumentData} from {tables.Documents<MessageView>()} m
+            join unnest($1, $2, $3) as k(c, s, id) on m.conversation_id = k.c and m.sender_id = k.s and m.{DocumentData} ->> 'clientMessageId' = k.id
             """, Uuids(retries.Select(r => r.ConversationId)), Uuids(retries.Select(r => r.SenderId)), Texts(retries.Select(r => r.ClientMessageId)));
         await using var reader = await batch.ExecuteReaderAsync(ct);
         var conversations = new Dictionary<Guid, ConversationAt>();
@@ -130,7 +131,7 @@ public sealed class ConversationRows(IDocumentStore store)
         /// then wait for the other's lock: a deadlock where there should be a conflict.
         /// </summary>
         public void Lock(IEnumerable<Guid> streamIds) =>
-            Add(batch, $"select id from {rows.events}.mt_streams where id = any($1) order by id for update", Uuids(streamIds));
+            Add(batch, $"select {StreamsId} from {rows.tables.Streams} where {StreamsId} = any($1) order by {StreamsId} for update", Uuids(streamIds));
 
         /// <summary>
         /// Appends to the stream only if it is still at <paramref name="expectedVersion"/> (0: it does not exist yet);
@@ -140,7 +141,7 @@ public sealed class ConversationRows(IDocumentStore store)
         public void Append(Guid streamId, long expectedVersion, IReadOnlyList<object> appended)
         {
             var mappings = appended.Select(e => rows.eventTypes.EventMappingFor(e.GetType())).ToList();
-            Add(batch, $"select {rows.events}.mt_quick_append_events($1, 'conversation', '*DEFAULT*', $2, $3, $4, $5, $6, $7)",
+            Add(batch, $"select {rows.tables.QuickAppend}($1, 'conversation', '*DEFAULT*', $2, $3, $4, $5, $6, $7)",
                 new NpgsqlParameter<Guid> { TypedValue = streamId },
                 Uuids(appended.Select(_ => Guid.CreateVersion7())),
                 Texts(mappings.Select(m => m.EventTypeName)),
@@ -156,8 +157,8 @@ public sealed class ConversationRows(IDocumentStore store)
             if (keys.Count == 0)
                 return;
             Add(batch, $"""
-                select {rows.schema}.eventchat_require(not exists(select 1 from {rows.schema}.mt_doc_messageview m
-                  join unnest($1, $2, $3) as k(c, s, id) on m.conversation_id = k.c and m.sender_id = k.s and m.data ->> 'clientMessageId' = k.id),
+                select {rows.schema}.eventchat_require(not exists(select 1 from {rows.tables.Documents<MessageView>()} m
+                  join unnest($1, $2, $3) as k(c, s, id) on m.conversation_id = k.c and m.sender_id = k.s and m.{DocumentData} ->> 'clientMessageId' = k.id),
                   '{RetryStored}', 'an earlier attempt of a send in this batch is stored')
                 """, Uuids(keys.Select(r => r.ConversationId)), Uuids(keys.Select(r => r.SenderId)), Texts(keys.Select(r => r.ClientMessageId)));
         }
@@ -168,7 +169,7 @@ public sealed class ConversationRows(IDocumentStore store)
             if (keyIds.Count == 0)
                 return;
             Add(batch, $"""
-                select {rows.schema}.eventchat_require((select count(*) from {rows.schema}.mt_doc_datakey where id = any($1) and data ->> 'erasedAt' is null) = $2,
+                select {rows.schema}.eventchat_require((select count(*) from {rows.tables.Documents<DataKey>()} where {DocumentId} = any($1) and {DocumentData} ->> 'erasedAt' is null) = $2,
                   '{KeyDestroyed}', 'a data key was destroyed')
                 """, Uuids(keyIds), new NpgsqlParameter<long> { TypedValue = keyIds.Count });
         }
@@ -176,17 +177,17 @@ public sealed class ConversationRows(IDocumentStore store)
         /// <summary>The conversation's snapshot and view as of <paramref name="version"/>, what its inline projections would write.</summary>
         public void Conversation(Conversation state, ConversationView view, long version)
         {
-            Upsert("mt_doc_conversation", state.Id, state, version);
-            Upsert("mt_doc_conversationview", view.Id, view, version);
+            Upsert(state.Id, state, version);
+            Upsert(view.Id, view, version);
         }
 
         /// <summary>A new message's view, as stored (sealed), and its search row from the plain text.</summary>
         public void NewMessage(MessageView stored, string plainText)
         {
             documents.Add(Command($"""
-                insert into {rows.schema}.mt_doc_messageview (id, data, mt_version, mt_dotnet_type, mt_last_modified, conversation_id, sequence, deleted_at, sender_id)
+                insert into {rows.tables.Documents<MessageView>()} ({DocumentId}, {DocumentData}, {DocumentVersion}, {DocumentDotNetType}, {DocumentLastModified}, conversation_id, sequence, deleted_at, sender_id)
                 values ($1, $2, 1, $3, transaction_timestamp(), $4, $5, null, $6)
-                on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_last_modified = excluded.mt_last_modified,
+                on conflict ({DocumentId}) do update set {DocumentData} = excluded.{DocumentData}, {DocumentVersion} = excluded.{DocumentVersion}, {DocumentLastModified} = excluded.{DocumentLastModified},
                   conversation_id = excluded.conversation_id, sequence = excluded.sequence, deleted_at = excluded.deleted_at, sender_id = excluded.sender_id
                 """, new NpgsqlParameter<Guid> { TypedValue = stored.Id }, Json(stored), Text(typeof(MessageView).FullName!),
                 new NpgsqlParameter<Guid> { TypedValue = stored.ConversationId }, new NpgsqlParameter<long> { TypedValue = stored.Sequence },
@@ -198,7 +199,7 @@ public sealed class ConversationRows(IDocumentStore store)
 
         public void NewKey(DataKey key) =>
             documents.Add(Command($"""
-                insert into {rows.schema}.mt_doc_datakey (id, data, mt_dotnet_type, mt_last_modified, conversation_id, user_id)
+                insert into {rows.tables.Documents<DataKey>()} ({DocumentId}, {DocumentData}, {DocumentDotNetType}, {DocumentLastModified}, conversation_id, user_id)
                 values ($1, $2, $3, transaction_timestamp(), $4, $5)
                 """, new NpgsqlParameter<Guid> { TypedValue = key.Id }, Json(key), Text(typeof(DataKey).FullName!),
                 new NpgsqlParameter<Guid> { TypedValue = key.ConversationId }, new NpgsqlParameter<Guid> { TypedValue = key.UserId }));
@@ -212,11 +213,12 @@ public sealed class ConversationRows(IDocumentStore store)
             await batch.ExecuteNonQueryAsync(ct);
         }
 
-        private void Upsert<T>(string table, Guid id, T document, long version) where T : notnull =>
+        private void Upsert<T>(Guid id, T document, long version) where T : notnull =>
             documents.Add(Command($"""
-                insert into {rows.schema}.{table} (id, data, mt_version, mt_dotnet_type, mt_last_modified) values ($1, $2, $3, $4, transaction_timestamp())
-                on conflict (id) do update set data = excluded.data, mt_version = excluded.mt_version, mt_dotnet_type = excluded.mt_dotnet_type,
-                  mt_last_modified = excluded.mt_last_modified
+                insert into {rows.tables.Documents<T>()} ({DocumentId}, {DocumentData}, {DocumentVersion}, {DocumentDotNetType}, {DocumentLastModified})
+                values ($1, $2, $3, $4, transaction_timestamp())
+                on conflict ({DocumentId}) do update set {DocumentData} = excluded.{DocumentData}, {DocumentVersion} = excluded.{DocumentVersion},
+                  {DocumentDotNetType} = excluded.{DocumentDotNetType}, {DocumentLastModified} = excluded.{DocumentLastModified}
                 """, new NpgsqlParameter<Guid> { TypedValue = id }, Json(document), new NpgsqlParameter<long> { TypedValue = version },
                 Text(typeof(T).FullName!)));
 

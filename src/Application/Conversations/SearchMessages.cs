@@ -72,12 +72,12 @@ public sealed class SearchMessagesHandler(IQuerySession session, ContentCipher c
                      ts_rank_cd({MessageSearch.Vector}, terms, 32)
                        + case when numnode(phrase) > 1 and {MessageSearch.Vector} @@ phrase then 1 else 0 end as rank
               from {MessageSearch.Table} s
-                   join mt_doc_messageview m on m.id = s.message_id,
+                   join {MartenTables.DocumentTable<MessageView>()} m on m.id = s.message_id,
                    websearch_to_tsquery('{MessageSearch.Config}', ?) as terms,
                    phraseto_tsquery('{MessageSearch.Config}', ?) as phrase
               where {MessageSearch.Vector} @@ terms
                 and m.data ->> 'deletedAt' is null
-                and s.conversation_id in (select c.id from mt_doc_conversationview c where {ConversationMembership.Includes("c")})
+                and s.conversation_id in (select c.id from {MartenTables.DocumentTable<ConversationView>()} c where {ConversationMembership.Includes("c")})
                 /*conversation*/
               order by rank desc, sent_at desc, m.id
               limit ?

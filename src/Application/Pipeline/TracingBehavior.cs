@@ -23,8 +23,7 @@ public sealed class TracingBehavior<TMessage, TResponse> : IPipelineBehavior<TMe
         }
         catch (Exception e) when (activity is not null)
         {
-            // The exception's type only: its message may quote what the caller sent.
-            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
+            EventChatTracing.Ended(activity, e);
             throw;
         }
     }

@@ -8,7 +8,7 @@ using JasperFx.Events;
 using Marten;
 using Mediator;
 using Npgsql;
-using static EventChat.Application.Sync.MartenEventTable;
+using static EventChat.Application.MartenTables;
 
 namespace EventChat.Application.Sync;
 
@@ -79,7 +79,7 @@ public sealed class SyncFeedHandler(IQuerySession session, SyncCursors cursors, 
     private static readonly Type[] JoiningEvents = [typeof(ConversationStarted), typeof(ParticipantAdded)];
     private static readonly Type[] LeavingEvents = [typeof(ParticipantRemoved), typeof(ParticipantLeft)];
 
-    private readonly MartenEventTable marten = new(session.DocumentStore);
+    private readonly MartenTables marten = new(session.DocumentStore);
 
     public async ValueTask<SyncPage> Handle(SyncFeed query, CancellationToken ct)
     {

@@ -21,6 +21,7 @@ public sealed record ProjectionLagReading(long Head, IReadOnlyList<ShardLag> Sha
 /// </summary>
 public sealed class ProjectionLag(IDocumentStore store)
 {
+    private readonly MartenTables tables = new(store);
     private long _last;
 
     /// <summary>The slowest shard's lag at the last <see cref="Measure"/>, for the <c>eventchat.projection.lag</c> gauge.</summary>
@@ -31,7 +32,7 @@ public sealed class ProjectionLag(IDocumentStore store)
     public async Task<ProjectionLagReading> Measure(CancellationToken ct)
     {
         await using var session = store.QuerySession();
-        var head = (await session.QueryAsync<long>($"select coalesce(max(seq_id), 0) from {store.Options.Events.DatabaseSchemaName}.mt_events", ct)).Single();
+        var head = (await session.QueryAsync<long>($"select coalesce(max({MartenTables.SeqId}), 0) from {tables.Events}", ct)).Single();
         var shards = AsyncShards();
         var progress = shards.Count == 0 ? [] : (await store.Advanced.AllProjectionProgress(token: ct)).ToDictionary(p => p.ShardName, p => p.Sequence);
         var reading = new ProjectionLagReading(head, [.. shards.Select(shard =>

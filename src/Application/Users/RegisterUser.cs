@@ -10,7 +10,7 @@ using Npgsql;
 
 namespace EventChat.Application.Users;
 
-public sealed record RegisterUser(string? Username, string? Password, string? DisplayName) : ICommand<UserAccount>;
+public sealed record RegisterUser(string? Username, string? Password, string? DisplayName) : ICommand<Authenticated>;
 
 public sealed class RegisterUserValidator : AbstractValidator<RegisterUser>
 {
@@ -27,9 +27,9 @@ public sealed class RegisterUserValidator : AbstractValidator<RegisterUser>
 }
 
 public sealed class RegisterUserHandler(IDocumentStore store, IPasswordHasher hasher, ConfiguredRoles roles, TimeProvider clock, ILogger<RegisterUserHandler> log)
-    : ICommandHandler<RegisterUser, UserAccount>
+    : ICommandHandler<RegisterUser, Authenticated>
 {
-    public async ValueTask<UserAccount> Handle(RegisterUser command, CancellationToken ct)
+    public async ValueTask<Authenticated> Handle(RegisterUser command, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         var now = clock.GetUtcNow();
@@ -49,6 +49,6 @@ public sealed class RegisterUserHandler(IDocumentStore store, IPasswordHasher ha
             throw new DomainException(DomainError.Conflict, "That username is taken.");
         }
         log.LogInformation("user {UserId} registered", registered.UserId);
-        return granted is null ? account : account.Apply(granted);
+        return Authenticated.As(granted is null ? account : account.Apply(granted));
     }
 }

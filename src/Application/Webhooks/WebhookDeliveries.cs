@@ -2,6 +2,7 @@ using Marten;
 using Npgsql;
 using Weasel.Postgresql;
 using Weasel.Postgresql.Tables;
+using static EventChat.Application.MartenTables;
 
 namespace EventChat.Application.Webhooks;
 
@@ -125,17 +126,16 @@ public sealed class WebhookDeliveries(IDocumentStore store, TimeProvider clock)
     public async Task<int> Replay(Webhook hook, long? fromSequence, DateTimeOffset? fromTime, long upTo, CancellationToken ct)
     {
         Type[] types = [.. WebhookEventTypes.ConversationEventTypes.Where(type => hook.EventTypes.Length == 0 || hook.EventTypes.Contains(type.Name))];
-        var events = store.Options.Events.DatabaseSchemaName;
-        var graph = (Marten.Events.EventGraph)store.Options.Events;
+        var tables = new MartenTables(store);
         var sql = $"""
             insert into {_table} (id, webhook_id, line, conversation_id, sequence, event_type, status, attempts, next_attempt_at, created_at, replay)
-            select gen_random_uuid(), @webhook, e.stream_id, e.stream_id, e.seq_id, (@typeNames)[array_position(@storedTypes, e.type)], '{Pending}', 0, @now, @now, true
-            from {events}.mt_events e
-            where e.seq_id <= @upTo and e.type = any(@storedTypes)
-              and (@from::bigint is null or e.seq_id >= @from) and (@fromTime::timestamptz is null or e.timestamp >= @fromTime)
+            select gen_random_uuid(), @webhook, e.{StreamId}, e.{StreamId}, e.{SeqId}, (@typeNames)[array_position(@storedTypes, e.{TypeColumn})], '{Pending}', 0, @now, @now, true
+            from {tables.Events} e
+            where e.{SeqId} <= @upTo and e.{TypeColumn} = any(@storedTypes)
+              and (@from::bigint is null or e.{SeqId} >= @from) and (@fromTime::timestamptz is null or e."{Timestamp}" >= @fromTime)
             """;
         string[] names = [.. types.Select(type => type.Name)];
-        string[] stored = [.. types.Select(type => graph.EventMappingFor(type).EventTypeName)];
+        string[] stored = [.. types.Select(tables.StoredName)];
         return await Execute(sql, ct, ("webhook", hook.Id), ("typeNames", names), ("storedTypes", stored), ("now", clock.GetUtcNow()),
             ("upTo", upTo), ("from", (object?)fromSequence ?? DBNull.Value), ("fromTime", (object?)fromTime ?? DBNull.Value));
     }

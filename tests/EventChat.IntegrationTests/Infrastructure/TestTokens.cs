@@ -1,4 +1,5 @@
 using EventChat.Api.Auth;
+using EventChat.Application.Users;
 using EventChat.Domain.Users;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,8 +12,7 @@ public static class TestTokens
     public static string Issue(EventChatServer server, TestUser user, TimeSpan lifetime, TimeProvider? clock = null)
     {
         var settings = server.App.Services.GetRequiredService<JwtSettings>() with { Lifetime = lifetime };
-        var account = new UserAccount(user.Id, user.Username, UserAccount.Normalize(user.Username), user.Username, "", DateTimeOffset.UtcNow);
-        return new TokenIssuer(settings, clock ?? TimeProvider.System).Issue(account).Token;
+        return new TokenIssuer(settings, clock ?? TimeProvider.System).Issue(new Authenticated(user.Id, user.Username, Roles.User)).Token;
     }
 }
 
