@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 
 namespace EventChat.IntegrationTests;
@@ -8,6 +9,7 @@ namespace EventChat.IntegrationTests;
 /// <summary>
 /// Fields only the server sets (ids, senders, authors, hosts, times, sequences, counts, roles) are ignored when a
 /// client sends them, on REST and on the hub: what is stored is the caller, the server's clock and the stream's order.
+/// Answers are read strictly (<see cref="Typed"/>): a forged id must be absent, not merely unequal to a missing field.
 /// </summary>
 public sealed class ServerOwnedFields
 {
@@ -39,20 +41,20 @@ public sealed class ServerOwnedFields
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var sent = (await Messaging.Send(alice, new { receiverId = bob.Id, content = "first" })).GetProperty("message");
+        var sent = (await Messaging.SendTyped(alice, new { receiverId = bob.Id, content = "first" })).Message;
         var before = DateTimeOffset.UtcNow;
 
-        var edit = await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{sent.GetProperty("id").GetGuid()}",
+        var edit = await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{sent.Id}",
             new { content = "second", senderId = bob.Id, sequence = 999, sentAt = Forged, editedAt = Forged, conversationId = Guid.NewGuid(), id = ForgedId });
 
         Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
-        var stored = Assert.Single(await bob.Messages(sent.GetProperty("conversationId").GetGuid()));
-        Assert.Equal("second", stored.GetProperty("content").GetString());
-        Assert.Equal(alice.Id, stored.GetProperty("senderId").GetGuid());
-        Assert.Equal(sent.GetProperty("id").GetGuid(), stored.GetProperty("id").GetGuid());
-        Assert.Equal(sent.GetProperty("sequence").GetInt64(), stored.GetProperty("sequence").GetInt64());
-        Assert.Equal(sent.GetProperty("sentAt").GetDateTimeOffset(), stored.GetProperty("sentAt").GetDateTimeOffset());
-        AssertServerTime(before, stored.GetProperty("editedAt").GetDateTimeOffset());
+        var stored = Assert.Single((await bob.Get<MessagePage>($"/api/chat/conversations/{sent.ConversationId}/messages?limit=200")).Items);
+        Assert.Equal("second", stored.Content);
+        Assert.Equal(alice.Id, stored.SenderId);
+        Assert.Equal(sent.Id, stored.Id);
+        Assert.Equal(sent.Sequence, stored.Sequence);
+        Assert.Equal(sent.SentAt, stored.SentAt);
+        AssertServerTime(before, Assert.NotNull(stored.EditedAt));
     }
 
     [Fact]
@@ -84,42 +86,43 @@ public sealed class ServerOwnedFields
         await using var bob = await server.NewUser("bob");
         var before = DateTimeOffset.UtcNow;
 
-        var post = await Created(alice, "/api/posts",
+        var post = await Created<Post>(alice, "/api/posts",
             new { content = "mine", id = ForgedId, authorId = bob.Id, createdAt = Forged, likeCount = 99, commentCount = 99, likedBy = new[] { bob.Id } });
-        var postId = post.GetProperty("id").GetGuid();
-        var comment = await Created(alice, $"/api/posts/{postId}/comments", new { content = "hi", authorId = bob.Id, id = ForgedId, sequence = 999, postId = Guid.NewGuid() });
+        var postId = post.Id;
+        var comment = await Created<CommentResult>(alice, $"/api/posts/{postId}/comments", new { content = "hi", authorId = bob.Id, id = ForgedId, sequence = 999, postId = Guid.NewGuid() });
         var tab = await alice.OpenTab();
-        var hubComment = await tab.Invoke("comment-post", new { postId, content = "over the hub", authorId = bob.Id, id = ForgedId });
-        var group = await Created(alice, "/api/chat/conversations",
+        var hubComment = (await tab.Invoke("comment-post", new { postId, content = "over the hub", authorId = bob.Id, id = ForgedId })).As<CommentResult>();
+        var group = await Created<Conversation>(alice, "/api/chat/conversations",
             new { participantIds = new[] { bob.Id }, title = "T", id = ForgedId, kind = "direct", createdAt = Forged, lastSequence = 999, unreadCount = 99 });
-        var stream = await Created(alice, "/api/streams", new { title = "Live", id = ForgedId, hostId = bob.Id, state = "ended", viewerCount = 99, startedAt = Forged });
-        await tab.Invoke("join-stream", new { sessionId = stream.GetProperty("id").GetGuid() });
-        var chat = await tab.Invoke("stream-chat", new { sessionId = stream.GetProperty("id").GetGuid(), content = "hello", senderId = bob.Id, id = ForgedId, sentAt = Forged });
+        var stream = await Created<LiveSession>(alice, "/api/streams", new { title = "Live", id = ForgedId, hostId = bob.Id, state = "ended", viewerCount = 99, startedAt = Forged });
+        await tab.Invoke("join-stream", new { sessionId = stream.Id });
+        var chat = await tab.Invoke("stream-chat", new { sessionId = stream.Id, content = "hello", senderId = bob.Id, id = ForgedId, sentAt = Forged });
 
-        var storedPost = await bob.Get($"/api/posts/{postId}");
+        var storedPost = await bob.Get<Post>($"/api/posts/{postId}");
         Assert.NotEqual(ForgedId, postId);
-        Assert.Equal(alice.Id, storedPost.GetProperty("authorId").GetGuid());
-        Assert.Equal(0, storedPost.GetProperty("likeCount").GetInt32());
-        Assert.Empty(storedPost.GetProperty("likedBy").EnumerateArray());
-        Assert.Equal(2, storedPost.GetProperty("commentCount").GetInt64());
-        AssertServerTime(before, storedPost.GetProperty("createdAt").GetDateTimeOffset());
-        foreach (var c in new[] { comment.GetProperty("comment"), hubComment.GetProperty("comment") })
+        Assert.Equal(alice.Id, storedPost.AuthorId);
+        Assert.Equal(0, storedPost.LikeCount);
+        Assert.Empty(storedPost.LikedBy);
+        Assert.Equal(2, storedPost.CommentCount);
+        AssertServerTime(before, storedPost.CreatedAt);
+        foreach (var c in new[] { comment.Comment, hubComment.Comment })
         {
-            Assert.Equal(alice.Id, c.GetProperty("authorId").GetGuid());
-            Assert.Equal(postId, c.GetProperty("postId").GetGuid());
-            Assert.NotEqual(ForgedId, c.GetProperty("id").GetGuid());
+            Assert.Equal(alice.Id, c.AuthorId);
+            Assert.Equal(postId, c.PostId);
+            Assert.NotEqual(ForgedId, c.Id);
         }
-        var storedGroup = await bob.Conversation(group.GetProperty("id").GetGuid());
-        Assert.NotEqual(ForgedId, group.GetProperty("id").GetGuid());
-        Assert.Equal("group", storedGroup.GetProperty("kind").GetString());
-        Assert.True(storedGroup.GetProperty("lastSequence").GetInt64() < 999);
-        Assert.Equal(0, storedGroup.GetProperty("unreadCount").GetInt32());
-        AssertServerTime(before, storedGroup.GetProperty("createdAt").GetDateTimeOffset());
-        var storedStream = await bob.Get($"/api/streams/{stream.GetProperty("id").GetGuid()}");
-        Assert.NotEqual(ForgedId, stream.GetProperty("id").GetGuid());
-        Assert.Equal(alice.Id, storedStream.GetProperty("hostId").GetGuid());
-        Assert.Equal("live", storedStream.GetProperty("state").GetString());
-        AssertServerTime(before, storedStream.GetProperty("startedAt").GetDateTimeOffset());
+        var storedGroup = await bob.Get<Conversation>($"/api/chat/conversations/{group.Id}");
+        Assert.NotEqual(ForgedId, group.Id);
+        Assert.Equal(ConversationKind.Group, storedGroup.Kind);
+        Assert.True(storedGroup.LastSequence < 999);
+        Assert.Equal(0, storedGroup.UnreadCount);
+        AssertServerTime(before, storedGroup.CreatedAt);
+        var storedStream = await bob.Get<LiveSession>($"/api/streams/{stream.Id}");
+        Assert.NotEqual(ForgedId, stream.Id);
+        Assert.Equal(alice.Id, storedStream.HostId);
+        Assert.Equal(LiveSessionState.Live, storedStream.State);
+        AssertServerTime(before, storedStream.StartedAt);
+        // A live chat message has no SDK record.
         var message = chat.GetProperty("message");
         Assert.Equal(alice.Id, message.GetProperty("senderId").GetGuid());
         Assert.NotEqual(ForgedId, message.GetProperty("id").GetGuid());
@@ -144,28 +147,30 @@ public sealed class ServerOwnedFields
     /// <summary>As the receiver reads it back: the caller's message, at the server's time, at the stream's next sequence.</summary>
     private static async Task AssertStoredAsServerSaysAsync(TestUser receiver, TestUser sender, DateTimeOffset before, string content)
     {
-        var conversation = Assert.Single(await receiver.Conversations());
-        var stored = Assert.Single(await receiver.Messages(conversation.GetProperty("id").GetGuid()));
-        Assert.Equal(content, stored.GetProperty("content").GetString());
-        Assert.Equal(sender.Id, stored.GetProperty("senderId").GetGuid());
-        Assert.NotEqual(ForgedId, stored.GetProperty("id").GetGuid());
-        Assert.NotEqual(ForgedId, conversation.GetProperty("id").GetGuid());
-        Assert.Equal(conversation.GetProperty("lastSequence").GetInt64(), stored.GetProperty("sequence").GetInt64());
-        Assert.NotEqual(999, stored.GetProperty("sequence").GetInt64());
-        AssertServerTime(before, stored.GetProperty("sentAt").GetDateTimeOffset());
-        Assert.Equal(JsonValueKind.Null, stored.GetProperty("editedAt").ValueKind);
-        Assert.Equal(JsonValueKind.Null, stored.GetProperty("deletedAt").ValueKind);
-        Assert.Equal(new[] { receiver.Id, sender.Id }.Order(), conversation.GetProperty("participantIds").EnumerateArray().Select(p => p.GetGuid()).Order());
+        var conversation = Assert.Single((await receiver.Get<ConversationPage>("/api/chat/conversations")).Items);
+        var storedJson = Assert.Single(await receiver.Messages(conversation.Id));
+        var stored = storedJson.As<Message>();
+        Assert.Equal(content, stored.Content);
+        Assert.Equal(sender.Id, stored.SenderId);
+        Assert.NotEqual(ForgedId, stored.Id);
+        Assert.NotEqual(ForgedId, conversation.Id);
+        Assert.Equal(conversation.LastSequence, stored.Sequence);
+        Assert.NotEqual(999, stored.Sequence);
+        AssertServerTime(before, stored.SentAt);
+        // Present and null on the wire, which a typed read cannot tell from missing.
+        Assert.Equal(JsonValueKind.Null, storedJson.GetProperty("editedAt").ValueKind);
+        Assert.Equal(JsonValueKind.Null, storedJson.GetProperty("deletedAt").ValueKind);
+        Assert.Equal(new[] { receiver.Id, sender.Id }.Order(), conversation.ParticipantIds.Order());
     }
 
     // The test and the app share this machine's clock; a few seconds' slack covers a slow machine.
     private static void AssertServerTime(DateTimeOffset before, DateTimeOffset stored) =>
         Assert.InRange(stored, before.AddSeconds(-5), DateTimeOffset.UtcNow.AddSeconds(5));
 
-    private static async Task<JsonElement> Created(TestUser user, string path, object body)
+    private static async Task<T> Created<T>(TestUser user, string path, object body)
     {
         var response = await user.Http.PostAsJsonAsync(path, body);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
+        return await response.Read<T>();
     }
 }
