@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 using Microsoft.AspNetCore.SignalR;
 using static EventChat.IntegrationTests.Messaging;
@@ -24,15 +25,15 @@ public sealed class GroupMembership
         var response = await AddParticipants(bob, conversationId, carol.Id);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var conversation = await response.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal([alice.Id, bob.Id, carol.Id], ParticipantIds(conversation));
-        Assert.Equal("group", conversation.GetProperty("kind").GetString());
-        Assert.Equal(1, conversation.GetProperty("unreadCount").GetInt32());
-        Assert.Equal(["before"], (await carol.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
-        Assert.Equal(conversationId, Assert.Single(await carol.Conversations()).GetProperty("id").GetGuid());
+        var conversation = await response.Read<Conversation>();
+        Assert.Equal([alice.Id, bob.Id, carol.Id], conversation.ParticipantIds);
+        Assert.Equal(ConversationKind.Group, conversation.Kind);
+        Assert.Equal(1, conversation.UnreadCount);
+        Assert.Equal(["before"], (await carol.Client.MessagesAsync(conversationId)).Items.Select(m => m.Content));
+        Assert.Equal(conversationId, Assert.Single((await carol.Client.ConversationsAsync()).Items).Id);
         await Send(alice, new { conversationId, content = "after" });
-        Assert.Equal("after", (await carolTab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
-        Assert.Equal(3, ParticipantIds(await alice.Conversation(conversationId)).Length);
+        Assert.Equal("after", (await carolTab.Next<MessageDelivery>("newMessage")).Message.Content);
+        Assert.Equal(3, (await ParticipantIds(alice, conversationId)).Count);
     }
 
     [Fact]
@@ -48,16 +49,17 @@ public sealed class GroupMembership
         Tab[] bobTabs = [await bob.OpenTab(), await bob.OpenTab()];
         foreach (var tab in bobTabs)
             await tab.Invoke("joinRoom", new { conversationId });
-        var before = await Send(alice, new { conversationId, content = "before" });
+        var before = (await SendTyped(alice, new { conversationId, content = "before" })).Message;
         await aliceTab.Send("typingStart", new { conversationId });
         await aliceTab.Send("typingStop", new { conversationId });
         foreach (var tab in bobTabs)
         {
-            Assert.Equal("before", (await tab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
+            Assert.Equal("before", (await tab.Next<MessageDelivery>("newMessage")).Message.Content);
             foreach (var isTyping in new[] { true, false })
             {
-                await tab.Next("typingIndicator", t => t.GetProperty("isTyping").GetBoolean() == isTyping);
-                await tab.Next("userTyping", t => t.GetProperty("isTyping").GetBoolean() == isTyping);
+                // typingIndicator is userTyping sent to the conversation's room.
+                await tab.Next<TypingChanged>("typingIndicator", t => t.IsTyping == isTyping);
+                await tab.Next<TypingChanged>("userTyping", t => t.IsTyping == isTyping);
             }
         }
 
@@ -66,23 +68,24 @@ public sealed class GroupMembership
         // After the removal: a message, and typing (to participants and to the conversation's room).
         await Send(alice, new { conversationId, content = "after" });
         await aliceTab.Send("typingStart", new { conversationId });
-        Assert.Equal("after", (await carolTab.Next("newMessage", m => m.GetProperty("message").GetProperty("content").GetString() == "after")).GetProperty("message").GetProperty("content").GetString());
-        Assert.True((await carolTab.Next("userTyping", t => t.GetProperty("isTyping").GetBoolean())).GetProperty("isTyping").GetBoolean());
+        Assert.Equal("after", (await carolTab.Next<MessageDelivery>("newMessage", m => m.Message.Content == "after")).Message.Content);
+        Assert.True((await carolTab.Next<TypingChanged>("userTyping", t => t.IsTyping)).IsTyping);
         // A later push to Bob proves his connections are live; nothing of the group's arrived before it.
         await Send(alice, new { receiverId = bob.Id, content = "ping" });
         foreach (var tab in bobTabs)
         {
-            Assert.Equal("ping", (await tab.Next("newMessage")).GetProperty("message").GetProperty("content").GetString());
+            Assert.Equal("ping", (await tab.Next<MessageDelivery>("newMessage")).Message.Content);
             // receiveMessage follows newMessage: the one after "before" must be the ping, nothing of the group's.
-            await tab.Next("receiveMessage", m => m.GetProperty("message").GetProperty("content").GetString() == "before");
-            Assert.Equal("ping", (await tab.Next("receiveMessage")).GetProperty("message").GetProperty("content").GetString());
+            // receiveMessage is { message, conversation }, not a MessageDelivery.
+            await tab.Next("receiveMessage", m => ContentOf(m) == "before");
+            Assert.Equal("ping", ContentOf(await tab.Next("receiveMessage")));
             Assert.Empty(tab.Received("typingIndicator"));
             Assert.Empty(tab.Received("userTyping"));
             Assert.Empty(tab.Received("messageRead"));
         }
         await aliceTab.Send("typingStop", new { conversationId });
 
-        var messageId = before.GetProperty("message").GetProperty("id").GetGuid();
+        var messageId = before.Id;
         Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/chat/conversations/{conversationId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/chat/conversations/{conversationId}/messages")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.PostAsJsonAsync("/api/chat/messages", new { conversationId, content = "still here?" })).StatusCode);
@@ -92,9 +95,9 @@ public sealed class GroupMembership
         Assert.Equal("not_found", (await bobTabs[0].Next("error")).GetProperty("code").GetString());
         await Assert.ThrowsAsync<HubException>(() => bobTabs[1].Invoke("joinRoom", new { conversationId }));
         Assert.Equal("not_found", (await bobTabs[1].Next("error")).GetProperty("code").GetString());
-        Assert.DoesNotContain(await bob.Conversations(), c => c.GetProperty("id").GetGuid() == conversationId);
-        Assert.Equal([alice.Id, carol.Id], ParticipantIds(await carol.Conversation(conversationId)));
-        Assert.Equal(["before", "after"], (await carol.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()));
+        Assert.DoesNotContain((await bob.Get<ConversationPage>("/api/chat/conversations")).Items, c => c.Id == conversationId);
+        Assert.Equal([alice.Id, carol.Id], await ParticipantIds(carol, conversationId));
+        Assert.Equal(["before", "after"], (await carol.Client.MessagesAsync(conversationId)).Items.Select(m => m.Content));
     }
 
     [Fact]
@@ -110,8 +113,8 @@ public sealed class GroupMembership
         var aliceTab = await alice.OpenTab();
         var bobTab = await bob.OpenTab();
         await bobTab.Invoke("joinRoom", new { conversationId });
-        var before = (await Send(alice, new { conversationId, content = "before" })).GetProperty("message").GetProperty("id").GetGuid();
-        var doomed = (await Send(alice, new { conversationId, content = "doomed" })).GetProperty("message").GetProperty("id").GetGuid();
+        var before = (await SendTyped(alice, new { conversationId, content = "before" })).Message.Id;
+        var doomed = (await SendTyped(alice, new { conversationId, content = "doomed" })).Message.Id;
         // Pushes to one connection keep their order: with the last one in, so is everything before the removal.
         await bobTab.Next("receiveMessage", m => ContentOf(m) == "doomed");
         Assert.NotEmpty(bobTab.ReceivedAny());
@@ -119,7 +122,7 @@ public sealed class GroupMembership
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync(Participant(conversationId, bob.Id))).StatusCode);
         // Carol's first tab: she is online to her contacts, and Bob no longer shares a conversation with her.
         var carolTab = await carol.OpenTab();
-        var after = (await Send(alice, new { conversationId, content = $"after {marker}" })).GetProperty("message").GetProperty("id").GetGuid();
+        var after = (await SendTyped(alice, new { conversationId, content = $"after {marker}" })).Message.Id;
         await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{before}", new { content = $"before, edited {marker}" });
         await alice.Http.DeleteAsync($"/api/chat/messages/{doomed}");
         await carol.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId = after });
@@ -131,7 +134,7 @@ public sealed class GroupMembership
         await carolTab.Next("messageEdited");
         await carolTab.Next("messageDeleted");
         await carolTab.Next("messageRead");
-        await carolTab.Next("userTyping", t => !t.GetProperty("isTyping").GetBoolean());
+        await carolTab.Next<TypingChanged>("userTyping", t => !t.IsTyping);
 
         // Bob's connection is live: a direct message reaches it, and nothing of the group's arrived before it.
         await Send(alice, new { receiverId = bob.Id, content = "ping" });
@@ -149,9 +152,9 @@ public sealed class GroupMembership
         var group = $"/api/chat/conversations/{conversationId}";
         foreach (var path in new[] { group, $"{group}/messages", $"{group}/events", $"/api/chat/messages/{before}/versions", $"/api/chat/search?q={marker}&conversationId={conversationId}" })
             Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync(path)).StatusCode);
-        Assert.Empty((await bob.Get($"/api/chat/search?q={marker}")).GetProperty("items").EnumerateArray());
-        Assert.Equal(2, (await carol.Get($"/api/chat/search?q={marker}")).GetProperty("items").GetArrayLength());
-        Assert.DoesNotContain(await bob.Conversations(), c => c.GetProperty("id").GetGuid() == conversationId);
+        Assert.Empty((await bob.Get<SearchResults>($"/api/chat/search?q={marker}")).Items);
+        Assert.Equal(2, (await carol.Client.SearchAsync(marker)).Items.Count);
+        Assert.DoesNotContain((await bob.Get<ConversationPage>("/api/chat/conversations")).Items, c => c.Id == conversationId);
     }
 
     [Fact]
@@ -169,10 +172,10 @@ public sealed class GroupMembership
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync(Participant(conversationId, alice.Id))).StatusCode);
 
         // Carol has been in the group longest of those left, so she owns it now; Dave does not.
-        Assert.Equal([carol.Id, dave.Id], ParticipantIds(await carol.Conversation(conversationId)));
+        Assert.Equal([carol.Id, dave.Id], await ParticipantIds(carol, conversationId));
         Assert.Equal(HttpStatusCode.Forbidden, (await dave.Http.DeleteAsync(Participant(conversationId, carol.Id))).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await carol.Http.DeleteAsync(Participant(conversationId, dave.Id))).StatusCode);
-        Assert.Equal([carol.Id], ParticipantIds(await carol.Conversation(conversationId)));
+        Assert.Equal([carol.Id], await ParticipantIds(carol, conversationId));
         Assert.Equal(HttpStatusCode.NoContent, (await carol.Http.DeleteAsync(Participant(conversationId, carol.Id))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await carol.Http.GetAsync($"/api/chat/conversations/{conversationId}")).StatusCode);
     }
@@ -191,11 +194,11 @@ public sealed class GroupMembership
         Assert.Equal(HttpStatusCode.Forbidden, byBob.StatusCode);
         Assert.Equal("forbidden", await Code(byBob));
         Assert.Equal(HttpStatusCode.Forbidden, (await bob.Http.DeleteAsync(Participant(conversationId, alice.Id))).StatusCode);
-        Assert.Equal([alice.Id, bob.Id, carol.Id], ParticipantIds(await carol.Conversation(conversationId)));
+        Assert.Equal([alice.Id, bob.Id, carol.Id], await ParticipantIds(carol, conversationId));
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync(Participant(conversationId, carol.Id))).StatusCode);
         // Removing someone no longer in the group is a harmless repeat.
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync(Participant(conversationId, carol.Id))).StatusCode);
-        Assert.Equal([alice.Id, bob.Id], ParticipantIds(await bob.Conversation(conversationId)));
+        Assert.Equal([alice.Id, bob.Id], await ParticipantIds(bob, conversationId));
     }
 
     [Fact]
@@ -205,7 +208,7 @@ public sealed class GroupMembership
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
-        var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "just us" }));
+        var conversationId = (await SendTyped(alice, new { receiverId = bob.Id, content = "just us" })).Message.ConversationId;
 
         var adding = await AddParticipants(alice, conversationId, carol.Id);
 
@@ -213,9 +216,9 @@ public sealed class GroupMembership
         Assert.Equal("validation", await Code(adding));
         Assert.Equal(HttpStatusCode.BadRequest, (await alice.Http.DeleteAsync(Participant(conversationId, bob.Id))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await bob.Http.DeleteAsync(Participant(conversationId, bob.Id))).StatusCode);
-        Assert.Equal([alice.Id, bob.Id], ParticipantIds(await bob.Conversation(conversationId)).Order());
+        Assert.Equal([alice.Id, bob.Id], (await ParticipantIds(bob, conversationId)).Order());
         Assert.Equal(HttpStatusCode.NotFound, (await carol.Http.GetAsync($"/api/chat/conversations/{conversationId}")).StatusCode);
-        Assert.Equal(3, (await Send(bob, new { conversationId, content = "still us" })).GetProperty("message").GetProperty("sequence").GetInt64());
+        Assert.Equal(3, (await SendTyped(bob, new { conversationId, content = "still us" })).Message.Sequence);
     }
 
     [Fact]
@@ -232,9 +235,9 @@ public sealed class GroupMembership
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Equal("not_found", await Code(response));
         Assert.Equal(HttpStatusCode.NotFound, (await carol.Http.GetAsync($"/api/chat/conversations/{conversationId}")).StatusCode);
-        Assert.Equal([alice.Id, bob.Id], ParticipantIds(await alice.Conversation(conversationId)));
+        Assert.Equal([alice.Id, bob.Id], await ParticipantIds(alice, conversationId));
         // The stream holds only its start: the next event is the second.
-        Assert.Equal(2, (await Send(alice, new { conversationId, content = "hi" })).GetProperty("message").GetProperty("sequence").GetInt64());
+        Assert.Equal(2, (await SendTyped(alice, new { conversationId, content = "hi" })).Message.Sequence);
     }
 
     [Fact]
@@ -247,12 +250,12 @@ public sealed class GroupMembership
         var conversationId = await alice.CreateGroup(bob, carol);
         var (aliceTab, bobTab, carolTab) = (await alice.OpenTab(), await bob.OpenTab(), await carol.OpenTab());
         await aliceTab.Send("typingStart", new { conversationId });
-        await bobTab.Next("userTyping", t => t.GetProperty("isTyping").GetBoolean());
+        await bobTab.Next<TypingChanged>("userTyping", t => t.IsTyping);
 
         await alice.Http.DeleteAsync(Participant(conversationId, bob.Id));
         await aliceTab.Send("typingStop", new { conversationId });
 
-        await carolTab.Next("userTyping", t => !t.GetProperty("isTyping").GetBoolean());
+        await carolTab.Next<TypingChanged>("userTyping", t => !t.IsTyping);
         await Send(alice, new { receiverId = bob.Id, content = "proves bob's tab is live" });
         await bobTab.Next("newMessage");
         Assert.Empty(bobTab.Received("userTyping"));
@@ -269,8 +272,8 @@ public sealed class GroupMembership
         var response = await AddParticipants(bob, conversationId, alice.Id, bob.Id);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal([alice.Id, bob.Id], ParticipantIds(await response.Content.ReadFromJsonAsync<JsonElement>()));
-        Assert.Equal(2, (await Send(alice, new { conversationId, content = "hi" })).GetProperty("message").GetProperty("sequence").GetInt64());
+        Assert.Equal([alice.Id, bob.Id], (await response.Read<Conversation>()).ParticipantIds);
+        Assert.Equal(2, (await SendTyped(alice, new { conversationId, content = "hi" })).Message.Sequence);
     }
 
     [Fact]
@@ -287,7 +290,7 @@ public sealed class GroupMembership
         Assert.Equal(HttpStatusCode.BadRequest, nobody.StatusCode);
         Assert.Equal(["userIds"], (await nobody.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").EnumerateObject().Select(e => e.Name));
         Assert.Equal(HttpStatusCode.BadRequest, emptyId.StatusCode);
-        Assert.Equal([alice.Id, bob.Id], ParticipantIds(await alice.Conversation(conversationId)));
+        Assert.Equal([alice.Id, bob.Id], await ParticipantIds(alice, conversationId));
     }
 
 
@@ -298,8 +301,8 @@ public sealed class GroupMembership
     private static Task<HttpResponseMessage> AddParticipants(TestUser actor, Guid conversationId, params Guid[] userIds) =>
         actor.Http.PostAsJsonAsync(Participants(conversationId), new { userIds });
 
-    private static Guid[] ParticipantIds(JsonElement conversation) =>
-        [.. conversation.GetProperty("participantIds").EnumerateArray().Select(p => p.GetGuid())];
+    private static async Task<IReadOnlyList<Guid>> ParticipantIds(TestUser viewer, Guid conversationId) =>
+        (await viewer.Client.ConversationAsync(conversationId)).ParticipantIds;
 
     [Theory]
     [InlineData("/api/chat/conversations", "participantIds")]
@@ -316,7 +319,7 @@ public sealed class GroupMembership
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal([field], problem.GetProperty("errors").EnumerateObject().Select(e => e.Name));
-        Assert.Single(await alice.Conversations());
+        Assert.Single((await alice.Client.ConversationsAsync()).Items);
     }
 
     private static async Task<string?> Code(HttpResponseMessage response) =>
