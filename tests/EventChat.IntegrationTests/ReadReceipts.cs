@@ -1,5 +1,5 @@
 using System.Net.Http.Json;
-using System.Text.Json;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 using static EventChat.IntegrationTests.Messaging;
 
@@ -15,36 +15,35 @@ public sealed class ReadReceipts
         await using var bob = await server.NewUser("bob");
         var aliceTab = await alice.OpenTab();
         var bobTab = await bob.OpenTab();
-        var first = await Send(alice, new { receiverId = bob.Id, content = "one" });
-        var conversationId = ConversationId(first);
-        var second = await Send(alice, new { conversationId, content = "two" });
+        var first = (await SendTyped(alice, new { receiverId = bob.Id, content = "one" })).Message;
+        var conversationId = first.ConversationId;
+        var second = (await SendTyped(alice, new { conversationId, content = "two" })).Message;
         await Send(alice, new { conversationId, content = "three" });
 
-        var listed = Assert.Single(await bob.Conversations());
-        Assert.Equal(3, listed.GetProperty("unreadCount").GetInt32());
-        Assert.Equal("three", listed.GetProperty("lastMessage").GetProperty("content").GetString());
-        Assert.Equal(0, (await alice.Conversation(conversationId)).GetProperty("unreadCount").GetInt32());
+        var listed = Assert.Single((await bob.Client.ConversationsAsync()).Items);
+        Assert.Equal(3, listed.UnreadCount);
+        Assert.Equal("three", listed.LastMessage?.Content);
+        Assert.Equal(0, await CountedUnread(alice, conversationId));
 
-        var secondId = second.GetProperty("message").GetProperty("id").GetGuid();
-        var result = await bobTab.Invoke("messageRead", new { conversationId, messageId = secondId });
+        var result = (await bobTab.Invoke("messageRead", new { conversationId, messageId = second.Id })).As<ReadResult>();
 
-        Assert.Equal(1, result.GetProperty("unreadCount").GetInt32());
-        Assert.Equal(conversationId, result.GetProperty("conversationId").GetGuid());
+        Assert.Equal(1, result.UnreadCount);
+        Assert.Equal(conversationId, result.ConversationId);
         foreach (var tab in new[] { aliceTab, bobTab })
         {
-            var receipt = await tab.Next("messageRead");
-            Assert.Equal(conversationId, receipt.GetProperty("conversationId").GetGuid());
-            Assert.Equal(secondId, receipt.GetProperty("messageId").GetGuid());
-            Assert.Equal(bob.Id, receipt.GetProperty("readBy").GetGuid());
-            Assert.True(receipt.GetProperty("readAt").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-1));
+            var receipt = await tab.Next<ReadReceipt>("messageRead");
+            Assert.Equal(conversationId, receipt.ConversationId);
+            Assert.Equal(second.Id, receipt.MessageId);
+            Assert.Equal(bob.Id, receipt.ReadBy);
+            Assert.True(receipt.ReadAt > DateTimeOffset.UtcNow.AddMinutes(-1));
         }
-        Assert.Equal(1, (await bob.Conversation(conversationId)).GetProperty("unreadCount").GetInt32());
+        Assert.Equal(1, await CountedUnread(bob, conversationId));
 
-        var lastId = (await bob.Messages(conversationId))[^1].GetProperty("id").GetGuid();
+        var lastId = (await bob.Client.MessagesAsync(conversationId, limit: 200)).Items[^1].Id;
         var viaRest = await bob.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId = lastId });
         viaRest.EnsureSuccessStatusCode();
-        Assert.Equal(0, (await viaRest.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("unreadCount").GetInt32());
-        Assert.Equal(0, (await bob.Conversation(conversationId)).GetProperty("unreadCount").GetInt32());
+        Assert.Equal(0, (await viaRest.Read<ReadResult>()).UnreadCount);
+        Assert.Equal(0, await CountedUnread(bob, conversationId));
     }
 
     [Fact]
@@ -58,12 +57,12 @@ public sealed class ReadReceipts
         var bobTab = await bob.OpenTab();
         var ids = new List<Guid>();
         foreach (var content in new[] { "m1", "m2", "m3" })
-            ids.Add((await Send(alice, new { conversationId, content })).GetProperty("message").GetProperty("id").GetGuid());
+            ids.Add((await SendTyped(alice, new { conversationId, content })).Message.Id);
         Assert.Equal(3, await PushedUnread(bobTab, "m3"));
 
         // A read short of the newest message leaves the rest unread; deleting one of those takes it off.
         var read = await bobTab.Invoke("messageRead", new { conversationId, messageId = ids[0] });
-        Assert.Equal(2, read.GetProperty("unreadCount").GetInt32());
+        Assert.Equal(2, read.As<ReadResult>().UnreadCount);
         (await alice.Http.DeleteAsync($"/api/chat/messages/{ids[1]}")).EnsureSuccessStatusCode();
         await Send(alice, new { conversationId, content = "m4" });
         Assert.Equal(2, await PushedUnread(bobTab, "m4"));
@@ -79,11 +78,11 @@ public sealed class ReadReceipts
     }
 
     private static async Task<int> PushedUnread(Tab tab, string content) =>
-        (await tab.Next("newMessage", m => m.GetProperty("message").GetProperty("content").GetString() == content))
-            .GetProperty("conversation").GetProperty("unreadCount").GetInt32();
+        (await tab.Next<MessageDelivery>("newMessage", m => m.Message.Content == content)).Conversation.UnreadCount;
 
+    /// <summary>Read strictly: a count of 0 must be on the wire, not a missing field.</summary>
     private static async Task<int> CountedUnread(TestUser user, Guid conversationId) =>
-        (await user.Conversation(conversationId)).GetProperty("unreadCount").GetInt32();
+        (await user.Get<Conversation>($"/api/chat/conversations/{conversationId}")).UnreadCount;
 
     [Fact]
     public async Task Reading_an_older_message_again_changes_nothing_and_pushes_nothing()
@@ -91,16 +90,16 @@ public sealed class ReadReceipts
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var first = await Send(alice, new { receiverId = bob.Id, content = "one" });
-        var conversationId = ConversationId(first);
-        var second = await Send(alice, new { conversationId, content = "two" });
+        var first = (await SendTyped(alice, new { receiverId = bob.Id, content = "one" })).Message;
+        var conversationId = first.ConversationId;
+        var second = (await SendTyped(alice, new { conversationId, content = "two" })).Message;
         var bobTab = await bob.OpenTab();
-        await bobTab.Invoke("messageRead", new { conversationId, messageId = second.GetProperty("message").GetProperty("id").GetGuid() });
+        await bobTab.Invoke("messageRead", new { conversationId, messageId = second.Id });
         await bobTab.Next("messageRead");
 
-        var again = await bobTab.Invoke("messageRead", new { conversationId, messageId = first.GetProperty("message").GetProperty("id").GetGuid() });
+        var again = (await bobTab.Invoke("messageRead", new { conversationId, messageId = first.Id })).As<ReadResult>();
 
-        Assert.Equal(0, again.GetProperty("unreadCount").GetInt32());
+        Assert.Equal(0, again.UnreadCount);
         // A later push proves the connection is live; no receipt for the repeat arrived before it.
         await Send(alice, new { conversationId, content = "three" });
         await bobTab.Next("newMessage");
