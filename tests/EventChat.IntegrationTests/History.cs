@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 using static EventChat.IntegrationTests.Messaging;
 
@@ -22,13 +23,13 @@ public sealed class History
         var (added, removed) = (events.Single(e => e.Type == "ParticipantAdded"), events.Single(e => e.Type == "ParticipantRemoved"));
         var between = added.Timestamp + (removed.Timestamp - added.Timestamp) / 2;
 
-        var then = await alice.Get($"/api/chat/conversations/{conversationId}?asOf={Uri.EscapeDataString(between.ToString("O"))}");
-        var atVersion = await alice.Get($"/api/chat/conversations/{conversationId}?version={added.Version}");
-        var now = await alice.Conversation(conversationId);
+        var then = await alice.Get<Conversation>($"/api/chat/conversations/{conversationId}?asOf={Uri.EscapeDataString(between.ToString("O"))}");
+        var atVersion = await alice.Get<Conversation>($"/api/chat/conversations/{conversationId}?version={added.Version}");
+        var now = await alice.Client.ConversationAsync(conversationId);
 
-        Assert.Equal([alice.Id, bob.Id, carol.Id], Participants(then));
-        Assert.Equal([alice.Id, bob.Id, carol.Id], Participants(atVersion));
-        Assert.Equal([alice.Id, carol.Id], Participants(now));
+        Assert.Equal([alice.Id, bob.Id, carol.Id], then.ParticipantIds);
+        Assert.Equal([alice.Id, bob.Id, carol.Id], atVersion.ParticipantIds);
+        Assert.Equal([alice.Id, carol.Id], now.ParticipantIds);
     }
 
     [Fact]
@@ -37,19 +38,20 @@ public sealed class History
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var first = await Send(alice, new { receiverId = bob.Id, content = "one" });
-        var conversationId = ConversationId(first);
+        var first = (await SendTyped(alice, new { receiverId = bob.Id, content = "one" })).Message;
+        var conversationId = first.ConversationId;
         await Send(alice, new { conversationId, content = "two" });
-        await bob.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId = first.GetProperty("message").GetProperty("id").GetGuid() });
+        await bob.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId = first.Id });
 
-        var atFirst = await bob.Get($"/api/chat/conversations/{conversationId}?version=2");
-        var afterRead = await bob.Get($"/api/chat/conversations/{conversationId}?version=4");
+        // A past version has no SDK call: the app reads the conversation as it is now.
+        var atFirst = await bob.Get<Conversation>($"/api/chat/conversations/{conversationId}?version=2");
+        var afterRead = await bob.Get<Conversation>($"/api/chat/conversations/{conversationId}?version=4");
 
-        Assert.Equal("one", atFirst.GetProperty("lastMessage").GetProperty("content").GetString());
-        Assert.Equal(1, atFirst.GetProperty("unreadCount").GetInt32());
-        Assert.Equal("two", afterRead.GetProperty("lastMessage").GetProperty("content").GetString());
-        Assert.Equal(1, afterRead.GetProperty("unreadCount").GetInt32());
-        Assert.Equal(2, afterRead.GetProperty("readUpTo").GetProperty(bob.Id.ToString()).GetInt64());
+        Assert.Equal("one", atFirst.LastMessage?.Content);
+        Assert.Equal(1, atFirst.UnreadCount);
+        Assert.Equal("two", afterRead.LastMessage?.Content);
+        Assert.Equal(1, afterRead.UnreadCount);
+        Assert.Equal(2, afterRead.ReadUpTo[bob.Id]);
         Assert.Equal(HttpStatusCode.BadRequest, (await bob.Http.GetAsync($"/api/chat/conversations/{conversationId}?version=0")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/chat/conversations/{conversationId}?asOf=2000-01-01T00:00:00Z")).StatusCode);
     }
@@ -63,27 +65,27 @@ public sealed class History
         var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "m1" }));
         for (var i = 2; i <= 6; i++)
             await Send(i % 2 == 0 ? bob : alice, new { conversationId, content = $"m{i}" });
-        var all = (await alice.Get($"/api/chat/conversations/{conversationId}/events?limit=200")).GetProperty("items").EnumerateArray().ToList();
-        Assert.Equal(Enumerable.Range(1, 7).Select(v => (long)v), all.Select(e => e.GetProperty("version").GetInt64()));
+        var all = (await alice.Get<EventPage>($"/api/chat/conversations/{conversationId}/events?limit=200")).Items;
+        Assert.Equal(Enumerable.Range(1, 7).Select(v => (long)v), all.Select(Version));
 
         var (paged, after, pages) = (new List<JsonElement>(), 0L, new List<(int, bool)>());
         for (var more = true; more;)
         {
-            var page = await alice.Get($"/api/chat/conversations/{conversationId}/events?after={after}&limit=3");
-            var items = page.GetProperty("items").EnumerateArray().ToList();
-            more = page.GetProperty("hasMore").GetBoolean();
-            pages.Add((items.Count, more));
-            paged.AddRange(items);
-            after = items[^1].GetProperty("version").GetInt64();
+            var page = await alice.Get<EventPage>($"/api/chat/conversations/{conversationId}/events?after={after}&limit=3");
+            more = page.HasMore;
+            pages.Add((page.Items.Count, more));
+            paged.AddRange(page.Items);
+            after = Version(page.Items[^1]);
         }
 
         Assert.Equal([(3, true), (3, true), (1, false)], pages);
+        // Each event once, byte for byte as the unpaged list has it.
         Assert.Equal(all.Select(e => e.GetRawText()), paged.Select(e => e.GetRawText()));
-        var middle = await alice.Get($"/api/chat/conversations/{conversationId}/events?after=5&limit=2");
-        Assert.Equal([6L, 7L], middle.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("version").GetInt64()));
-        Assert.False(middle.GetProperty("hasMore").GetBoolean());
-        var past = await alice.Get($"/api/chat/conversations/{conversationId}/events?after=7");
-        Assert.Equal((0, false), (past.GetProperty("items").GetArrayLength(), past.GetProperty("hasMore").GetBoolean()));
+        var middle = await alice.Get<EventPage>($"/api/chat/conversations/{conversationId}/events?after=5&limit=2");
+        Assert.Equal([6L, 7L], middle.Items.Select(Version));
+        Assert.False(middle.HasMore);
+        var past = await alice.Get<EventPage>($"/api/chat/conversations/{conversationId}/events?after=7");
+        Assert.Equal((0, false), (past.Items.Count, past.HasMore));
     }
 
     [Fact]
@@ -94,10 +96,10 @@ public sealed class History
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         await using var mallory = await server.NewUser("mallory");
-        var sent = await Send(alice, new { receiverId = bob.Id, content = "oops, secret" });
-        var conversationId = ConversationId(sent);
-        await bob.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId = sent.GetProperty("message").GetProperty("id").GetGuid() });
-        await alice.Http.DeleteAsync($"/api/chat/messages/{sent.GetProperty("message").GetProperty("id").GetGuid()}");
+        var sent = (await SendTyped(alice, new { receiverId = bob.Id, content = "oops, secret" })).Message;
+        var conversationId = sent.ConversationId;
+        await bob.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId = sent.Id });
+        await alice.Http.DeleteAsync($"/api/chat/messages/{sent.Id}");
 
         var history = await Events(bob, conversationId);
 
@@ -118,10 +120,10 @@ public sealed class History
         var admin = await server.Admin;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var sent = await Send(alice, new { receiverId = bob.Id, content = "hi" });
-        var (conversationId, messageId) = (ConversationId(sent), sent.GetProperty("message").GetProperty("id").GetGuid());
-        var post = (await (await alice.Http.PostAsJsonAsync("/api/posts", new { content = "a post" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
-        var session = (await (await alice.Http.PostAsJsonAsync("/api/streams", new { title = "live" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var sent = (await SendTyped(alice, new { receiverId = bob.Id, content = "hi" })).Message;
+        var (conversationId, messageId) = (sent.ConversationId, sent.Id);
+        var post = (await alice.Client.CreatePostAsync("a post")).Id;
+        var session = (await alice.Client.StartLiveSessionAsync("live")).Id;
         using var anonymous = server.Http();
 
         Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync($"/api/chat/conversations/{conversationId}/events")).StatusCode);
@@ -152,11 +154,14 @@ public sealed class History
         }
     }
 
+    // The event history (an audit trail) has no SDK call or record: these are the test's own, read strictly (Typed).
     private sealed record HistoryEvent(string Type, long Version, long Sequence, DateTimeOffset Timestamp, Guid? Actor, JsonElement Data, bool Redacted);
 
-    private static async Task<HistoryEvent[]> Events(TestUser user, Guid conversationId) =>
-        (await user.Get($"/api/chat/conversations/{conversationId}/events")).GetProperty("items").Deserialize<HistoryEvent[]>(new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+    /// <summary>A page of the event history, its items kept as JSON for the byte-for-byte comparison.</summary>
+    private sealed record EventPage(IReadOnlyList<JsonElement> Items, bool HasMore);
 
-    private static Guid[] Participants(JsonElement conversation) =>
-        [.. conversation.GetProperty("participantIds").EnumerateArray().Select(p => p.GetGuid())];
+    private static long Version(JsonElement historyEvent) => historyEvent.As<HistoryEvent>().Version;
+
+    private static async Task<HistoryEvent[]> Events(TestUser user, Guid conversationId) =>
+        [.. (await user.Get<EventPage>($"/api/chat/conversations/{conversationId}/events")).Items.Select(e => e.As<HistoryEvent>())];
 }
