@@ -116,7 +116,7 @@ public static class EventChatHost
         services.AddSingleton(MasterKeyConfiguration.Resolve(config, env));
         services.AddSingleton<ContentCipher>();
         services.AddSingleton<AuditTrail>();
-        return services.AddHostedService<MasterKeyVerification>();
+        return services.AddHostedService<MasterKeyStartUpCheck>();
     }
 
     /// <summary>Attachments: where their bytes are kept, and their limits (docs/operations.md, "File storage").</summary>

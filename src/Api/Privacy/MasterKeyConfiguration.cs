@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using EventChat.Api.Auth;
 using EventChat.Application.Privacy;
 using Marten;
@@ -29,32 +28,12 @@ public static class MasterKeyConfiguration
 }
 
 /// <summary>
-/// At start-up (after the schema is applied): the first start records a check value wrapped under the master key; every
-/// later start must unwrap it, so a wrong key stops the server with a clear message instead of serving unreadable text.
+/// Refuses a wrong master key before the server takes requests, rather than serving text it cannot decrypt
+/// (<see cref="MasterKeyVerification"/>). Registered after the store, so the schema is applied first.
 /// </summary>
-public sealed class MasterKeyVerification(IDocumentStore store, MasterKey master) : IHostedService
+public sealed class MasterKeyStartUpCheck(IDocumentStore store, MasterKey master) : IHostedService
 {
-    public async Task StartAsync(CancellationToken ct)
-    {
-        await using var session = store.LightweightSession();
-        var check = await session.LoadAsync<MasterKeyCheck>(MasterKeyCheck.TheOne, ct);
-        if (check is null)
-        {
-            session.Insert(new MasterKeyCheck(MasterKeyCheck.TheOne, master.Id, master.Wrap(RandomNumberGenerator.GetBytes(16), MasterKeyCheck.Purpose)));
-            await session.SaveChangesAsync(ct);
-            return;
-        }
-        try
-        {
-            master.Unwrap(check.WrappedCheck, MasterKeyCheck.Purpose);
-        }
-        catch (CryptographicException)
-        {
-            throw new InvalidOperationException(
-                $"{MasterKey.ConfigKey} is the wrong key for this database: its data keys are wrapped by master key {check.MasterKeyId}, " +
-                $"the configured key is {master.Id}. Configure the key this database was set up with (or finish a rotation, docs/privacy.md).");
-        }
-    }
+    public Task StartAsync(CancellationToken ct) => store.VerifyMasterKey(master, ct);
 
     public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
 }

@@ -17,13 +17,3 @@ public readonly record struct LiveKey(Guid Id, byte[] Bytes);
 
 /// <summary>A key just created for an author's texts in a conversation: <see cref="Stored"/> is the row to write with them.</summary>
 public sealed record CreatedKey(DataKey Stored, LiveKey Live);
-
-/// <summary>
-/// One row that says which master key the data keys are wrapped with: a value wrapped under it that only the same key
-/// unwraps. Start-up refuses a different key with a clear message instead of serving undecryptable text.
-/// </summary>
-public sealed record MasterKeyCheck(string Id, string MasterKeyId, string WrappedCheck)
-{
-    public const string TheOne = "master-key";
-    public const string Purpose = "EventChat master key check";
-}

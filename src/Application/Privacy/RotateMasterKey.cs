@@ -14,12 +14,9 @@ public static class MasterKeyRotation
     {
         await using var session = store.LightweightSession();
         var check = await session.LoadAsync<MasterKeyCheck>(MasterKeyCheck.TheOne, ct);
+        // Throws a CryptographicException, before anything is stored, if the configured (current) key is not the one in use.
         if (check is not null)
-        {
-            // Fails with a CryptographicException if the configured (current) key is not the one in use.
-            var value = current.Unwrap(check.WrappedCheck, MasterKeyCheck.Purpose);
-            session.Store(check with { MasterKeyId = next.Id, WrappedCheck = next.Wrap(value, MasterKeyCheck.Purpose) });
-        }
+            session.Store(check.RewrappedUnder(current, next));
         var keys = await session.Query<DataKey>().Where(k => k.ErasedAt == null).ToListAsync(ct);
         foreach (var key in keys)
             session.Store(key with { WrappedKey = next.Wrap(current.Unwrap(key.WrappedKey!, key.Id.ToString()), key.Id.ToString()), MasterKeyId = next.Id });
