@@ -273,24 +273,50 @@ public sealed class Privacy
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => Start(connection, wrong));
         Assert.Contains("wrong key for this database", failure.Message);
 
+        // A rotation run with a key that is not this database's says so, in one line, and changes nothing.
+        var next = MasterKey.Generate();
+        var (refused, refusal, _) = await RotateMasterKey(connection, configured: MasterKey.Generate(), next);
+        Assert.Equal(1, refused);
+        Assert.Contains("wrong key for this database", refusal);
+        Assert.Single(refusal.Trim().Split('\n'));
+        var unchanged = await Start(connection, EventChatServer.TestMasterKey);
+        await unchanged.StopAsync();
+        await unchanged.DisposeAsync();
+
         // Rotation re-wraps the data keys; the old key then stops working and the new one reads every message.
-        var rotating = EventChatHost.Build(["--environment", "Testing"], builder => Configure(builder, connection, EventChatServer.TestMasterKey));
-        var count = await rotating.Services.GetRequiredService<IDocumentStore>().RotateMasterKey(
-            MasterKey.FromBase64(EventChatServer.TestMasterKey), MasterKey.FromBase64(wrong), CancellationToken.None);
-        Assert.Equal(1, count);
+        var (rotated, errors, output) = await RotateMasterKey(connection, configured: EventChatServer.TestMasterKey, next);
+        Assert.Equal(0, rotated);
+        Assert.Empty(errors);
+        Assert.Contains("Re-wrapped 1 data keys", output);
         await Assert.ThrowsAsync<InvalidOperationException>(() => Start(connection, EventChatServer.TestMasterKey));
-        var rotated = await Start(connection, wrong);
+        var restarted = await Start(connection, next);
         try
         {
-            using var http = new HttpClient { BaseAddress = new Uri(rotated.Urls.First()) };
+            using var http = new HttpClient { BaseAddress = new Uri(restarted.Urls.First()) };
             http.DefaultRequestHeaders.Authorization = new("Bearer", bob.Token);
             var page = await http.GetFromJsonAsync<JsonElement>($"/api/chat/conversations/{conversationId}/messages");
             Assert.Equal("kept across rotation", page.GetProperty("items")[0].GetProperty("content").GetString());
         }
         finally
         {
-            await rotated.StopAsync();
-            await rotated.DisposeAsync();
+            await restarted.StopAsync();
+            await restarted.DisposeAsync();
+        }
+    }
+
+    /// <summary><c>privacy rotate-master-key</c> as an operator runs it: the configured key, and the new one from its setting.</summary>
+    private static async Task<(int Exit, string Errors, string Output)> RotateMasterKey(string connection, string configured, string next)
+    {
+        var app = EventChatHost.Build(["--environment", "Testing"], builder =>
+        {
+            Configure(builder, connection, configured);
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { [MasterKeyRotationCommand.NewKeyConfig] = next });
+        });
+        await using (app)
+        {
+            var (output, errors) = (new StringWriter(), new StringWriter());
+            var exit = await MasterKeyRotationCommand.Run(app, output, errors);
+            return (exit, errors.ToString(), output.ToString());
         }
     }
 

@@ -16,10 +16,11 @@ public sealed class MasterKey
 
     private readonly byte[] _key;
 
-    public MasterKey(byte[] key)
+    /// <param name="setting">Where the key came from, for the message when it is not a key.</param>
+    public MasterKey(byte[] key, string setting = ConfigKey)
     {
         if (key.Length != KeyBytes)
-            throw new InvalidOperationException($"{ConfigKey} must be {KeyBytes} bytes (base64 of {KeyBytes} random bytes), it is {key.Length}.");
+            throw new InvalidOperationException($"{setting} must be {KeyBytes} bytes (base64 of {KeyBytes} random bytes), it is {key.Length}.");
         _key = key;
         // A fingerprint that names the key without revealing it: stored with every wrapped key, compared at start-up.
         Id = Convert.ToHexStringLower(HMACSHA256.HashData(key, "EventChat master key id v1"u8)[..8]);
@@ -28,15 +29,15 @@ public sealed class MasterKey
     /// <summary>Names this key; a wrapped data key records the id of the key that wrapped it.</summary>
     public string Id { get; }
 
-    public static MasterKey FromBase64(string value)
+    public static MasterKey FromBase64(string value, string setting = ConfigKey)
     {
         try
         {
-            return new(Convert.FromBase64String(value.Trim()));
+            return new(Convert.FromBase64String(value.Trim()), setting);
         }
         catch (FormatException)
         {
-            throw new InvalidOperationException($"{ConfigKey} is not base64. Generate one with `openssl rand -base64 32`.");
+            throw new InvalidOperationException($"{setting} is not base64. Generate one with `openssl rand -base64 32`.");
         }
     }
 

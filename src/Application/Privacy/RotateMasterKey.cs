@@ -10,11 +10,13 @@ namespace EventChat.Application.Privacy;
 public static class MasterKeyRotation
 {
     /// <returns>How many data keys were re-wrapped. Destroyed keys have nothing to re-wrap.</returns>
+    /// <exception cref="InvalidOperationException"><paramref name="current"/> is not the key this database is set up with.</exception>
     public static async Task<int> RotateMasterKey(this IDocumentStore store, MasterKey current, MasterKey next, CancellationToken ct)
     {
         await using var session = store.LightweightSession();
         var check = await session.LoadAsync<MasterKeyCheck>(MasterKeyCheck.TheOne, ct);
-        // Throws a CryptographicException, before anything is stored, if the configured (current) key is not the one in use.
+        // Before anything is stored: a current key that is not the one in use is refused with start-up's clear message.
+        check?.Verify(current);
         if (check is not null)
             session.Store(check.RewrappedUnder(current, next));
         var keys = await session.Query<DataKey>().Where(k => k.ErasedAt == null).ToListAsync(ct);
