@@ -4,6 +4,7 @@ using System.Text.Json;
 using EventChat.Api;
 using EventChat.Api.Privacy;
 using EventChat.Application.Privacy;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 using EventChat.Projections;
 using Marten;
@@ -15,7 +16,11 @@ using static EventChat.IntegrationTests.Messaging;
 
 namespace EventChat.IntegrationTests;
 
-/// <summary>Encryption at rest, crypto-shredding erasure and export (docs/privacy.md), checked in the database itself.</summary>
+/// <summary>
+/// Encryption at rest, crypto-shredding erasure and export (docs/privacy.md), checked in the database itself. Answers are
+/// read through the SDK, or strictly (<see cref="Typed"/>) where a check is that something is false or empty; erased
+/// event data, the <c>conversationErased</c> push and problem details stay JSON, having no SDK record.
+/// </summary>
 [Collection(SecondServerCollection.Name)]
 public sealed class Privacy
 {
@@ -29,8 +34,8 @@ public sealed class Privacy
         await using var bob = await server.NewUser("bob");
         var (first, second) = ($"plainmarker{Guid.NewGuid():N}", $"editmarker{Guid.NewGuid():N}");
 
-        var sent = await Send(alice, new { receiverId = bob.Id, content = $"the {first} text", clientMessageId = "c1" });
-        var id = sent.GetProperty("message").GetProperty("id").GetGuid();
+        var sent = (await SendTyped(alice, new { receiverId = bob.Id, content = $"the {first} text", clientMessageId = "c1" })).Message;
+        var id = sent.Id;
         Assert.Equal(HttpStatusCode.OK, (await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = $"the {second} text" })).StatusCode);
 
         Assert.Equal(0, await RowsContaining(server, first));
@@ -38,14 +43,13 @@ public sealed class Privacy
         // Across every table, the words are only in the search index, as lexemes, and an edit replaces the old ones there.
         Assert.Empty(await TablesContaining(server, first));
         Assert.Equal([SearchTable], await TablesContaining(server, second));
-        Assert.Equal($"the {second} text", (await bob.Messages(ConversationId(sent))).Single().GetProperty("content").GetString());
-        Assert.Equal([$"the {first} text", $"the {second} text"],
-            (await bob.Get($"/api/chat/messages/{id}/versions")).GetProperty("items").EnumerateArray().Select(v => v.GetProperty("content").GetString()));
-        Assert.Equal($"the {second} text", (await bob.Conversation(ConversationId(sent))).GetProperty("lastMessage").GetProperty("content").GetString());
+        Assert.Equal($"the {second} text", Assert.Single((await bob.Client.MessagesAsync(sent.ConversationId, limit: 200)).Items).Content);
+        Assert.Equal([$"the {first} text", $"the {second} text"], (await bob.Client.MessageVersionsAsync(id)).Items.Select(v => v.Content));
+        Assert.Equal($"the {second} text", (await bob.Client.ConversationAsync(sent.ConversationId)).LastMessage?.Content);
         // The same text again is still "no change", although every sealing of it differs.
-        var events = (await alice.Get($"/api/chat/conversations/{ConversationId(sent)}/events")).GetProperty("items").GetArrayLength();
+        var events = (await EventHistory(alice, sent.ConversationId)).Count;
         await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{id}", new { content = $"the {second} text" });
-        Assert.Equal(events, (await alice.Get($"/api/chat/conversations/{ConversationId(sent)}/events")).GetProperty("items").GetArrayLength());
+        Assert.Equal(events, (await EventHistory(alice, sent.ConversationId)).Count);
     }
 
     [Fact]
@@ -63,7 +67,7 @@ public sealed class Privacy
 
         Assert.Equal(1, await KeysOf(server, conversationId, alice.Id));
         Assert.Equal(Enumerable.Range(0, 12).Select(i => $"first {i}").Order(),
-            (await bob.Messages(conversationId)).Select(m => m.GetProperty("content").GetString()).Order());
+            (await bob.Client.MessagesAsync(conversationId, limit: 200)).Items.Select(m => m.Content).Order());
     }
 
     [Fact]
@@ -73,25 +77,24 @@ public sealed class Privacy
         var admin = await server.Admin;
         var (alice, bob) = (await server.NewUser("alice"), await server.NewUser("bob"));
         var marker = $"secretmarker{Guid.NewGuid():N}";
-        var first = await Send(alice, new { receiverId = bob.Id, content = $"{marker} one" });
-        var conversationId = ConversationId(first);
-        var firstId = first.GetProperty("message").GetProperty("id").GetGuid();
+        var first = (await SendTyped(alice, new { receiverId = bob.Id, content = $"{marker} one" })).Message;
+        var (conversationId, firstId) = (first.ConversationId, first.Id);
         await Send(bob, new { conversationId, content = $"{marker} two", replyToId = firstId });
         await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{firstId}", new { content = $"{marker} one, edited" });
-        var structure = Structure(await bob.Messages(conversationId));
-        var version = (await bob.Conversation(conversationId)).GetProperty("lastSequence").GetInt64();
+        var structure = Structure(await Messages(bob, conversationId));
+        var version = (await bob.Client.ConversationAsync(conversationId)).LastSequence;
         Assert.Equal(2, await SearchRows(server, "conversation_id = $1", conversationId));
         Assert.Equal(2, await SearchRows(server, "vector @@ to_tsquery('english', $1)", marker));
 
         var asked = await bob.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/content");
         Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
-        var waiting = await asked.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.False(waiting.GetProperty("erased").GetBoolean());
-        Assert.Equal([alice.Id], waiting.GetProperty("awaitingConsentFrom").EnumerateArray().Select(e => e.GetGuid()));
-        Assert.Contains(marker, (await bob.Messages(conversationId))[0].GetProperty("content").GetString());
+        var waiting = await asked.Read<ErasureAnswer>();
+        Assert.False(waiting.Erased);
+        Assert.Equal([alice.Id], waiting.AwaitingConsentFrom);
+        Assert.Contains(marker, (await bob.Client.MessagesAsync(conversationId)).Items[0].Content);
         var agreed = await alice.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/content");
         Assert.Equal(HttpStatusCode.OK, agreed.StatusCode);
-        Assert.True((await agreed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("erased").GetBoolean());
+        Assert.True((await agreed.Read<ErasureAnswer>()).Erased);
 
         await AssertErasedEverywhere(bob, conversationId, marker, structure, version);
         // In the search table itself: no row of the conversation, no lexeme of its words. Nor any other table.
@@ -100,47 +103,51 @@ public sealed class Privacy
         Assert.Empty(await TablesContaining(server, marker));
 
         // Replaying every event into fresh read models cannot bring the text back: its keys are gone.
-        foreach (var name in (await admin.Get("/api/admin/projections")).EnumerateArray().Select(n => n.GetString()!))
+        foreach (var name in await admin.Get<string[]>("/api/admin/projections"))
             Assert.Equal(HttpStatusCode.OK, (await admin.Http.PostAsync($"/api/admin/projections/{name}/rebuild", null)).StatusCode);
         await AssertErasedEverywhere(bob, conversationId, marker, structure, version);
         Assert.Empty(await TablesContaining(server, marker));
 
         // The conversation goes on, under new keys.
         await Send(alice, new { conversationId, content = "after the erasure" });
-        Assert.Equal("after the erasure", (await bob.Messages(conversationId))[^1].GetProperty("content").GetString());
+        Assert.Equal("after the erasure", (await bob.Client.MessagesAsync(conversationId, limit: 200)).Items[^1].Content);
     }
 
     private static async Task AssertErasedEverywhere(TestUser reader, Guid conversationId, string marker, string structure, long version)
     {
-        var messages = await reader.Messages(conversationId);
+        var messages = await Messages(reader, conversationId);
         Assert.Equal(structure, Structure(messages));
-        Assert.All(messages, m => Assert.Equal(Erased, m.GetProperty("content").GetString()));
-        Assert.All(messages, m => Assert.True(m.TryGetProperty("erasedAt", out var at) && at.ValueKind == JsonValueKind.String));
-        Assert.Equal(Erased, messages[1].GetProperty("replyTo").GetProperty("excerpt").GetString());
-        Assert.Empty((await reader.Get($"/api/chat/search?q={marker}")).GetProperty("items").EnumerateArray());
-        Assert.Equal(Erased, (await reader.Conversation(conversationId)).GetProperty("lastMessage").GetProperty("content").GetString());
-        Assert.Equal(Erased, (await reader.Get($"/api/chat/conversations/{conversationId}?version={version}")).GetProperty("lastMessage").GetProperty("content").GetString());
-        Assert.All((await reader.Get($"/api/chat/messages/{messages[0].GetProperty("id").GetGuid()}/versions")).GetProperty("items").EnumerateArray(),
-            v => Assert.Equal(Erased, v.GetProperty("content").GetString()));
+        Assert.All(messages, m => Assert.Equal(Erased, m.Content));
+        Assert.All(messages, m => Assert.NotNull(m.ErasedAt));
+        Assert.Equal(Erased, messages[1].ReplyTo?.Excerpt);
+        Assert.Empty((await reader.Get<SearchResults>($"/api/chat/search?q={marker}")).Items);
+        Assert.Equal(Erased, (await reader.Client.ConversationAsync(conversationId)).LastMessage?.Content);
+        Assert.Equal(Erased, (await reader.Get<Conversation>($"/api/chat/conversations/{conversationId}?version={version}")).LastMessage?.Content);
+        var versions = (await reader.Get<MessageVersions>($"/api/chat/messages/{messages[0].Id}/versions")).Items;
+        Assert.All(versions, v => Assert.Equal(Erased, v.Content));
 
-        var history = (await reader.Get($"/api/chat/conversations/{conversationId}/events?limit=200")).GetProperty("items").EnumerateArray().ToList();
+        var history = await EventHistory(reader, conversationId);
         Assert.Equal(["ConversationStarted", "MessageSent", "MessageSent", "MessageEdited", "ConversationErasureConsented", "ConversationErasureConsented", "ConversationContentErased"],
-            history.Select(e => e.GetProperty("type").GetString()));
-        Assert.All(history.Where(e => e.GetProperty("type").GetString() is "MessageSent" or "MessageEdited"), e =>
+            history.Select(e => e.Type));
+        Assert.All(history.Where(e => e.Type is "MessageSent" or "MessageEdited"), e =>
         {
-            Assert.Equal(Erased, e.GetProperty("data").GetProperty("content").GetString());
-            Assert.True(e.GetProperty("erased").GetBoolean());
+            // An erased event's data has no SDK record: its shape is what erasure leaves.
+            Assert.Equal(Erased, e.Data.GetProperty("content").GetString());
+            Assert.True(e.Erased);
         });
 
-        var sync = (await reader.Get("/api/chat/sync?limit=500")).GetProperty("items").EnumerateArray()
-            .Where(i => i.TryGetProperty("message", out var m) && m.ValueKind == JsonValueKind.Object).ToList();
+        var sync = (await reader.Get<SyncPage>("/api/chat/sync?limit=500")).Items.Where(i => i.Message is not null).ToList();
         Assert.Equal(3, sync.Count);
-        Assert.All(sync, i => Assert.Equal(Erased, i.GetProperty("message").GetProperty("content").GetString()));
+        Assert.All(sync, i => Assert.Equal(Erased, i.Message!.Content));
     }
 
+    /// <summary>A conversation's messages read strictly: an erased message must say when, not merely not say otherwise.</summary>
+    private static async Task<IReadOnlyList<Message>> Messages(TestUser reader, Guid conversationId) =>
+        (await reader.Get<MessagePage>($"/api/chat/conversations/{conversationId}/messages?limit=200")).Items;
+
     // Everything about the messages but their text: ids, senders, order, times, replies.
-    private static string Structure(JsonElement[] messages) => string.Join("\n", messages.Select(m =>
-        $"{m.GetProperty("id")} {m.GetProperty("senderId")} {m.GetProperty("sequence")} {m.GetProperty("sentAt")} {m.GetProperty("replyToId")}"));
+    private static string Structure(IReadOnlyList<Message> messages) => string.Join("\n", messages.Select(m =>
+        $"{m.Id} {m.SenderId} {m.Sequence} {m.SentAt:O} {m.ReplyToId}"));
 
     [Fact]
     public async Task Attachment_bytes_are_stored_encrypted_read_back_whole_or_in_ranges_and_are_gone_after_erasure()
@@ -166,7 +173,7 @@ public sealed class Privacy
         Assert.Equal(HttpStatusCode.OK, (await (await server.Admin).Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await bob.Http.GetAsync($"/api/chat/attachments/{id}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await alice.Http.GetAsync($"/api/chat/attachments/{id}")).StatusCode);
-        Assert.Empty((await bob.Messages(group))[0].GetProperty("attachments").EnumerateArray());
+        Assert.Empty((await Messages(bob, group))[0].Attachments);
     }
 
     [Fact]
@@ -181,14 +188,15 @@ public sealed class Privacy
 
         Assert.Equal(HttpStatusCode.Forbidden, (await alice.Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await stranger.Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
-        Assert.Equal("in the group", (await alice.Messages(group))[0].GetProperty("content").GetString());
+        Assert.Equal("in the group", (await alice.Client.MessagesAsync(group)).Items[0].Content);
 
         var bobsTab = await bob.OpenTab();
         var admin = await server.Admin;
         Assert.Equal(HttpStatusCode.OK, (await admin.Http.DeleteAsync($"/api/chat/conversations/{group}/content")).StatusCode);
+        // The push has no SDK record.
         var pushed = await bobsTab.Next("conversationErased");
         Assert.Equal((group, admin.Id), (pushed.GetProperty("conversationId").GetGuid(), pushed.GetProperty("erasedBy").GetGuid()));
-        Assert.Equal(Erased, (await alice.Messages(group))[0].GetProperty("content").GetString());
+        Assert.Equal(Erased, (await alice.Client.MessagesAsync(group)).Items[0].Content);
     }
 
     [Fact]
@@ -211,9 +219,9 @@ public sealed class Privacy
 
         Assert.Equal(HttpStatusCode.NoContent, (await alice.Http.DeleteAsync("/api/users/me")).StatusCode);
 
-        Assert.Equal([Erased, "bob answers"], (await bob.Messages(direct)).Select(m => m.GetProperty("content").GetString()));
-        Assert.Equal([Erased, "carol says hi"], (await carol.Messages(group)).Select(m => m.GetProperty("content").GetString()));
-        Assert.Empty((await bob.Get($"/api/chat/search?q={marker}")).GetProperty("items").EnumerateArray());
+        Assert.Equal([Erased, "bob answers"], (await bob.Client.MessagesAsync(direct, limit: 200)).Items.Select(m => m.Content));
+        Assert.Equal([Erased, "carol says hi"], (await carol.Client.MessagesAsync(group, limit: 200)).Items.Select(m => m.Content));
+        Assert.Empty((await bob.Get<SearchResults>($"/api/chat/search?q={marker}")).Items);
         // The account is gone: no login, its token refused, not found by name, and its registration holds no name any more.
         var login = await server.Http().PostAsJsonAsync("/api/auth/login", new { username = alice.Username, password = TestUser.Password });
         Assert.Equal(HttpStatusCode.Unauthorized, login.StatusCode);
@@ -243,19 +251,17 @@ public sealed class Privacy
         await Send(bob, new { conversationId = direct, content = "bob to alice" });
         var group = await carol.CreateGroup(alice, bob);
         await Send(carol, new { conversationId = group, content = "carol to the group" });
-        var deleted = await Send(alice, new { conversationId = group, content = "regretted" });
-        await alice.Http.DeleteAsync($"/api/chat/messages/{deleted.GetProperty("message").GetProperty("id").GetGuid()}");
+        await alice.Client.DeleteMessageAsync((await SendTyped(alice, new { conversationId = group, content = "regretted" })).Message.Id);
         await Send(bob, new { receiverId = carol.Id, content = "bob to carol, not alice's" });
 
         var response = await alice.Http.GetAsync("/api/users/me/export", HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        var export = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var export = await response.Read<Export>();
 
-        Assert.Equal(alice.Id, export.GetProperty("userId").GetGuid());
-        Assert.Equal(alice.Username, export.GetProperty("username").GetString());
-        Assert.Equal(["alice to bob", "bob to alice", "carol to the group"],
-            export.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString()).Order());
+        Assert.Equal(alice.Id, export.UserId);
+        Assert.Equal(alice.Username, export.Username);
+        Assert.Equal(["alice to bob", "bob to alice", "carol to the group"], export.Messages.Select(m => m.Content).Order());
         Assert.Equal(HttpStatusCode.Unauthorized, (await server.Http().GetAsync("/api/users/me/export")).StatusCode);
     }
 
@@ -294,8 +300,8 @@ public sealed class Privacy
         {
             using var http = new HttpClient { BaseAddress = new Uri(restarted.Urls.First()) };
             http.DefaultRequestHeaders.Authorization = new("Bearer", bob.Token);
-            var page = await http.GetFromJsonAsync<JsonElement>($"/api/chat/conversations/{conversationId}/messages");
-            Assert.Equal("kept across rotation", page.GetProperty("items")[0].GetProperty("content").GetString());
+            var page = (await http.GetFromJsonAsync<JsonElement>($"/api/chat/conversations/{conversationId}/messages")).As<MessagePage>();
+            Assert.Equal("kept across rotation", page.Items[0].Content);
         }
         finally
         {
@@ -397,6 +403,21 @@ public sealed class Privacy
     }
 
     private const string SearchTable = "public." + MessageSearch.Table;
+
+    // No SDK call or record reads these: the test's own, read strictly (Typed).
+    /// <summary>The answer to asking for a conversation's content to be erased.</summary>
+    private sealed record ErasureAnswer(Guid ConversationId, bool Erased, IReadOnlyList<Guid> AwaitingConsentFrom);
+
+    /// <summary>An event of a conversation's history, its data kept as JSON (its shape depends on the type, and on erasure).</summary>
+    private sealed record HistoryEvent(string Type, JsonElement Data, bool Erased);
+
+    private sealed record EventPage(IReadOnlyList<HistoryEvent> Items);
+
+    /// <summary>A user's export, its messages as the contract's messages.</summary>
+    private sealed record Export(Guid UserId, string Username, IReadOnlyList<Message> Messages);
+
+    private static async Task<IReadOnlyList<HistoryEvent>> EventHistory(TestUser user, Guid conversationId) =>
+        (await user.Get<EventPage>($"/api/chat/conversations/{conversationId}/events?limit=200")).Items;
 
     /// <summary>Rows of the search table itself (not what the search endpoint answers) that match <paramref name="condition"/> on <c>$1</c>.</summary>
     private static async Task<long> SearchRows(EventChatServer server, string condition, object value)
