@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 using EventChat.Projections;
 using Marten;
@@ -11,6 +12,11 @@ using static EventChat.IntegrationTests.Messaging;
 
 namespace EventChat.IntegrationTests;
 
+/// <summary>
+/// The admin's analytics. They have no SDK call or record: each answer is read strictly (<see cref="Typed"/>) as the
+/// test's own record, so a zero or a null is a field that says so, not one that is missing. The stream-chat and
+/// join-stream answers (no SDK record) and problem details stay JSON.
+/// </summary>
 [Collection(SecondServerCollection.Name)]
 public sealed class Analytics
 {
@@ -27,7 +33,7 @@ public sealed class Analytics
         var waits = new List<(DateTimeOffset RepliedAt, double Seconds)>();
         async Task<DateTimeOffset> Say(TestUser from, object body)
         {
-            var at = (await Send(from, body)).GetProperty("message").GetProperty("sentAt").GetDateTimeOffset();
+            var at = (await SendTyped(from, body)).Message.SentAt;
             sent.Add((from.Id, at));
             return at;
         }
@@ -56,29 +62,28 @@ public sealed class Analytics
 
         await WaitForDaemon(server);
         var (from, to) = (Day(sent.Min(s => s.At)).AddDays(-1), Day(sent.Max(s => s.At)).AddDays(1));
-        var days = (await admin.Get($"/api/analytics/daily?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}")).EnumerateArray().ToList();
+        var days = await admin.Get<DailyNumbers[]>($"/api/analytics/daily?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}");
 
         // Every day of the range is listed, the empty ones with zeros.
-        Assert.Equal(to.DayNumber - from.DayNumber + 1, days.Count);
-        Assert.Equal(from, DateOnly.Parse(days[0].GetProperty("date").GetString()!));
-        Assert.Equal(0, days[0].GetProperty("messagesSent").GetInt64());
-        Assert.Equal(JsonValueKind.Null, days[0].GetProperty("medianFirstReplySeconds").ValueKind);
+        Assert.Equal(to.DayNumber - from.DayNumber + 1, days.Length);
+        Assert.Equal(from, days[0].Date);
+        Assert.Equal(0, days[0].MessagesSent);
+        Assert.Null(days[0].MedianFirstReplySeconds);
         foreach (var day in days)
         {
-            var date = DateOnly.Parse(day.GetProperty("date").GetString()!);
-            var ofDay = sent.Where(s => Day(s.At) == date).ToList();
-            var dayWaits = waits.Where(w => Day(w.RepliedAt) == date).Select(w => w.Seconds).Order().ToList();
-            Assert.Equal(ofDay.Count, day.GetProperty("messagesSent").GetInt64());
-            Assert.Equal(ofDay.Select(s => s.Sender).Distinct().Count(), day.GetProperty("activeSenders").GetInt32());
-            Assert.Equal(dayWaits.Count, day.GetProperty("firstReplies").GetInt32());
+            var ofDay = sent.Where(s => Day(s.At) == day.Date).ToList();
+            var dayWaits = waits.Where(w => Day(w.RepliedAt) == day.Date).Select(w => w.Seconds).Order().ToList();
+            Assert.Equal(ofDay.Count, day.MessagesSent);
+            Assert.Equal(ofDay.Select(s => s.Sender).Distinct().Count(), day.ActiveSenders);
+            Assert.Equal(dayWaits.Count, day.FirstReplies);
             if (dayWaits.Count == 0)
-                Assert.Equal(JsonValueKind.Null, day.GetProperty("medianFirstReplySeconds").ValueKind);
+                Assert.Null(day.MedianFirstReplySeconds);
             else
-                Assert.Equal(Median(dayWaits), day.GetProperty("medianFirstReplySeconds").GetDouble(), 0.001);
+                Assert.Equal(Median(dayWaits), Assert.NotNull(day.MedianFirstReplySeconds), 0.001);
         }
         // Four direct conversations and one group (each starts in the same moment as its first message).
-        Assert.Equal(5, days.Sum(d => d.GetProperty("conversationsStarted").GetInt64()));
-        Assert.Equal(sent.Count, days.Sum(d => d.GetProperty("messagesSent").GetInt64()));
+        Assert.Equal(5, days.Sum(d => d.ConversationsStarted));
+        Assert.Equal(sent.Count, days.Sum(d => d.MessagesSent));
 
         // The CSV has the same rows under a header.
         var csv = await admin.Http.GetAsync($"/api/analytics/daily.csv?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}");
@@ -86,11 +91,11 @@ public sealed class Analytics
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
         var lines = (await csv.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("date,messages_sent,active_senders,conversations_started,first_replies,median_first_reply_seconds", lines[0]);
-        Assert.Equal(days.Count + 1, lines.Length);
-        var busiest = days.MaxBy(d => d.GetProperty("messagesSent").GetInt64());
-        var row = lines.Single(l => l.StartsWith(busiest.GetProperty("date").GetString()!, StringComparison.Ordinal)).Split(',');
-        Assert.Equal(busiest.GetProperty("messagesSent").GetInt64().ToString(), row[1]);
-        Assert.Equal(busiest.GetProperty("activeSenders").GetInt32().ToString(), row[2]);
+        Assert.Equal(days.Length + 1, lines.Length);
+        var busiest = days.MaxBy(d => d.MessagesSent)!;
+        var row = lines.Single(l => l.StartsWith($"{busiest.Date:yyyy-MM-dd},", StringComparison.Ordinal)).Split(',');
+        Assert.Equal(busiest.MessagesSent.ToString(), row[1]);
+        Assert.Equal(busiest.ActiveSenders.ToString(), row[2]);
 
         // Replayable: rebuilding the analytics projections from the events gives the same numbers.
         var before = (await admin.Get($"/api/analytics/daily?from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}")).GetRawText();
@@ -108,8 +113,7 @@ public sealed class Analytics
         await using var server = await EventChatServer.StartIsolated();
         var admin = await server.Admin;
         await using var host = await server.NewUser("host");
-        var started = await host.Http.PostAsJsonAsync("/api/streams", new { title = "Launch" });
-        var sessionId = (await started.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var sessionId = (await host.Client.StartLiveSessionAsync("Launch")).Id;
         var viewers = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => server.NewUser("viewer")));
         var tabs = await Task.WhenAll(viewers.Select(v => v.OpenTab()));
 
@@ -120,19 +124,20 @@ public sealed class Analytics
         Assert.Equal(3, (await tabs[3].Invoke("join-stream", new { sessionId })).GetProperty("viewerCount").GetInt32());
         await tabs[0].Invoke("stream-chat", new { sessionId, content = "first" });
         await tabs[1].Invoke("stream-chat", new { sessionId, content = "second" });
+        // The join-stream and stream-chat answers have no SDK record.
         var doomed = await tabs[3].Invoke("stream-chat", new { sessionId, content = "spam" });
         var removed = await host.Http.DeleteAsync($"/api/streams/{sessionId}/messages/{doomed.GetProperty("message").GetProperty("id").GetGuid()}");
         Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsync($"/api/streams/{sessionId}/end", null)).StatusCode);
 
         await WaitForDaemon(server);
-        var stats = await admin.Get($"/api/analytics/streams/{sessionId}");
+        var stats = await admin.Get<StreamNumbers>($"/api/analytics/streams/{sessionId}");
 
-        Assert.Equal(sessionId, stats.GetProperty("sessionId").GetGuid());
-        Assert.Equal(3, stats.GetProperty("peakViewers").GetInt32());
-        Assert.Equal(3, stats.GetProperty("chatMessages").GetInt64());
-        Assert.Equal(1, stats.GetProperty("removedMessages").GetInt64());
-        Assert.NotEqual(JsonValueKind.Null, stats.GetProperty("endedAt").ValueKind);
+        Assert.Equal(sessionId, stats.SessionId);
+        Assert.Equal(3, stats.PeakViewers);
+        Assert.Equal(3, stats.ChatMessages);
+        Assert.Equal(1, stats.RemovedMessages);
+        Assert.NotNull(stats.EndedAt);
         // Only new highs were stored: 1, 2 and 3 viewers.
         Assert.Equal(3, await PeakEvents(server, sessionId));
         Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync($"/api/analytics/streams/{Guid.CreateVersion7()}")).StatusCode);
@@ -148,32 +153,33 @@ public sealed class Analytics
         var admin = await server.Admin;
         await using var host = await server.NewUser("host");
         await using var viewer = await server.NewUser("viewer");
-        var started = new List<JsonElement>();
+        var started = new List<LiveSession>();
         foreach (var title in new[] { "Morning", "Noon", "Evening" })
-            started.Add(await (await host.Http.PostAsJsonAsync("/api/streams", new { title })).Content.ReadFromJsonAsync<JsonElement>());
-        var noon = started[1].GetProperty("id").GetGuid();
+            started.Add(await host.Client.StartLiveSessionAsync(title));
+        var noon = started[1].Id;
         var tab = await viewer.OpenTab();
         await tab.Invoke("join-stream", new { sessionId = noon });
         await tab.Invoke("stream-chat", new { sessionId = noon, content = "hello" });
         Assert.Equal(HttpStatusCode.OK, (await host.Http.PostAsync($"/api/streams/{noon}/end", null)).StatusCode);
         await WaitForDaemon(server);
-        var (first, last) = (Day(started[0].GetProperty("startedAt").GetDateTimeOffset()), Day(started[^1].GetProperty("startedAt").GetDateTimeOffset()));
+        var (first, last) = (Day(started[0].StartedAt), Day(started[^1].StartedAt));
 
-        var listed = (await admin.Get($"/api/analytics/streams?from={first:yyyy-MM-dd}&to={last:yyyy-MM-dd}")).EnumerateArray().ToList();
+        // Kept as JSON too, to compare each byte for byte with the single session's answer.
+        var listedJson = (await admin.Get($"/api/analytics/streams?from={first:yyyy-MM-dd}&to={last:yyyy-MM-dd}")).EnumerateArray().ToList();
+        var listed = listedJson.Select(s => s.As<StreamNumbers>()).ToList();
 
-        Assert.Equal(started.Select(s => s.GetProperty("id").GetGuid()), listed.Select(s => s.GetProperty("sessionId").GetGuid()));
-        Assert.Equal(listed.Select(s => s.GetProperty("startedAt").GetDateTimeOffset()).Order(), listed.Select(s => s.GetProperty("startedAt").GetDateTimeOffset()));
+        Assert.Equal(started.Select(s => s.Id), listed.Select(s => s.SessionId));
+        Assert.Equal(listed.Select(s => s.StartedAt).Order(), listed.Select(s => s.StartedAt));
         // Each as GET /api/analytics/streams/{id} answers it.
-        foreach (var session in listed)
-            Assert.Equal((await admin.Get($"/api/analytics/streams/{session.GetProperty("sessionId")}")).GetRawText(), session.GetRawText());
+        foreach (var (session, json) in listed.Zip(listedJson))
+            Assert.Equal((await admin.Get($"/api/analytics/streams/{session.SessionId}")).GetRawText(), json.GetRawText());
         var ended = listed[1];
-        Assert.Equal((host.Id, "Noon", 1, 1L, 0L), (ended.GetProperty("hostId").GetGuid(), ended.GetProperty("title").GetString(),
-            ended.GetProperty("peakViewers").GetInt32(), ended.GetProperty("chatMessages").GetInt64(), ended.GetProperty("removedMessages").GetInt64()));
-        Assert.NotEqual(JsonValueKind.Null, ended.GetProperty("endedAt").ValueKind);
-        Assert.Equal(JsonValueKind.Null, listed[0].GetProperty("endedAt").ValueKind);
+        Assert.Equal((host.Id, "Noon", 1, 1L, 0L), (ended.HostId, ended.Title, ended.PeakViewers, ended.ChatMessages, ended.RemovedMessages));
+        Assert.NotNull(ended.EndedAt);
+        Assert.Null(listed[0].EndedAt);
         // Days are whole UTC days: the days before the first session list none of them, and the default 30 days end today.
-        Assert.Empty((await admin.Get($"/api/analytics/streams?from={first.AddDays(-7):yyyy-MM-dd}&to={first.AddDays(-1):yyyy-MM-dd}")).EnumerateArray());
-        Assert.Equal(3, (await admin.Get("/api/analytics/streams")).GetArrayLength());
+        Assert.Empty(await admin.Get<StreamNumbers[]>($"/api/analytics/streams?from={first.AddDays(-7):yyyy-MM-dd}&to={first.AddDays(-1):yyyy-MM-dd}"));
+        Assert.Equal(3, (await admin.Get<StreamNumbers[]>("/api/analytics/streams")).Length);
         await tab.DisposeAsync();
     }
 
@@ -202,12 +208,12 @@ public sealed class Analytics
             Assert.Equal(1, await command.ExecuteNonQueryAsync());
         }
 
-        var row = (await admin.Get($"/api/analytics/daily?from={day}&to={day}")).EnumerateArray().Single();
+        var row = Assert.Single(await admin.Get<DailyNumbers[]>($"/api/analytics/daily?from={day}&to={day}"));
 
-        Assert.Equal(7, row.GetProperty("messagesSent").GetInt64());
-        Assert.Equal(2, row.GetProperty("conversationsStarted").GetInt64());
+        Assert.Equal(7, row.MessagesSent);
+        Assert.Equal(2, row.ConversationsStarted);
         // The old list is not read: active senders are the day's DailySender rows, which the daemon builds from the events.
-        Assert.Equal(0, row.GetProperty("activeSenders").GetInt64());
+        Assert.Equal(0, row.ActiveSenders);
     }
 
     [Fact]
@@ -231,7 +237,7 @@ public sealed class Analytics
     {
         var admin = await (await EventChatServer.Instance).Admin;
 
-        var days = (await admin.Get("/api/analytics/daily")).EnumerateArray().Select(d => DateOnly.Parse(d.GetProperty("date").GetString()!)).ToList();
+        var days = (await admin.Get<DailyNumbers[]>("/api/analytics/daily")).Select(d => d.Date).ToList();
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
         Assert.Equal(30, days.Count);
         Assert.True(days[^1] == today || days[^1] == today.AddDays(-1));
@@ -258,6 +264,13 @@ public sealed class Analytics
             Assert.Equal("validation", (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
         }
     }
+
+    // The test's own records, read strictly: no parameter has a default, so each field must be there, null or not.
+    /// <summary>A row of <c>GET /api/analytics/daily</c>.</summary>
+    private sealed record DailyNumbers(DateOnly Date, long MessagesSent, long ActiveSenders, long ConversationsStarted, int FirstReplies, double? MedianFirstReplySeconds);
+
+    /// <summary>A live session's numbers, as <c>GET /api/analytics/streams</c> lists them and <c>/streams/{id}</c> answers one.</summary>
+    private sealed record StreamNumbers(Guid SessionId, Guid HostId, string Title, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, int PeakViewers, long ChatMessages, long RemovedMessages);
 
     private static DateOnly Day(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
 
