@@ -67,7 +67,7 @@ public sealed class MartenTables(IDocumentStore store)
     /// <summary>The JSON key of <see cref="ConversationStarted.ParticipantIds"/>.</summary>
     public const string ParticipantIdsKey = "participantIds";
 
-    // Every document table's own columns beside the duplicated fields, which ProjectionsSetup and PrivacySetup name.
+    // Every document table's own columns beside the duplicated fields, which ProjectionsSetup and StoreSchema name.
     public const string DocumentId = "id";
     public const string DocumentData = "data";
     public const string DocumentVersion = "mt_version";
