@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 using static EventChat.IntegrationTests.Messaging;
 
@@ -26,12 +27,12 @@ public sealed class Search
 
         var hits = await Hits(alice, word);
 
-        Assert.Equal(new HashSet<Guid> { withBob, withCarol }, hits.Select(h => h.GetProperty("conversationId").GetGuid()).ToHashSet());
-        Assert.Equal(2, hits.Length);
-        Assert.All(hits, h => Assert.Equal(h.GetProperty("conversationId").GetGuid(), h.GetProperty("message").GetProperty("conversationId").GetGuid()));
-        Assert.Contains(hits, h => h.GetProperty("message").GetProperty("content").GetString() == $"did you see the {word}?");
-        Assert.All(hits, h => Assert.True(h.GetProperty("rank").GetDouble() > 0));
-        Assert.Equal(withBob, Assert.Single(await Hits(bob, word)).GetProperty("conversationId").GetGuid());
+        Assert.Equal(new HashSet<Guid> { withBob, withCarol }, hits.Select(h => h.ConversationId).ToHashSet());
+        Assert.Equal(2, hits.Count);
+        Assert.All(hits, h => Assert.Equal(h.ConversationId, h.Message.ConversationId));
+        Assert.Contains(hits, h => h.Message.Content == $"did you see the {word}?");
+        Assert.All(hits, h => Assert.True(h.Rank > 0));
+        Assert.Equal(withBob, Assert.Single(await Hits(bob, word)).ConversationId);
     }
 
     [Fact]
@@ -45,8 +46,8 @@ public sealed class Search
         await Send(bob, new { receiverId = carol.Id, content = $"secret {word}" });
         await Send(alice, new { receiverId = bob.Id, content = $"hello bob, no {word} here" });
 
-        Assert.Equal($"hello bob, no {word} here", Assert.Single(await Hits(alice, word)).GetProperty("message").GetProperty("content").GetString());
-        Assert.Equal(2, (await Hits(bob, word)).Length);
+        Assert.Equal($"hello bob, no {word} here", Assert.Single(await Hits(alice, word)).Message.Content);
+        Assert.Equal(2, (await Hits(bob, word)).Count);
     }
 
     [Fact]
@@ -81,10 +82,10 @@ public sealed class Search
 
         var hits = await Hits(alice, $"{first} {second}");
 
-        Assert.Equal(3, hits.Length);
-        Assert.Equal(phrase, hits[0].GetProperty("message").GetProperty("content").GetString());
-        Assert.True(hits[0].GetProperty("rank").GetDouble() > hits[1].GetProperty("rank").GetDouble());
-        Assert.True(hits[1].GetProperty("rank").GetDouble() >= hits[2].GetProperty("rank").GetDouble());
+        Assert.Equal(3, hits.Count);
+        Assert.Equal(phrase, hits[0].Message.Content);
+        Assert.True(hits[0].Rank > hits[1].Rank);
+        Assert.True(hits[1].Rank >= hits[2].Rank);
     }
 
     [Fact]
@@ -99,8 +100,8 @@ public sealed class Search
 
         var hit = Assert.Single(await Hits(bob, word));
 
-        Assert.Equal(content, hit.GetProperty("message").GetProperty("content").GetString());
-        var snippet = hit.GetProperty("snippet").GetString()!;
+        Assert.Equal(content, hit.Message.Content);
+        var snippet = hit.Snippet;
         Assert.Contains($"<mark>{word}</mark>", snippet);
         Assert.Contains("&lt;img src=x onerror=alert(1)&gt;", snippet);
         Assert.Contains("Tom &amp; &quot;Jerry&quot;", snippet);
@@ -118,7 +119,7 @@ public sealed class Search
         var content = string.Join(' ', Enumerable.Repeat("filler", 100)) + $" {word} " + string.Join(' ', Enumerable.Repeat("padding", 100));
         await Send(alice, new { receiverId = bob.Id, content });
 
-        var snippet = Assert.Single(await Hits(alice, word)).GetProperty("snippet").GetString()!;
+        var snippet = Assert.Single(await Hits(alice, word)).Snippet;
 
         Assert.Contains($"<mark>{word}</mark>", snippet);
         Assert.True(snippet.Length < content.Length / 2, snippet);
@@ -135,7 +136,7 @@ public sealed class Search
 
         var hit = Assert.Single(await Hits(bob, $"{word} runs"));
 
-        Assert.Contains("<mark>running</mark>", hit.GetProperty("snippet").GetString());
+        Assert.Contains("<mark>running</mark>", hit.Snippet);
     }
 
     [Fact]
@@ -152,9 +153,9 @@ public sealed class Search
 
         var hits = await Hits(alice, word, $"&conversationId={withBob}");
 
-        Assert.Equal(2, hits.Length);
-        Assert.All(hits, h => Assert.Equal(withBob, h.GetProperty("conversationId").GetGuid()));
-        Assert.Equal(3, (await Hits(alice, word)).Length);
+        Assert.Equal(2, hits.Count);
+        Assert.All(hits, h => Assert.Equal(withBob, h.ConversationId));
+        Assert.Equal(3, (await Hits(alice, word)).Count);
     }
 
     [Fact]
@@ -188,8 +189,8 @@ public sealed class Search
         for (var i = 0; i < 3; i++)
             await Send(alice, new { receiverId = bob.Id, content = $"{word} number {i}" });
 
-        Assert.Equal(2, (await Hits(alice, word, "&limit=2")).Length);
-        Assert.Equal(3, (await Hits(alice, word)).Length);
+        Assert.Equal(2, (await Hits(alice, word, "&limit=2")).Count);
+        Assert.Equal(3, (await Hits(alice, word)).Count);
     }
 
     public static TheoryData<string, string> BadSearches => new()
@@ -238,8 +239,7 @@ public sealed class Search
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         var (before, after) = (Word(), Word());
-        var sent = await Send(alice, new { receiverId = bob.Id, content = $"meet at {before}" });
-        var messageId = sent.GetProperty("message").GetProperty("id").GetGuid();
+        var messageId = (await SendTyped(alice, new { receiverId = bob.Id, content = $"meet at {before}" })).Message.Id;
         Assert.Single(await Hits(bob, before));
 
         var edit = await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{messageId}", new { content = $"meet at {after}" });
@@ -247,8 +247,8 @@ public sealed class Search
         Assert.Equal(HttpStatusCode.OK, edit.StatusCode);
         Assert.Empty(await Hits(bob, before));
         var hit = Assert.Single(await Hits(bob, after));
-        Assert.Equal(messageId, hit.GetProperty("message").GetProperty("id").GetGuid());
-        Assert.NotEqual(JsonValueKind.Null, hit.GetProperty("message").GetProperty("editedAt").ValueKind);
+        Assert.Equal(messageId, hit.Message.Id);
+        Assert.NotNull(hit.Message.EditedAt);
     }
 
     // Needs DELETE /api/chat/messages/{id} (message deletion).
@@ -259,15 +259,14 @@ public sealed class Search
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
         var word = Word();
-        var sent = await Send(alice, new { receiverId = bob.Id, content = $"oops, {word}" });
+        var messageId = (await SendTyped(alice, new { receiverId = bob.Id, content = $"oops, {word}" })).Message.Id;
         await Send(alice, new { receiverId = bob.Id, content = $"{word} stays" });
-        var messageId = sent.GetProperty("message").GetProperty("id").GetGuid();
 
         var delete = await alice.Http.DeleteAsync($"/api/chat/messages/{messageId}");
 
         Assert.Equal(HttpStatusCode.NoContent, delete.StatusCode);
         foreach (var user in new[] { alice, bob })
-            Assert.Equal($"{word} stays", Assert.Single(await Hits(user, word)).GetProperty("message").GetProperty("content").GetString());
+            Assert.Equal($"{word} stays", Assert.Single(await Hits(user, word)).Message.Content);
     }
 
     /// <summary>A made-up word, letters only, that no other message of the run contains.</summary>
@@ -276,7 +275,8 @@ public sealed class Search
 
     private static string Url(string q, string more = "") => $"/api/chat/search?q={Uri.EscapeDataString(q)}{more}";
 
-    private static async Task<JsonElement[]> Hits(TestUser user, string q, string more = "") =>
-        [.. (await user.Get(Url(q, more))).GetProperty("items").EnumerateArray()];
+    /// <summary>Read strictly, so that an empty list is an <c>items</c> that is there and empty, not one that is missing.</summary>
+    private static async Task<IReadOnlyList<SearchHit>> Hits(TestUser user, string q, string more = "") =>
+        (await user.Get<SearchResults>(Url(q, more))).Items;
 
 }
