@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using EventChat.Client;
 using EventChat.IntegrationTests.Infrastructure;
 using static EventChat.IntegrationTests.Messaging;
 
@@ -18,8 +19,7 @@ public sealed class Sync
         List<TestUser> senders = [await server.NewUser("alice"), await server.NewUser("carol"), await server.NewUser("dave")];
         try
         {
-            var created = await senders[0].Http.PostAsJsonAsync("/api/chat/conversations", new { participantIds = new[] { bob.Id, senders[1].Id, senders[2].Id } });
-            var conversationId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+            var conversationId = (await senders[0].Client.CreateGroupAsync([bob.Id, senders[1].Id, senders[2].Id])).Id;
             for (var i = 1; i <= k; i++)
                 await Send(senders[i % 3], new { conversationId, content = $"m{i}" });
             var (seen, cursor) = await SyncAll(bob);
@@ -61,8 +61,8 @@ public sealed class Sync
 
             var committed = new List<(long Sequence, Guid Conversation, long Version)>();
             foreach (var id in conversations)
-                committed.AddRange((await alice.Get($"/api/chat/conversations/{id}/events?limit=200")).GetProperty("items").EnumerateArray()
-                    .Select(e => (e.GetProperty("sequence").GetInt64(), id, e.GetProperty("version").GetInt64())));
+                committed.AddRange((await alice.Get<EventPage>($"/api/chat/conversations/{id}/events?limit=200")).Items
+                    .Select(e => (e.Sequence, id, e.Version)));
             Assert.Equal(3 * 2 + 30, items.Count);
             Assert.Equal(committed.OrderBy(c => c.Sequence).Select(c => (c.Conversation, c.Version)), items.Select(i => (ConversationOf(i), Version(i))));
             Assert.Equal(3, items.Select(ConversationOf).Distinct().Count());
@@ -108,17 +108,17 @@ public sealed class Sync
 
         var first = await Page(bob, null, 3);
         var pages = new List<JsonElement> { first };
-        var (page, cursor) = (first, first.GetProperty("cursor").GetString());
-        while (page.GetProperty("hasMore").GetBoolean())
+        var (page, cursor) = (first, first.As<SyncPage>().Cursor);
+        while (page.As<SyncPage>().HasMore)
         {
             page = await Page(bob, cursor, 3);
             pages.Add(page);
-            cursor = page.GetProperty("cursor").GetString();
+            cursor = page.As<SyncPage>().Cursor;
         }
 
         Assert.Equal(8, whole.Count);
         Assert.Equal(3, Items(first).Length);
-        Assert.True(first.GetProperty("hasMore").GetBoolean());
+        Assert.True(first.As<SyncPage>().HasMore);
         Assert.All(pages, p => Assert.True(Items(p).Length <= 3));
         Assert.Equal(whole.Select(Key), pages.SelectMany(Items).Select(Key));
         Assert.Empty(Items(await Page(bob, cursor, 3)));
@@ -130,17 +130,17 @@ public sealed class Sync
         var server = await EventChatServer.Instance;
         await using var alice = await server.NewUser("alice");
         await using var bob = await server.NewUser("bob");
-        var sent = await Send(alice, new { receiverId = bob.Id, content = "one" });
-        var conversationId = ConversationId(sent);
+        var sent = (await SendTyped(alice, new { receiverId = bob.Id, content = "one" })).Message;
+        var conversationId = sent.ConversationId;
         await Send(alice, new { conversationId, content = "two" });
-        await bob.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId = sent.GetProperty("message").GetProperty("id").GetGuid() });
-        await alice.Http.DeleteAsync($"/api/chat/messages/{sent.GetProperty("message").GetProperty("id").GetGuid()}");
+        await bob.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/read", new { messageId = sent.Id });
+        await alice.Http.DeleteAsync($"/api/chat/messages/{sent.Id}");
         var tab = await bob.OpenTab();
 
         var (rest, restCursor) = await SyncAll(bob);
         var (hub, hubCursor) = await SyncAll(bob, viaHub: tab);
-        var (restAfterFirst, _) = await SyncAll(bob, (await Page(bob, null, 1)).GetProperty("cursor").GetString());
-        var (hubAfterFirst, _) = await SyncAll(bob, (await tab.Invoke("sync", new { limit = 1 })).GetProperty("cursor").GetString(), tab);
+        var (restAfterFirst, _) = await SyncAll(bob, (await Page(bob, null, 1)).As<SyncPage>().Cursor);
+        var (hubAfterFirst, _) = await SyncAll(bob, (await tab.Invoke("sync", new { limit = 1 })).As<SyncPage>().Cursor, tab);
 
         Assert.Equal(["ConversationStarted", "MessageSent", "MessageSent", "MessagesMarkedRead", "MessageDeleted"], rest.Select(Type));
         Assert.Equal(rest.Select(i => i.GetRawText()), hub.Select(i => i.GetRawText()));
@@ -149,9 +149,9 @@ public sealed class Sync
         Assert.Empty((await SyncAll(bob, hubCursor)).Items);
         Assert.Equal(restAfterFirst.Select(i => i.GetRawText()), hubAfterFirst.Select(i => i.GetRawText()));
         // The deleted message is a tombstone wherever it appears: its text never comes back.
-        Assert.Equal("", rest[1].GetProperty("message").GetProperty("content").GetString());
-        Assert.Equal("", rest[4].GetProperty("message").GetProperty("content").GetString());
-        Assert.Equal(bob.Id, rest[3].GetProperty("receipt").GetProperty("readBy").GetGuid());
+        Assert.Equal("", rest[1].As<SyncItem>().Message?.Content);
+        Assert.Equal("", rest[4].As<SyncItem>().Message?.Content);
+        Assert.Equal(bob.Id, rest[3].As<SyncItem>().Receipt?.ReadBy);
     }
 
     [Fact]
@@ -162,12 +162,12 @@ public sealed class Sync
         await using var bob = await server.NewUser("bob");
         await using var carol = await server.NewUser("carol");
         var conversationId = await alice.CreateGroup(bob);
-        var first = await Send(alice, new { conversationId, content = "before" });
-        var (_, bobCursor) = await SyncAll(bob, (await Page(bob, null, 1)).GetProperty("cursor").GetString());
+        var first = (await SendTyped(alice, new { conversationId, content = "before" })).Message.Id;
+        var (_, bobCursor) = await SyncAll(bob, (await Page(bob, null, 1)).As<SyncPage>().Cursor);
         await alice.Http.DeleteAsync($"/api/chat/conversations/{conversationId}/participants/{bob.Id}");
         await alice.Http.PostAsJsonAsync($"/api/chat/conversations/{conversationId}/participants", new { userIds = new[] { carol.Id } });
         await Send(alice, new { conversationId, content = "after" });
-        await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{first.GetProperty("message").GetProperty("id").GetGuid()}", new { content = "before, edited later" });
+        await alice.Http.PatchAsJsonAsync($"/api/chat/messages/{first}", new { content = "before, edited later" });
 
         var (bobFeed, _) = await SyncAll(bob);
         var (bobResumed, _) = await SyncAll(bob, bobCursor);
@@ -175,8 +175,9 @@ public sealed class Sync
 
         Assert.Equal(["ConversationStarted", "MessageSent", "ParticipantRemoved"], bobFeed.Select(Type));
         Assert.Equal("before", ContentOf(bobFeed[1]));
-        Assert.Equal([bob.Id], bobFeed[2].GetProperty("membership").GetProperty("userIds").EnumerateArray().Select(u => u.GetGuid()));
-        Assert.Equal(alice.Id, bobFeed[2].GetProperty("membership").GetProperty("by").GetGuid());
+        var removal = bobFeed[2].As<SyncItem>().Membership;
+        Assert.Equal([bob.Id], removal?.UserIds ?? []);
+        Assert.Equal(alice.Id, removal?.By);
         Assert.Equal(["ParticipantRemoved"], bobResumed.Select(Type));
         Assert.Equal(["ParticipantAdded", "MessageSent", "MessageEdited"], carolFeed.Select(Type));
         Assert.Equal(["after", "before, edited later"], carolFeed.Skip(1).Select(ContentOf));
@@ -206,20 +207,26 @@ public sealed class Sync
         while (true)
         {
             var page = viaHub is null ? await Page(user, since, 500) : await viaHub.Invoke("sync", new { since, limit = 500 });
+            var typed = page.As<SyncPage>();
             items.AddRange(Items(page));
-            since = page.GetProperty("cursor").GetString()!;
-            if (!page.GetProperty("hasMore").GetBoolean())
+            since = typed.Cursor;
+            if (!typed.HasMore)
                 return (items, since);
         }
     }
 
     internal static JsonElement[] Items(JsonElement page) => [.. page.GetProperty("items").EnumerateArray()];
 
-    internal static string Type(JsonElement item) => item.GetProperty("type").GetString()!;
+    internal static string Type(JsonElement item) => item.As<SyncItem>().Type;
 
-    internal static Guid ConversationOf(JsonElement item) => item.GetProperty("conversationId").GetGuid();
+    internal static Guid ConversationOf(JsonElement item) => item.As<SyncItem>().ConversationId;
 
-    private static long Version(JsonElement item) => item.GetProperty("version").GetInt64();
+    private static long Version(JsonElement item) => item.As<SyncItem>().Version;
 
     private static (Guid, long) Key(JsonElement item) => (ConversationOf(item), Version(item));
+
+    /// <summary>A conversation's event trail (<c>/events</c>), which the SDK does not fetch: where each event sits in the whole store and in its conversation.</summary>
+    private sealed record EventPage(IReadOnlyList<CommittedEvent> Items);
+
+    private sealed record CommittedEvent(long Sequence, long Version);
 }
