@@ -65,13 +65,13 @@ public sealed class History
         var conversationId = ConversationId(await Send(alice, new { receiverId = bob.Id, content = "m1" }));
         for (var i = 2; i <= 6; i++)
             await Send(i % 2 == 0 ? bob : alice, new { conversationId, content = $"m{i}" });
-        var all = (await alice.Get<EventPage>($"/api/chat/conversations/{conversationId}/events?limit=200")).Items;
+        var all = (await alice.Trail(conversationId, "?limit=200")).Items;
         Assert.Equal(Enumerable.Range(1, 7).Select(v => (long)v), all.Select(Version));
 
         var (paged, after, pages) = (new List<JsonElement>(), 0L, new List<(int, bool)>());
         for (var more = true; more;)
         {
-            var page = await alice.Get<EventPage>($"/api/chat/conversations/{conversationId}/events?after={after}&limit=3");
+            var page = await alice.Trail(conversationId, $"?after={after}&limit=3");
             more = page.HasMore;
             pages.Add((page.Items.Count, more));
             paged.AddRange(page.Items);
@@ -81,10 +81,10 @@ public sealed class History
         Assert.Equal([(3, true), (3, true), (1, false)], pages);
         // Each event once, byte for byte as the unpaged list has it.
         Assert.Equal(all.Select(e => e.GetRawText()), paged.Select(e => e.GetRawText()));
-        var middle = await alice.Get<EventPage>($"/api/chat/conversations/{conversationId}/events?after=5&limit=2");
+        var middle = await alice.Trail(conversationId, "?after=5&limit=2");
         Assert.Equal([6L, 7L], middle.Items.Select(Version));
         Assert.False(middle.HasMore);
-        var past = await alice.Get<EventPage>($"/api/chat/conversations/{conversationId}/events?after=7");
+        var past = await alice.Trail(conversationId, "?after=7");
         Assert.Equal((0, false), (past.Items.Count, past.HasMore));
     }
 
@@ -154,14 +154,7 @@ public sealed class History
         }
     }
 
-    // The event history (an audit trail) has no SDK call or record: these are the test's own, read strictly (Typed).
-    private sealed record HistoryEvent(string Type, long Version, long Sequence, DateTimeOffset Timestamp, Guid? Actor, JsonElement Data, bool Redacted);
+    private static long Version(JsonElement historyEvent) => historyEvent.As<TrailEvent>().Version;
 
-    /// <summary>A page of the event history, its items kept as JSON for the byte-for-byte comparison.</summary>
-    private sealed record EventPage(IReadOnlyList<JsonElement> Items, bool HasMore);
-
-    private static long Version(JsonElement historyEvent) => historyEvent.As<HistoryEvent>().Version;
-
-    private static async Task<HistoryEvent[]> Events(TestUser user, Guid conversationId) =>
-        [.. (await user.Get<EventPage>($"/api/chat/conversations/{conversationId}/events")).Items.Select(e => e.As<HistoryEvent>())];
+    private static async Task<IReadOnlyList<TrailEvent>> Events(TestUser user, Guid conversationId) => (await user.Trail(conversationId)).Events;
 }

@@ -408,16 +408,11 @@ public sealed class Privacy
     /// <summary>The answer to asking for a conversation's content to be erased.</summary>
     private sealed record ErasureAnswer(Guid ConversationId, bool Erased, IReadOnlyList<Guid> AwaitingConsentFrom);
 
-    /// <summary>An event of a conversation's history, its data kept as JSON (its shape depends on the type, and on erasure).</summary>
-    private sealed record HistoryEvent(string Type, JsonElement Data, bool Erased);
-
-    private sealed record EventPage(IReadOnlyList<HistoryEvent> Items);
-
     /// <summary>A user's export, its messages as the contract's messages.</summary>
     private sealed record Export(Guid UserId, string Username, IReadOnlyList<Message> Messages);
 
-    private static async Task<IReadOnlyList<HistoryEvent>> EventHistory(TestUser user, Guid conversationId) =>
-        (await user.Get<EventPage>($"/api/chat/conversations/{conversationId}/events?limit=200")).Items;
+    private static async Task<IReadOnlyList<TrailEvent>> EventHistory(TestUser user, Guid conversationId) =>
+        (await user.Trail(conversationId, "?limit=200")).Events;
 
     /// <summary>Rows of the search table itself (not what the search endpoint answers) that match <paramref name="condition"/> on <c>$1</c>.</summary>
     private static async Task<long> SearchRows(EventChatServer server, string condition, object value)

@@ -61,7 +61,7 @@ public sealed class Sync
 
             var committed = new List<(long Sequence, Guid Conversation, long Version)>();
             foreach (var id in conversations)
-                committed.AddRange((await alice.Get<EventPage>($"/api/chat/conversations/{id}/events?limit=200")).Items
+                committed.AddRange((await alice.Trail(id, "?limit=200")).Events
                     .Select(e => (e.Sequence, id, e.Version)));
             Assert.Equal(3 * 2 + 30, items.Count);
             Assert.Equal(committed.OrderBy(c => c.Sequence).Select(c => (c.Conversation, c.Version)), items.Select(i => (ConversationOf(i), Version(i))));
@@ -224,9 +224,4 @@ public sealed class Sync
     private static long Version(JsonElement item) => item.As<SyncItem>().Version;
 
     private static (Guid, long) Key(JsonElement item) => (ConversationOf(item), Version(item));
-
-    /// <summary>A conversation's event trail (<c>/events</c>), which the SDK does not fetch: where each event sits in the whole store and in its conversation.</summary>
-    private sealed record EventPage(IReadOnlyList<CommittedEvent> Items);
-
-    private sealed record CommittedEvent(long Sequence, long Version);
 }

@@ -99,7 +99,7 @@ public sealed class Webhooks(WebhookServer fixture) : IClassFixture<WebhookServe
         var conversationId = (await tab.Invoke("sendMessage", new { receiverId = bob.Id, content = "before the webhook 1" })).As<MessageDelivery>().Message.ConversationId;
         await tab.Invoke("sendMessage", new { conversationId, content = "before the webhook 2" });
         var admin = await Server.Admin;
-        var history = (await admin.Get<Trail>($"/api/chat/conversations/{conversationId}/events")).Items;
+        var history = (await admin.Trail(conversationId)).Events;
         var from = history.First(e => e.Type == "MessageSent").Sequence;
         await using var receiver = await TestReceiver.Start();
         var (id, _) = await Register(receiver, "MessageSent");
@@ -224,7 +224,7 @@ public sealed class Webhooks(WebhookServer fixture) : IClassFixture<WebhookServe
 
     // The event store's position of a conversation's event, from the audit trail.
     private async Task<long> SequenceOf(Guid conversationId, long version) =>
-        Assert.Single((await (await Server.Admin).Get<Trail>($"/api/chat/conversations/{conversationId}/events?after={version - 1}&limit=1")).Items).Sequence;
+        Assert.Single((await (await Server.Admin).Trail(conversationId, $"?after={version - 1}&limit=1")).Events).Sequence;
 
     /// <summary>Waits until the daemon's outbox has handled every event up to <paramref name="sequence"/>.</summary>
     private Task OutboxPassed(long sequence) => Eventually(async () =>
@@ -253,9 +253,4 @@ public sealed class Webhooks(WebhookServer fixture) : IClassFixture<WebhookServe
 
     /// <summary>One line of a webhook's delivery log.</summary>
     private sealed record Delivery(Guid Id, Guid ConversationId, string Status, int Attempts, int? LastStatus);
-
-    /// <summary>A conversation's event trail (<c>/events</c>).</summary>
-    private sealed record Trail(IReadOnlyList<TrailEvent> Items);
-
-    private sealed record TrailEvent(string Type, long Sequence);
 }
