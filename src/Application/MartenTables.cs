@@ -75,9 +75,15 @@ public sealed class MartenTables(IDocumentStore store)
     public const string DocumentLastModified = "mt_last_modified";
 
     /// <summary>The table Marten keeps <typeparamref name="T"/> documents in (unqualified): its prefix and the type's name in lower case.</summary>
-    public static string DocumentTable<T>() => DocumentTable(typeof(T));
+    public static string DocumentTable<T>() => DocumentTableOf<T>.Name;
 
     public static string DocumentTable(Type documentType) => "mt_doc_" + documentType.Name.ToLowerInvariant();
+
+    // Worked out once per type: the send path names its tables in every batch.
+    private static class DocumentTableOf<T>
+    {
+        public static readonly string Name = DocumentTable(typeof(T));
+    }
 
     /// <summary>Each of Marten's event tables EventChat reads or locks, with the columns it names.</summary>
     public static IReadOnlyDictionary<string, string[]> ColumnsRead { get; } = new Dictionary<string, string[]>

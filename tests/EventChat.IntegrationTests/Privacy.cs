@@ -279,8 +279,12 @@ public sealed class Privacy
         var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => Start(connection, wrong));
         Assert.Contains("wrong key for this database", failure.Message);
 
-        // A rotation run with a key that is not this database's says so, in one line, and changes nothing.
+        // A rotation run with a new key that is no key, or a current key that is not this database's, says so, in one
+        // line, and changes nothing.
         var next = MasterKey.Generate();
+        var (notAKey, notAKeyError, _) = await RotateMasterKey(connection, configured: EventChatServer.TestMasterKey, next: "not a key");
+        Assert.Equal(1, notAKey);
+        Assert.Contains($"{MasterKeyRotationCommand.NewKeyConfig} is not base64", notAKeyError);
         var (refused, refusal, _) = await RotateMasterKey(connection, configured: MasterKey.Generate(), next);
         Assert.Equal(1, refused);
         Assert.Contains("wrong key for this database", refusal);
